@@ -1,0 +1,75 @@
+"""The Kezek application factory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from config import Config, config_for
+
+
+def create_app(config: type[Config] | None = None, overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: bind extensions, register blueprints, commands and error handlers.
+
+    No I/O happens here (no database access, no scheduler start): that is for commands.
+    """
+    config_class = config or config_for()
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_class)
+    if overrides:
+        app.config.update(overrides)
+    config_class.check(app.config)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    _register_template_helpers(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (every table into the metadata)
+    from app.api import init_api
+    from app.core import database  # noqa: F401  (SQLite connection settings)
+    from app.core.i18n import select_locale, select_timezone
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_api(app)
+
+    from app.auth.loaders import register_user_loader
+
+    register_user_loader(login_manager)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.auth.routes import bp as auth_bp
+    from app.main.routes import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+
+
+def _register_commands(app: Flask) -> None:
+    from app.auth.cli import users_cli
+    from app.demo.cli import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from app.core.templating import register
+
+    register(app)

@@ -1,0 +1,30 @@
+"""The JSON API under /api/v1: schema-first endpoints (flask-smorest), OpenAPI at
+/api/v1/openapi.json, errors as application/problem+json.
+"""
+
+from __future__ import annotations
+
+from flask_smorest import Api
+
+from app.core.errors import register_error_handlers
+
+api = Api(
+    spec_kwargs={
+        "info": {"description": "Kezek: trial theory exams and exam-centre booking in Kazakhstan."},
+        "servers": [{"url": "/"}],
+    }
+)
+
+
+def init_api(app) -> None:
+    from app.api import auth
+    from app.extensions import csrf
+
+    api.init_app(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    for blueprint in (auth.blp,):
+        csrf.exempt(blueprint)  # bearer tokens, never cookies: nothing for CSRF to ride on
+        api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
+    # flask-smorest installs its own JSON error handler for the whole app; ours answers
+    # problem+json under /api and error pages elsewhere.
+    register_error_handlers(app)

@@ -1,0 +1,101 @@
+"""POST /auth/register, POST /auth/token, DELETE /auth/token."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate
+
+from app.api.security import BEARER_SECURITY, bearer_token, token_required
+from app.auth import services
+from app.extensions import db, limiter
+
+blp = Blueprint("api_auth", __name__, url_prefix="/auth", description="Accounts and bearer tokens")
+
+
+class RegisterSchema(Schema):
+    email = fields.String(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
+    full_name = fields.String(required=True, validate=validate.Length(max=200))
+    iin = fields.String(required=True, validate=validate.Length(max=12))
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
+    lang = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(services.LANGUAGES))
+
+
+class UserSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    full_name = fields.String()
+    role = fields.String()
+    lang = fields.String(attribute="language", allow_none=True)
+    created_at = fields.DateTime()
+
+
+class CredentialsSchema(Schema):
+    email = fields.String(required=True)
+    password = fields.String(required=True, load_only=True)
+
+
+class TokenSchema(Schema):
+    token = fields.String()
+    expires_at = fields.DateTime()
+
+
+def _token_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _register_limit() -> str:
+    return current_app.config["REGISTER_RATE_LIMIT"]
+
+
+@blp.route("/register")
+class Register(MethodView):
+    decorators = [limiter.limit(_register_limit)]
+
+    @blp.arguments(RegisterSchema)
+    @blp.response(201, UserSchema)
+    @blp.alt_response(422, description="Field errors: bad IIN checksum, weak password, taken e-mail")
+    def post(self, data):
+        """Create a learner/applicant account."""
+        # FieldErrors reach the client as problem+json 422; the session is rolled back at teardown.
+        user = services.register_user(
+            db.session,
+            services.Registration(
+                email=data["email"],
+                password=data["password"],
+                full_name=data["full_name"],
+                iin=data["iin"],
+                phone=data["phone"],
+                language=data["lang"],
+            ),
+        )
+        db.session.commit()
+        return user
+
+
+@blp.route("/token")
+class Token(MethodView):
+    decorators = [limiter.limit(_token_limit, methods=["POST"])]
+
+    @blp.arguments(CredentialsSchema)
+    @blp.response(200, TokenSchema)
+    @blp.alt_response(401, description="Wrong e-mail or password")
+    @blp.alt_response(429, description="Too many attempts")
+    def post(self, data):
+        """Exchange e-mail and password for a bearer token."""
+        user = services.authenticate(db.session, data["email"], data["password"])
+        if user is None:
+            abort(401, message="Wrong e-mail or password.")
+        token, record = services.issue_token(db.session, user, current_app.config["API_TOKEN_TTL_SECONDS"])
+        db.session.commit()
+        return {"token": token, "expires_at": record.expires_at}
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(204)
+    @token_required
+    def delete(self):
+        """Revoke the token used for this request."""
+        services.revoke_token(db.session, bearer_token())
+        db.session.commit()

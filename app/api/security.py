@@ -1,0 +1,36 @@
+"""Bearer-token authentication for API endpoints."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import g, request
+from flask_smorest import abort
+
+from app.auth import services as auth_services
+from app.extensions import db
+
+BEARER_SECURITY = [{"bearerAuth": []}]
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def token_required(view):
+    """Sets `g.api_user` from a live bearer token, or answers 401."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        token = bearer_token()
+        user = auth_services.user_for_token(db.session, token) if token else None
+        if user is None:
+            abort(401, message="A valid bearer token is required.")
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,232 @@
+"""Account rules: registration, sign-in, profile, passwords, roles and API tokens.
+
+Plain functions over a SQLAlchemy session. They raise `FieldErrors`/`DomainError` and never
+commit: the caller (a view, a command) commits once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.auth.iin import iin_problem
+from app.auth.models import ApiToken, Role, User
+from app.booking.models import Centre
+from app.core.clock import utcnow
+from app.core.errors import DomainError, FieldErrors
+
+MIN_PASSWORD_LENGTH = 10
+# The most common passwords that still pass the length and letters-and-digits rules.
+COMMON_PASSWORDS = frozenset(
+    {
+        "password123",
+        "password1234",
+        "qwerty12345",
+        "qwerty123456",
+        "1234567890a",
+        "a1234567890",
+        "1q2w3e4r5t",
+        "1q2w3e4r5t6y",
+        "qwertyuiop1",
+        "iloveyou123",
+        "abc1234567",
+        "abcd123456",
+        "password12",
+        "welcome123",
+        "admin12345",
+        "kazakhstan1",
+        "qazwsx12345",
+        "zaq12wsxcde",
+    }
+)
+LANGUAGES = ("kk", "ru", "en")
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def email_problem(email: str):
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return _l("Enter a valid e-mail address.")
+    return None
+
+
+def password_problem(password: str, email: str | None = None):
+    """What makes `password` too weak, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _l("The password must be at least %(n)s characters long.", n=MIN_PASSWORD_LENGTH)
+    if not re.search(r"[^\W\d_]", password) or not re.search(r"\d", password):
+        return _l("The password must contain both letters and digits.")
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS:
+        return _l("This password is too common; choose another.")
+    if email and normalize_email(email).split("@")[0] in lowered and len(email.split("@")[0]) >= 4:
+        return _l("The password must not contain your e-mail address.")
+    return None
+
+
+def normalize_phone(phone: str | None) -> str | None:
+    """+7XXXXXXXXXX for a Kazakhstan number written in any usual way; '' stays None."""
+    if phone is None or not phone.strip():
+        return None
+    digits = re.sub(r"[\s()\-]", "", phone.strip())
+    if digits.startswith("8") and len(digits) == 11:
+        digits = "+7" + digits[1:]
+    if not re.fullmatch(r"\+7\d{10}", digits):
+        raise ValueError("bad phone")
+    return digits
+
+
+@dataclass
+class Registration:
+    email: str
+    password: str
+    full_name: str
+    iin: str
+    phone: str | None = None
+    language: str | None = None
+
+
+def register_user(
+    session: Session, data: Registration, *, role: Role = Role.USER, centre: Centre | None = None
+) -> User:
+    """Create an account after checking every rule; all problems are reported at once."""
+    errors: dict[str, list] = {}
+    email = normalize_email(data.email)
+    iin = data.iin.strip()
+    full_name = " ".join(data.full_name.split())
+
+    if (problem := email_problem(email)) is not None:
+        errors.setdefault("email", []).append(problem)
+    elif session.scalar(select(func.count()).select_from(User).where(User.email == email)):
+        errors.setdefault("email", []).append(_l("An account with this e-mail address already exists."))
+    if (problem := password_problem(data.password, email)) is not None:
+        errors.setdefault("password", []).append(problem)
+    if len(full_name) < 3 or len(full_name) > 200:
+        errors.setdefault("full_name", []).append(_l("Enter your full name as in your identity document."))
+    if (problem := iin_problem(iin)) is not None:
+        errors.setdefault("iin", []).append(problem)
+    elif session.scalar(select(func.count()).select_from(User).where(User.iin == iin)):
+        errors.setdefault("iin", []).append(_l("An account with this IIN already exists."))
+    try:
+        phone = normalize_phone(data.phone)
+    except ValueError:
+        errors.setdefault("phone", []).append(_l("Enter a Kazakhstan phone number, e.g. +7 701 234 56 78."))
+        phone = None
+    if data.language is not None and data.language not in LANGUAGES:
+        errors.setdefault("language", []).append(_l("Choose Kazakh, Russian or English."))
+    if role == Role.STAFF and centre is None:
+        errors.setdefault("centre", []).append(_l("A staff account must belong to an exam centre."))
+    if errors:
+        raise FieldErrors(errors)
+
+    user = User(
+        email=email,
+        password_hash=generate_password_hash(data.password),
+        full_name=full_name,
+        iin=iin,
+        phone=phone,
+        language=data.language,
+        role=role.value,
+        centre=centre if role == Role.STAFF else None,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+# A hash to compare against when the e-mail is unknown, so both paths take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-0")
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with these credentials, or None."""
+    user = session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def update_profile(user: User, *, full_name: str, phone: str | None, language: str | None) -> None:
+    errors: dict[str, list] = {}
+    full_name = " ".join(full_name.split())
+    if len(full_name) < 3 or len(full_name) > 200:
+        errors["full_name"] = [_l("Enter your full name as in your identity document.")]
+    try:
+        normalized_phone = normalize_phone(phone)
+    except ValueError:
+        errors["phone"] = [_l("Enter a Kazakhstan phone number, e.g. +7 701 234 56 78.")]
+    if language is not None and language not in LANGUAGES:
+        errors["language"] = [_l("Choose Kazakh, Russian or English.")]
+    if errors:
+        raise FieldErrors(errors)
+    user.full_name = full_name
+    user.phone = normalized_phone
+    user.language = language
+
+
+def change_password(session: Session, user: User, *, current_password: str, new_password: str) -> None:
+    if not check_password_hash(user.password_hash, current_password):
+        raise FieldErrors({"current_password": [_l("The current password is not correct.")]})
+    if (problem := password_problem(new_password, user.email)) is not None:
+        raise FieldErrors({"new_password": [problem]})
+    user.password_hash = generate_password_hash(new_password)
+    # A changed password ends every API session.
+    revoke_all_tokens(session, user)
+
+
+def set_language(user: User, language: str) -> None:
+    if language not in LANGUAGES:
+        raise DomainError(_l("Choose Kazakh, Russian or English."), code="unknown-language", status=400)
+    user.language = language
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, user: User, ttl_seconds: int) -> tuple[str, ApiToken]:
+    """A new bearer token for `user`; the plain token is returned once and never stored."""
+    token = secrets.token_urlsafe(32)
+    record = ApiToken(user=user, token_hash=_token_hash(token), expires_at=utcnow() + timedelta(seconds=ttl_seconds))
+    session.add(record)
+    session.flush()
+    return token, record
+
+
+def user_for_token(session: Session, token: str, now: datetime | None = None) -> User | None:
+    """The active user behind a live token, or None for an unknown, expired or revoked one."""
+    now = now or utcnow()
+    record = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    if record is None or record.revoked_at is not None or record.expires_at <= now or not record.user.active:
+        return None
+    return record.user
+
+
+def revoke_token(session: Session, token: str) -> bool:
+    record = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    if record is None or record.revoked_at is not None:
+        return False
+    record.revoked_at = utcnow()
+    return True
+
+
+def revoke_all_tokens(session: Session, user: User) -> None:
+    session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+    )

@@ -1,0 +1,1 @@
+"""Exam centres, slots, holds and bookings."""

@@ -1,0 +1,34 @@
+"""Database connection settings that every engine of the application gets.
+
+SQLite: foreign keys on, WAL, a busy timeout, and write-safe transactions. Python's sqlite3
+driver defers BEGIN, so a transaction that reads and then writes can race another writer or
+fail with SQLITE_BUSY; we take the write lock at BEGIN (BEGIN IMMEDIATE) instead, which makes a
+read-check-write inside one transaction safe.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin_immediate(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

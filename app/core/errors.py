@@ -1,0 +1,140 @@
+"""Domain errors raised by services and how they reach people: problem+json for the API,
+an error page for the site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Response, current_app, json, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+PROBLEM_TITLES = {
+    400: _l("Bad request"),
+    401: _l("Authentication required"),
+    403: _l("Forbidden"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    422: _l("The request could not be processed"),
+    429: _l("Too many requests"),
+    500: _l("Internal server error"),
+}
+
+PROBLEM_CODES = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    422: "validation-error",
+    429: "rate-limited",
+    500: "internal-error",
+}
+
+ERROR_PAGES = {400, 403, 404, 429, 500}
+
+
+class DomainError(Exception):
+    """A rule of the domain refused an action. `code` is stable and machine-readable."""
+
+    status = 409
+    code = "conflict"
+
+    def __init__(self, message: Any, *, code: str | None = None, status: int | None = None, **extra: Any):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+        self.extra = extra
+
+
+class FieldErrors(DomainError):
+    """Input that breaks a rule tied to particular fields (e.g. a taken e-mail)."""
+
+    status = 422
+    code = "validation-error"
+
+    def __init__(self, errors: Mapping[str, list[Any]]):
+        super().__init__(_l("Some fields are not valid."))
+        self.errors = {field: list(messages) for field, messages in errors.items()}
+
+
+def wants_problem_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem_response(status: int, *, code: str | None = None, detail: Any = None, **extra: Any) -> Response:
+    body: dict[str, Any] = {
+        "type": f"https://kezek.kz/problems/{code or PROBLEM_CODES.get(status, 'error')}",
+        "title": str(PROBLEM_TITLES.get(status, "Error")),
+        "status": status,
+        "detail": str(detail) if detail is not None else str(PROBLEM_TITLES.get(status, "Error")),
+        "code": code or PROBLEM_CODES.get(status, "error"),
+    }
+    for key, value in extra.items():
+        body[key] = _plain(value)
+    return Response(json.dumps(body), status=status, mimetype="application/problem+json")
+
+
+def _plain(value: Any) -> Any:
+    """Lazy strings and nested containers into JSON-ready values."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def flatten_webargs_messages(messages: Mapping[str, Any]) -> dict[str, Any]:
+    """webargs keys messages by location ({"json": {"email": [...]}}); clients want the fields."""
+    flat: dict[str, Any] = {}
+    for location_messages in messages.values():
+        if isinstance(location_messages, Mapping):
+            flat.update(location_messages)
+    return flat
+
+
+def handle_http_exception(error: HTTPException):
+    status = error.code or 500
+    if status >= 500:
+        current_app.logger.exception("unhandled error", exc_info=getattr(error, "original_exception", None) or error)
+    if wants_problem_json():
+        data = getattr(error, "data", None) or {}
+        extra: dict[str, Any] = {}
+        detail = None
+        if status == 422 and "messages" in data:
+            extra["errors"] = flatten_webargs_messages(data["messages"])
+            detail = _l("Some fields are not valid.")
+        elif status < 500 and error.description and status != 404:
+            detail = error.description
+        response = problem_response(status, detail=detail, **extra)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        for header, value in error.get_headers() if status == 429 else []:
+            if header.lower().startswith(("retry-after", "x-ratelimit")):
+                response.headers[header] = value
+        return response
+    page = status if status in ERROR_PAGES else (500 if status >= 500 else 400)
+    return render_template(f"errors/{page}.html", error=error), status
+
+
+def handle_domain_error(error: DomainError):
+    if wants_problem_json():
+        extra = dict(error.extra)
+        if isinstance(error, FieldErrors):
+            extra["errors"] = error.errors
+        return problem_response(error.status, code=error.code, detail=error.message, **extra)
+    return render_template("errors/400.html", error=error), error.status
+
+
+def register_error_handlers(app) -> None:
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DomainError, handle_domain_error)

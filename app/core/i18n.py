@@ -1,0 +1,55 @@
+"""Language choice and localised content.
+
+The language is chosen as: the account's preference > the language cookie > the browser's
+Accept-Language > the default (Kazakh).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, has_request_context, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+
+
+def supported_languages() -> tuple[str, ...]:
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def select_locale() -> str:
+    languages = supported_languages()
+    if not has_request_context():
+        # Commands speak English to operators; messages to people force their own language.
+        return "en"
+    if current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    cookie = request.cookies.get(current_app.config["LANGUAGE_COOKIE"])
+    if cookie in languages:
+        return cookie
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def localized(obj: Any, field: str, language: str | None = None) -> str:
+    """`obj.<field>_<lang>` in the current language, falling back to Russian, then any."""
+    language = language or current_language()
+    for lang in (language, "ru", "kk", "en"):
+        value = getattr(obj, f"{field}_{lang}", None)
+        if value:
+            return value
+    return ""
+
+
+def select_timezone() -> str:
+    """Times are shown in the zone of the centre they belong to; pages pass it explicitly.
+    Elsewhere: the staff member's centre, or Almaty."""
+    if has_request_context() and current_user.is_authenticated and current_user.centre is not None:
+        return current_user.centre.timezone
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]

@@ -1,0 +1,24 @@
+"""`flask demo seed`: idempotent demo data; refuses in production."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.demo import services
+from app.extensions import db
+
+demo_cli = AppGroup("demo", help="Demo data for development.")
+
+
+@demo_cli.command("seed")
+def seed():
+    """Create (or complete) the demo centres and one account per role."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("refusing to load demo data in production")
+    summary = services.seed(db.session)
+    db.session.commit()
+    click.echo(
+        f"demo data: {summary.centres_created} centres and {summary.users_created} accounts created, rest unchanged"
+    )

@@ -1,0 +1,70 @@
+"""The demo centres and accounts (also listed in the README)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+DEMO_PASSWORD = "kezek-demo-2026"
+
+CENTRES = [
+    {
+        "code": "ALM",
+        "name_kk": "Алматы қаласының ХҚКО (СпецЦОН) №1",
+        "name_ru": "СпецЦОН №1 города Алматы",
+        "name_en": "SpetsTSON No. 1, Almaty",
+        "city_kk": "Алматы",
+        "city_ru": "Алматы",
+        "city_en": "Almaty",
+        "address_kk": "Алматы қ., Рысқұлов даңғылы, 107",
+        "address_ru": "г. Алматы, проспект Рыскулова, 107",
+        "address_en": "107 Ryskulov Avenue, Almaty",
+        "timezone": "Asia/Almaty",
+    },
+    {
+        "code": "AST",
+        "name_kk": "Астана қаласының ХҚКО (СпецЦОН)",
+        "name_ru": "СпецЦОН города Астаны",
+        "name_en": "SpetsTSON, Astana",
+        "city_kk": "Астана",
+        "city_ru": "Астана",
+        "city_en": "Astana",
+        "address_kk": "Астана қ., Тұран даңғылы, 47",
+        "address_ru": "г. Астана, проспект Туран, 47",
+        "address_en": "47 Turan Avenue, Astana",
+        "timezone": "Asia/Almaty",
+    },
+    {
+        "code": "SHY",
+        "name_kk": "Шымкент қаласының ХҚКО (СпецЦОН)",
+        "name_ru": "СпецЦОН города Шымкента",
+        "name_en": "SpetsTSON, Shymkent",
+        "city_kk": "Шымкент",
+        "city_ru": "Шымкент",
+        "city_en": "Shymkent",
+        "address_kk": "Шымкент қ., Тәуке хан даңғылы, 18",
+        "address_ru": "г. Шымкент, проспект Тауке хана, 18",
+        "address_en": "18 Tauke Khan Avenue, Shymkent",
+        "timezone": "Asia/Almaty",
+    },
+    {
+        "code": "AKT",
+        "name_kk": "Ақтөбе қаласының ХҚКО (СпецЦОН)",
+        "name_ru": "СпецЦОН города Актобе",
+        "name_en": "SpetsTSON, Aktobe",
+        "city_kk": "Ақтөбе",
+        "city_ru": "Актобе",
+        "city_en": "Aktobe",
+        "address_kk": "Ақтөбе қ., Әбілқайыр хан даңғылы, 40",
+        "address_ru": "г. Актобе, проспект Абулхаир хана, 40",
+        "address_en": "40 Abulkhair Khan Avenue, Aktobe",
+        # Western Kazakhstan keeps UTC+5.
+        "timezone": "Asia/Aqtobe",
+    },
+]
+
+# (e-mail, role, centre code, full name, birth date, sex, serial, language)
+ACCOUNTS = [
+    ("learner@demo.kezek.kz", "user", None, "Айгерім Сәрсенова", date(2004, 3, 15), "female", 101, "kk"),
+    ("staff@demo.kezek.kz", "staff", "ALM", "Ерлан Жақсыбеков", date(1988, 7, 2), "male", 202, "ru"),
+    ("admin@demo.kezek.kz", "admin", None, "Dana Admin", date(1990, 11, 20), "female", 303, "en"),
+]

@@ -1,0 +1,1 @@
+"""The home page, language choice, health check and the role home pages."""

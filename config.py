@@ -1,0 +1,121 @@
+"""Configuration classes. Every setting comes from the environment with a safe default.
+
+`KEZEK_ENV` picks the class (development, production, testing). Production refuses to start
+with an insecure configuration (see `ProductionConfig.check`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url(url: str | None) -> str | None:
+    """Accept a plain `postgresql://` URL and use psycopg 3 for it."""
+    if url is None:
+        return None
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # A relative SQLite path lives in the instance folder (Flask-SQLAlchemy 3).
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL")) or "sqlite:///kezek.sqlite"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    LANGUAGES = ("kk", "ru", "en")
+    BABEL_DEFAULT_LOCALE = "kk"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
+    LANGUAGE_COOKIE = "kezek_lang"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("KEZEK_LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    REGISTER_RATE_LIMIT = os.environ.get("KEZEK_REGISTER_RATE_LIMIT", "10 per hour")
+
+    API_TOKEN_TTL_SECONDS = int(os.environ.get("KEZEK_API_TOKEN_TTL_SECONDS", str(30 * 24 * 3600)))
+    HOLD_TTL_SECONDS = int(os.environ.get("KEZEK_HOLD_TTL_SECONDS", "900"))
+    SCHEDULER = os.environ.get("KEZEK_SCHEDULER", "off")
+
+    # flask-smorest / OpenAPI
+    API_TITLE = "Kezek API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    @classmethod
+    def check(cls, config: Mapping[str, Any]) -> None:
+        """Raise RuntimeError when the final configuration must not be used."""
+
+
+INSECURE_KEYS = {"development-only-insecure-key-do-not-use-in-production", "testing-only-key"}
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    # Development only: a fixed, obviously insecure key so sessions survive a restart.
+    SECRET_KEY = Config.SECRET_KEY or "development-only-insecure-key-do-not-use-in-production"
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-only-key"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    SCHEDULER = "off"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+    @classmethod
+    def check(cls, config: Mapping[str, Any]) -> None:
+        key = config.get("SECRET_KEY") or ""
+        if len(key) < 32 or key in INSECURE_KEYS:
+            raise RuntimeError("SECRET_KEY must be set to a random value of at least 32 characters in production")
+        if not config.get("SESSION_COOKIE_SECURE") or not config.get("REMEMBER_COOKIE_SECURE"):
+            raise RuntimeError("SESSION_COOKIE_SECURE and REMEMBER_COOKIE_SECURE must stay on in production")
+        if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+            raise RuntimeError("DATABASE_URL must point to PostgreSQL in production")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(env_name: str | None = None) -> type[Config]:
+    name = env_name or os.environ.get("KEZEK_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"KEZEK_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None

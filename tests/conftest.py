@@ -1,0 +1,218 @@
+"""Fixtures: `app`, `client`, `runner`, `auth`, `make_user` — and every database test runs on
+SQLite and, when a server answers, on PostgreSQL (`TEST_DATABASE_URL`, or the local server).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from bs4 import BeautifulSoup
+
+from app import create_app
+from app.auth import services as auth_services
+from app.auth.iin import make_iin
+from app.auth.models import Role
+from app.booking.models import Centre
+from app.core import clock
+from app.extensions import db, limiter
+from config import TestingConfig, database_url
+
+LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+PASSWORD = "correct-horse-42"
+
+
+def _postgres_url() -> str | None:
+    """The PostgreSQL database the tests may use (and wipe), or None when none answers."""
+    explicit = os.environ.get("TEST_DATABASE_URL")
+    server = explicit or LOCAL_POSTGRES
+    try:
+        engine = sa.create_engine(database_url(server), isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            if explicit:
+                return database_url(explicit)
+            # Auto-detected server: use a database of our own, never the shared one.
+            exists = connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = 'kezek_test'"))
+            if not exists:
+                connection.execute(sa.text("CREATE DATABASE kezek_test"))
+        engine.dispose()
+    except sa.exc.OperationalError:
+        return None
+    return re.sub(r"/[^/]*$", "/kezek_test", database_url(server))
+
+
+POSTGRES_URL = _postgres_url()
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+@pytest.fixture(scope="session")
+def postgres_schema():
+    """Create the schema once per test session on PostgreSQL."""
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": POSTGRES_URL})
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+            connection.execute(sa.text("CREATE SCHEMA public"))
+        db.create_all()
+        db.engine.dispose()
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'kezek-test.sqlite'}"
+    return request.getfixturevalue("postgres_schema")
+
+
+@pytest.fixture
+def app_factory(db_url):
+    """Build more apps on the test's database (e.g. with other settings); all closed at the end."""
+    apps = []
+
+    def build(**overrides):
+        app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": db_url, **overrides})
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    clock.set_clock(None)
+
+
+@pytest.fixture
+def app(app_factory, db_url):
+    app = app_factory()
+    with app.app_context():
+        if db_url.startswith("sqlite"):
+            db.create_all()
+        else:
+            tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+            with db.engine.begin() as connection:
+                connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        limiter.reset()
+    return app
+
+
+@pytest.fixture
+def client(app):
+    """A browser that prefers English (language tests set their own preference)."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token_from(html: str) -> str:
+    field = BeautifulSoup(html, "html.parser").find("input", attrs={"name": "csrf_token"})
+    assert field is not None, "the page has no CSRF token"
+    return field["value"]
+
+
+def submit_form(client, url: str, data: dict, *, page_url: str | None = None, **kwargs):
+    """Like a browser: open the page, take its CSRF token, post the form."""
+    page = client.get(page_url or url)
+    return client.post(url, data={"csrf_token": csrf_token_from(page.get_data(as_text=True)), **data}, **kwargs)
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    """What a test needs of a user it made (ORM objects stay inside their app context)."""
+
+    id: int
+    email: str
+    password: str
+    iin: str
+
+
+@dataclass
+class UserFactory:
+    app: object
+    counter: int = 0
+
+    def __call__(
+        self,
+        *,
+        email: str | None = None,
+        role: Role = Role.USER,
+        centre_code: str | None = None,
+        password: str = PASSWORD,
+        language: str | None = None,
+        full_name: str = "Test Person",
+    ) -> UserRecord:
+        self.counter += 1
+        with self.app.app_context():
+            centre = db.session.scalar(sa.select(Centre).where(Centre.code == centre_code)) if centre_code else None
+            user = auth_services.register_user(
+                db.session,
+                auth_services.Registration(
+                    email=email or f"user{self.counter}@example.kz",
+                    password=password,
+                    full_name=full_name,
+                    iin=make_iin(date(1995, 1, self.counter % 28 + 1), "male", 1000 + self.counter * 7),
+                    language=language,
+                ),
+                role=role,
+                centre=centre,
+            )
+            db.session.commit()
+            return UserRecord(user.id, user.email, password, user.iin)
+
+
+@pytest.fixture
+def make_user(app):
+    return UserFactory(app)
+
+
+def make_centre(app, code: str = "ALM", timezone: str = "Asia/Almaty") -> str:
+    with app.app_context():
+        db.session.add(
+            Centre(
+                code=code,
+                name_kk=f"{code} орталығы",
+                name_ru=f"Центр {code}",
+                name_en=f"{code} centre",
+                city_kk="Алматы",
+                city_ru="Алматы",
+                city_en="Almaty",
+                address_kk="Абай даңғылы, 1",
+                address_ru="проспект Абая, 1",
+                address_en="1 Abai Avenue",
+                timezone=timezone,
+            )
+        )
+        db.session.commit()
+    return code
+
+
+@pytest.fixture
+def centre(app) -> str:
+    """The code of a centre in Almaty."""
+    return make_centre(app)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD, **extra):
+        return submit_form(self.client, "/account/login", {"email": email, "password": password, **extra})
+
+    def logout(self):
+        return submit_form(self.client, "/account/logout", {}, page_url="/")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
