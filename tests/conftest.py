@@ -41,6 +41,8 @@ def _postgres_url() -> str | None:
                 connection.execute(sa.text("CREATE DATABASE kezek_test"))
         engine.dispose()
     except sa.exc.OperationalError:
+        if explicit:
+            raise RuntimeError(f"TEST_DATABASE_URL is set but PostgreSQL does not answer: {explicit}") from None
         return None
     return re.sub(r"/[^/]*$", "/kezek_test", database_url(server))
 

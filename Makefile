@@ -1,0 +1,48 @@
+# Kezek — developer commands. `make run` and `make test` work on a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PORT ?= 5000
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard app/translations/*/LC_MESSAGES/messages.po))
+
+.PHONY: install run test lint fmt i18n-extract i18n-update clean
+
+## install: create .venv, install pinned dependencies, compile the translations
+install: $(VENV)/.installed $(MO_FILES)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+app/translations/%/LC_MESSAGES/messages.mo: app/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d app/translations -l $* >/dev/null
+
+## run: migrate, load demo data and serve on http://127.0.0.1:$(PORT)
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo seed
+	KEZEK_SCHEDULER=embedded $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## test: lint, then the whole suite (also on PostgreSQL when TEST_DATABASE_URL is set or a local server answers)
+test: install lint
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check app tests config.py wsgi.py
+	$(BIN)/ruff format --check app tests config.py wsgi.py
+
+fmt: install
+	$(BIN)/ruff format app tests config.py wsgi.py
+	$(BIN)/ruff check --fix app tests config.py wsgi.py
+
+## i18n-update: extract messages and merge them into the kk/ru/en catalogues
+i18n-update: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-location --width 120
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,38 @@
+"""The migrations build, from an empty database, exactly the schema the models describe."""
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from app import create_app
+from app.extensions import db
+from config import TestingConfig
+from tests.conftest import BACKENDS, POSTGRES_URL
+
+
+def empty_database_url(backend: str, tmp_path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'migrations.sqlite'}"
+    server = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(sa.text("DROP DATABASE IF EXISTS kezek_test_migrations"))
+        connection.execute(sa.text("CREATE DATABASE kezek_test_migrations"))
+    server.dispose()
+    return POSTGRES_URL.rsplit("/", 1)[0] + "/kezek_test_migrations"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_migrations_match_models(backend, tmp_path):
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": empty_database_url(backend, tmp_path)})
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, db.metadata)
+        assert differences == []
+        downgrade(revision="base")
+        with db.engine.connect() as connection:
+            assert set(sa.inspect(connection).get_table_names()) <= {"alembic_version"}
+        db.engine.dispose()
