@@ -21,9 +21,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 app/translations/%/LC_MESSAGES/messages.mo: app/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d app/translations -l $* >/dev/null
 
-## run: migrate, load demo data and serve on http://127.0.0.1:$(PORT)
+## run: migrate, load the question bank and demo data, serve on http://127.0.0.1:$(PORT)
 run: install
 	$(FLASK) db upgrade
+	$(FLASK) questions import
 	$(FLASK) demo seed
 	KEZEK_SCHEDULER=embedded $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
@@ -42,7 +43,7 @@ fmt: install
 ## i18n-update: extract messages and merge them into the kk/ru/en catalogues
 i18n-update: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header -o app/translations/messages.pot .
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-location --width 120
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --width 120 --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -55,6 +55,11 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("KEZEK_LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     REGISTER_RATE_LIMIT = os.environ.get("KEZEK_REGISTER_RATE_LIMIT", "10 per hour")
 
+    QUESTION_BANK_PATH = os.environ.get(
+        "KEZEK_QUESTION_BANK", os.path.join(os.path.dirname(os.path.abspath(__file__)), "questions")
+    )
+    QUESTIONS_PER_PAGE = 20
+
     API_TOKEN_TTL_SECONDS = int(os.environ.get("KEZEK_API_TOKEN_TTL_SECONDS", str(30 * 24 * 3600)))
     HOLD_TTL_SECONDS = int(os.environ.get("KEZEK_HOLD_TTL_SECONDS", "900"))
     SCHEDULER = os.environ.get("KEZEK_SCHEDULER", "off")

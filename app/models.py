@@ -2,5 +2,16 @@
 
 from app.auth.models import ApiToken, User
 from app.booking.models import Centre
+from app.exam.models import ExamProfile, Question, QuestionCategory, QuestionOption, QuestionRevision, Topic
 
-__all__ = ["ApiToken", "Centre", "User"]
+__all__ = [
+    "ApiToken",
+    "Centre",
+    "ExamProfile",
+    "Question",
+    "QuestionCategory",
+    "QuestionOption",
+    "QuestionRevision",
+    "Topic",
+    "User",
+]

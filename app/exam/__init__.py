@@ -1,0 +1,1 @@
+"""The question bank, trial exams, practice and statistics."""

@@ -1,0 +1,179 @@
+"""The question bank in the database: topics, questions with immutable revisions, options and
+exam profiles. A changed question gets a new revision, so old attempts keep showing exactly what
+was asked; a question removed from the files is retired, never deleted.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.clock import utcnow
+from app.core.i18n import localized
+from app.core.types import UTCDateTime
+from app.extensions import db
+
+
+class Topic(db.Model):
+    __tablename__ = "topic"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), unique=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name_kk: Mapped[str] = mapped_column(String(200))
+    name_ru: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+
+class Question(db.Model):
+    __tablename__ = "question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topic.id", ondelete="RESTRICT"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    topic: Mapped[Topic] = relationship()
+    categories: Mapped[list[QuestionCategory]] = relationship(
+        cascade="all, delete-orphan", order_by="QuestionCategory.category"
+    )
+    revisions: Mapped[list[QuestionRevision]] = relationship(
+        back_populates="question", order_by="QuestionRevision.number"
+    )
+
+    @property
+    def category_codes(self) -> list[str]:
+        return [item.category for item in self.categories]
+
+
+class QuestionCategory(db.Model):
+    """A licence category whose exams may draw the question."""
+
+    __tablename__ = "question_category"
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(3), primary_key=True, index=True)
+
+
+class QuestionRevision(db.Model):
+    """What a learner sees of a question at one point in time. Never changed once written."""
+
+    __tablename__ = "question_revision"
+    __table_args__ = (
+        UniqueConstraint("question_id", "number", name="uq_question_revision_number"),
+        # At most one current revision per question.
+        Index(
+            "uq_question_revision_current",
+            "question_id",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    text_kk: Mapped[str] = mapped_column(Text)
+    text_ru: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+    explanation_kk: Mapped[str] = mapped_column(Text)
+    explanation_ru: Mapped[str] = mapped_column(Text)
+    explanation_en: Mapped[str] = mapped_column(Text)
+    reference_source: Mapped[str] = mapped_column(String(20))
+    reference_point: Mapped[str] = mapped_column(String(40))
+    image: Mapped[str | None] = mapped_column(String(120))
+    # The drawing's own <desc> (or <title>), the text alternative for people who cannot see it.
+    image_alt: Mapped[str | None] = mapped_column(Text)
+    # Case-folded text of the stem, options and explanation, for search on any database.
+    search_kk: Mapped[str] = mapped_column(Text)
+    search_ru: Mapped[str] = mapped_column(Text)
+    search_en: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    question: Mapped[Question] = relationship(back_populates="revisions")
+    options: Mapped[list[QuestionOption]] = relationship(
+        back_populates="revision", order_by="QuestionOption.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def text(self) -> str:
+        return localized(self, "text")
+
+    @property
+    def explanation(self) -> str:
+        return localized(self, "explanation")
+
+    @property
+    def correct_option(self) -> QuestionOption:
+        return next(option for option in self.options if option.is_correct)
+
+
+class QuestionOption(db.Model):
+    __tablename__ = "question_option"
+    __table_args__ = (UniqueConstraint("revision_id", "position", name="uq_question_option_position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("question_revision.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    is_correct: Mapped[bool] = mapped_column(Boolean, default=False)
+    text_kk: Mapped[str] = mapped_column(Text)
+    text_ru: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+
+    revision: Mapped[QuestionRevision] = relationship(back_populates="options")
+
+    @property
+    def text(self) -> str:
+        return localized(self, "text")
+
+
+class ExamProfile(db.Model):
+    """The format of an exam for one licence category, with topic quotas (topic code -> count)."""
+
+    __tablename__ = "exam_profile"
+    __table_args__ = (
+        CheckConstraint("questions > 0", name="questions_positive"),
+        CheckConstraint("seconds > 0", name="seconds_positive"),
+        CheckConstraint("pass_mark > 0 AND pass_mark <= questions", name="pass_mark_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    category: Mapped[str] = mapped_column(String(3))
+    title_kk: Mapped[str] = mapped_column(String(200))
+    title_ru: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200))
+    questions: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[int] = mapped_column(Integer)
+    pass_mark: Mapped[int] = mapped_column(Integer)
+    quotas: Mapped[dict[str, int]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def max_mistakes(self) -> int:
+        return self.questions - self.pass_mark
