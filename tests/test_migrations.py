@@ -15,12 +15,14 @@ from tests.conftest import BACKENDS, POSTGRES_URL
 def empty_database_url(backend: str, tmp_path) -> str:
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'migrations.sqlite'}"
+    base, test_database = POSTGRES_URL.rsplit("/", 1)
+    name = f"{test_database.split('?')[0]}_migrations"  # beside the test database, never shared
     server = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with server.connect() as connection:
-        connection.execute(sa.text("DROP DATABASE IF EXISTS kezek_test_migrations"))
-        connection.execute(sa.text("CREATE DATABASE kezek_test_migrations"))
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     server.dispose()
-    return POSTGRES_URL.rsplit("/", 1)[0] + "/kezek_test_migrations"
+    return f"{base}/{name}"
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
