@@ -2,15 +2,28 @@
 
 from app.auth.models import ApiToken, User
 from app.booking.models import Centre
-from app.exam.models import ExamProfile, Question, QuestionCategory, QuestionOption, QuestionRevision, Topic
+from app.exam.models import (
+    Attempt,
+    AttemptQuestion,
+    ExamProfile,
+    Question,
+    QuestionCategory,
+    QuestionOption,
+    QuestionProgress,
+    QuestionRevision,
+    Topic,
+)
 
 __all__ = [
     "ApiToken",
+    "Attempt",
+    "AttemptQuestion",
     "Centre",
     "ExamProfile",
     "Question",
     "QuestionCategory",
     "QuestionOption",
+    "QuestionProgress",
     "QuestionRevision",
     "Topic",
     "User",

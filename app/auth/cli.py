@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.auth import services
 from app.auth.models import Role
 from app.booking.models import Centre
+from app.core.cli import fail_with_field_errors
 from app.core.errors import FieldErrors
 from app.extensions import db
 
@@ -48,10 +49,6 @@ def create_user(email, role, centre_code, full_name, iin, phone, lang):
             centre=centre,
         )
     except FieldErrors as error:
-        db.session.rollback()
-        for field, messages in error.errors.items():
-            for message in messages:
-                click.echo(f"{field}: {message}", err=True)
-        raise SystemExit(1) from None
+        fail_with_field_errors(error)
     db.session.commit()
     click.echo(f"created {user.role} {user.email} (id {user.id})")

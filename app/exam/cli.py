@@ -1,17 +1,23 @@
-"""`flask questions validate [PATH]` and `flask questions import [PATH]`."""
+"""`flask questions validate|import [PATH]` and `flask exam profile-set CODE ...`."""
 
 from __future__ import annotations
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
+from app.core.cli import fail_with_field_errors
 from app.core.clock import utcnow
+from app.core.errors import FieldErrors
 from app.exam import bank as bank_files
 from app.exam.importing import import_bank
+from app.exam.models import ExamProfile
+from app.exam.profiles import update_profile
 from app.extensions import db
 
 questions_cli = AppGroup("questions", help="The question bank.")
+exam_cli = AppGroup("exam", help="Exam profiles.")
 
 
 def _bank_path(path: str | None) -> str:
@@ -46,3 +52,39 @@ def import_command(path):
     summary = import_bank(db.session, report.bank, utcnow())
     db.session.commit()
     click.echo(f"{report.summary()}; {summary}")
+
+
+def _quota(ctx, param, values):
+    quotas = {}
+    for value in values:
+        topic, _, count = value.partition("=")
+        if not topic or not count.isdigit():
+            raise click.BadParameter(f"{value!r}: use TOPIC=N")
+        quotas[topic] = int(count)
+    return quotas
+
+
+@exam_cli.command("profile-set")
+@click.argument("code")
+@click.option("--seconds", type=int)
+@click.option("--questions", type=int)
+@click.option("--pass-mark", type=int)
+@click.option("--quota", "quotas", multiple=True, callback=_quota, help="TOPIC=N; changes that topic's quota.")
+def profile_set(code, seconds, questions, pass_mark, quotas):
+    """Change an exam profile's time, size, pass mark or topic quotas."""
+    profile = db.session.scalar(select(ExamProfile).where(ExamProfile.code == code))
+    if profile is None:
+        raise click.ClickException(f"no exam profile {code!r}")
+    try:
+        update_profile(
+            db.session,
+            profile,
+            seconds=seconds,
+            questions=questions,
+            pass_mark=pass_mark,
+            quotas={**profile.quotas, **quotas} if quotas else None,
+        )
+    except FieldErrors as error:
+        fail_with_field_errors(error)
+    db.session.commit()
+    click.echo(f"{profile.code}: {profile.questions} questions, {profile.seconds} s, pass mark {profile.pass_mark}")

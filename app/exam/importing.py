@@ -7,6 +7,7 @@ question no longer in the files is retired; one that comes back is restored. Pro
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +16,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.exam.bank import LANGUAGES, Bank, QuestionData, normalize_text
 from app.exam.models import ExamProfile, Question, QuestionCategory, QuestionOption, QuestionRevision, Topic
+
+_shuffle = random.SystemRandom()
 
 
 @dataclass
@@ -93,6 +96,13 @@ def _upsert_topics(session: Session, bank: Bank) -> dict[str, Topic]:
 
 
 def _revision(data: QuestionData, number: int) -> QuestionRevision:
+    options = [
+        QuestionOption(position=position, is_correct=option.correct, **_by_language("text", option.texts))
+        for position, option in enumerate(data.options, start=1)
+    ]
+    # Authors tend to write the right answer first; inserting the options in random order keeps
+    # their database ids (which clients see) from telling which one it is.
+    _shuffle.shuffle(options)
     revision = QuestionRevision(
         number=number,
         is_current=True,
@@ -101,10 +111,7 @@ def _revision(data: QuestionData, number: int) -> QuestionRevision:
         reference_point=data.reference_point,
         image=data.image,
         image_alt=data.image_alt,
-        options=[
-            QuestionOption(position=position, is_correct=option.correct, **_by_language("text", option.texts))
-            for position, option in enumerate(data.options, start=1)
-        ],
+        options=options,
         **_by_language("text", data.texts),
         **_by_language("explanation", data.explanations),
     )

@@ -177,3 +177,116 @@ class ExamProfile(db.Model):
     @property
     def max_mistakes(self) -> int:
         return self.questions - self.pass_mark
+
+
+class AttemptMode:
+    EXAM = "exam"  # the official format, timed
+    PRACTICE = "practice"  # by topic, with feedback after each answer
+    MARATHON = "marathon"  # the whole bank in order, resumable
+    MISTAKES = "mistakes"  # questions answered wrongly until answered right twice in a row
+    REVIEW = "review"  # spaced repetition: the questions due today
+
+    ALL = (EXAM, PRACTICE, MARATHON, MISTAKES, REVIEW)
+    WITH_FEEDBACK = (PRACTICE, MARATHON, MISTAKES, REVIEW)
+
+
+class AttemptStatus:
+    IN_PROGRESS = "in_progress"
+    FINISHED = "finished"
+    EXPIRED = "expired"  # finished by the server when the time ran out
+
+
+class Attempt(db.Model):
+    """One run through a set of drawn questions. Belongs to a user, or to an anonymous browser
+    session (`anonymous_key`)."""
+
+    __tablename__ = "attempt"
+    __table_args__ = (
+        CheckConstraint("user_id IS NOT NULL OR anonymous_key IS NOT NULL", name="has_owner"),
+        CheckConstraint("mode IN ('exam', 'practice', 'marathon', 'mistakes', 'review')", name="mode_known"),
+        CheckConstraint("status IN ('in_progress', 'finished', 'expired')", name="status_known"),
+        CheckConstraint("language IN ('kk', 'ru', 'en')", name="language_known"),
+        Index("ix_attempt_user_started", "user_id", "started_at"),
+        Index("ix_attempt_status_deadline", "status", "deadline"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    anonymous_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("exam_profile.id", ondelete="RESTRICT"))
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topic.id", ondelete="RESTRICT"))
+    mode: Mapped[str] = mapped_column(String(10))
+    language: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(12), default=AttemptStatus.IN_PROGRESS)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Copied from the profile at start, so a later profile change does not rescore old attempts.
+    pass_mark: Mapped[int | None] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    correct: Mapped[int | None] = mapped_column(Integer)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    current_position: Mapped[int] = mapped_column(Integer, default=1)
+
+    profile: Mapped[ExamProfile] = relationship()
+    topic: Mapped[Topic | None] = relationship()
+    items: Mapped[list[AttemptQuestion]] = relationship(
+        back_populates="attempt", order_by="AttemptQuestion.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == AttemptStatus.IN_PROGRESS
+
+    @property
+    def gives_feedback(self) -> bool:
+        return self.mode in AttemptMode.WITH_FEEDBACK
+
+
+class AttemptQuestion(db.Model):
+    """A question as drawn for an attempt: which revision, in which place, options in which order."""
+
+    __tablename__ = "attempt_question"
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "position", name="uq_attempt_question_position"),
+        UniqueConstraint("attempt_id", "question_id", name="uq_attempt_question_question"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="RESTRICT"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("question_revision.id", ondelete="RESTRICT"))
+    option_order: Mapped[list[int]] = mapped_column(JSON)
+    chosen_option_id: Mapped[int | None] = mapped_column(ForeignKey("question_option.id", ondelete="RESTRICT"))
+    is_correct: Mapped[bool | None] = mapped_column(Boolean)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    seconds_spent: Mapped[int] = mapped_column(Integer, default=0)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="items")
+    revision: Mapped[QuestionRevision] = relationship()
+
+    @property
+    def answered(self) -> bool:
+        return self.chosen_option_id is not None
+
+
+class QuestionProgress(db.Model):
+    """What one learner knows of one question: when last seen, Leitner box, mistakes streak."""
+
+    __tablename__ = "question_progress"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), primary_key=True)
+    times_seen: Mapped[int] = mapped_column(Integer, default=0)
+    times_correct: Mapped[int] = mapped_column(Integer, default=0)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_correct: Mapped[bool | None] = mapped_column(Boolean)
+    # "My mistakes": in the list after a wrong answer, out after two right answers in a row.
+    in_mistakes: Mapped[bool] = mapped_column(Boolean, default=False)
+    right_streak: Mapped[int] = mapped_column(Integer, default=0)
+    # Spaced repetition (Leitner boxes 1..5).
+    box: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

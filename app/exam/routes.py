@@ -1,52 +1,328 @@
-"""Question browser and question images."""
+"""Trial exam and practice pages. Thin: the rules live in `attempts`, `readiness`, `statistics`."""
 
 from __future__ import annotations
 
-import os
+import secrets
 
-from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
 
+from app.auth.access import role_required
+from app.auth.models import Role
+from app.core.clock import utcnow
+from app.core.errors import DomainError, FieldErrors
+from app.core.forms import apply_field_errors
 from app.core.i18n import current_language
-from app.exam.browsing import all_topics, browse_query
+from app.exam import attempts as service
+from app.exam import readiness as readiness_service
+from app.exam import statistics
+from app.exam.charts import score_trend
+from app.exam.forms import ProfileForm, StartForm
+from app.exam.models import AttemptMode, ExamProfile, Topic
+from app.exam.profiles import available_per_topic, update_profile
 from app.exam.references import format_reference
 from app.extensions import db
 
-bp = Blueprint("questions", __name__, url_prefix="/questions")
+bp = Blueprint("exam", __name__, url_prefix="/exam")
+
+ANONYMOUS_KEY = "exam_owner"
+
+
+def current_owner(create: bool = False) -> service.Owner | None:
+    """The signed-in user, or this browser's anonymous key (made on first use)."""
+    if current_user.is_authenticated:
+        return service.Owner(user_id=current_user.id)
+    key = session.get(ANONYMOUS_KEY)
+    if key is None and create:
+        key = session[ANONYMOUS_KEY] = secrets.token_urlsafe(24)
+    return service.Owner(anonymous_key=key) if key else None
+
+
+def load_attempt(attempt_id: int):
+    owner = current_owner()
+    if owner is None:
+        abort(404)
+    try:
+        attempt = service.get_attempt(db.session, attempt_id, owner, utcnow())
+    except service.AttemptNotFound:
+        abort(404)
+    db.session.commit()  # an expired exam was just finished
+    return attempt
+
+
+def profiles() -> list[ExamProfile]:
+    return list(db.session.scalars(select(ExamProfile).order_by(ExamProfile.code)))
+
+
+def start_form(all_profiles: list[ExamProfile], topics: list[Topic]) -> StartForm:
+    form = StartForm()
+    form.profile.choices = [(profile.code, profile.title) for profile in all_profiles]
+    form.topic.choices = [("", "")] + [(topic.code, topic.name) for topic in topics]
+    if not form.is_submitted():
+        form.language.data = current_language()
+        form.profile.data = "B" if any(p.code == "B" for p in all_profiles) else None
+    return form
 
 
 @bp.get("/")
-def browse():
-    topics = all_topics(db.session)
-    topic_code = request.args.get("topic") or None
-    if topic_code and topic_code not in {topic.code for topic in topics}:
-        topic_code = None
-    search = (request.args.get("q") or "").strip()[:200]
-    page = request.args.get("page", 1, type=int)
-    language = current_language()
-    results = db.paginate(
-        browse_query(language=language, topic_code=topic_code, search=search),
-        page=page,
-        per_page=current_app.config["QUESTIONS_PER_PAGE"],
-        error_out=False,
-    )
+def index():
+    all_profiles = profiles()
+    topics = list(db.session.scalars(select(Topic).order_by(Topic.position)))
+    owner = current_owner()
+    open_attempts = service.open_attempts(db.session, owner) if owner else []
+    queues = {}
+    if current_user.is_authenticated and all_profiles:
+        queues = service.queue_sizes(db.session, current_user.id, _chosen_category(all_profiles), utcnow())
     return render_template(
-        "questions/browse.html",
+        "exam/index.html",
+        form=start_form(all_profiles, topics),
+        profiles=all_profiles,
         topics=topics,
-        topic_code=topic_code,
-        search=search,
-        results=results,
-        reference=lambda revision: format_reference(revision.reference_source, revision.reference_point, language),
+        open_attempts=open_attempts,
+        queues=queues,
+        modes=AttemptMode,
     )
 
 
-@bp.get("/images/<name>")
-def image(name: str):
-    if not name.endswith(".svg"):
+def _chosen_category(all_profiles: list[ExamProfile]) -> str:
+    wanted = request.args.get("category", "B")
+    return wanted if any(profile.category == wanted for profile in all_profiles) else all_profiles[0].category
+
+
+@bp.post("/start")
+def start():
+    all_profiles = profiles()
+    topics = list(db.session.scalars(select(Topic).order_by(Topic.position)))
+    form = start_form(all_profiles, topics)
+    if not form.validate_on_submit():
+        flash(_("Choose a licence category and a language."), "error")
+        return redirect(url_for("exam.index"))
+    profile = next(p for p in all_profiles if p.code == form.profile.data)
+    topic = next((t for t in topics if t.code == form.topic.data), None)
+    try:
+        attempt = service.start_attempt(
+            db.session,
+            owner=current_owner(create=True),
+            profile=profile,
+            language=form.language.data,
+            mode=form.mode.data or AttemptMode.EXAM,
+            topic=topic,
+            now=utcnow(),
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "info" if isinstance(error, service.NothingToPractise) else "error")
+        return redirect(url_for("exam.index"))
+    db.session.commit()
+    return redirect(url_for("exam.question", attempt_id=attempt.id, position=attempt.current_position))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+def resume(attempt_id: int):
+    attempt = load_attempt(attempt_id)
+    if not attempt.is_open:
+        return redirect(url_for("exam.result", attempt_id=attempt.id))
+    return redirect(url_for("exam.question", attempt_id=attempt.id, position=attempt.current_position))
+
+
+@bp.get("/attempts/<int:attempt_id>/<int:position>")
+def question(attempt_id: int, position: int):
+    attempt = load_attempt(attempt_id)
+    if not attempt.is_open:
+        return redirect(url_for("exam.result", attempt_id=attempt.id))
+    items = service.items_with_content(db.session, attempt)
+    if not 1 <= position <= len(items):
         abort(404)
-    response = send_from_directory(
-        os.path.join(current_app.config["QUESTION_BANK_PATH"], "images"), name, max_age=86400
+    item = items[position - 1]
+    service.mark_shown(item, utcnow())
+    db.session.commit()
+    return render_template(
+        "exam/question.html",
+        attempt=attempt,
+        items=items,
+        item=item,
+        options=service.ordered_options(item),
+        language=attempt.language,
+        remaining=_remaining_seconds(attempt),
+        feedback=attempt.gives_feedback and item.answered,
+        reference=format_reference(item.revision.reference_source, item.revision.reference_point, attempt.language),
     )
-    # A drawing is a picture, nothing more: no scripts, no loads, even if opened directly.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+
+
+def _remaining_seconds(attempt) -> int | None:
+    if attempt.deadline is None:
+        return None
+    return max(0, int((attempt.deadline - utcnow()).total_seconds()))
+
+
+@bp.post("/attempts/<int:attempt_id>/<int:position>")
+def submit_answer(attempt_id: int, position: int):
+    attempt = load_attempt(attempt_id)
+    if not attempt.is_open:
+        flash(_("The time is up: your exam was finished and scored."), "info")
+        return redirect(url_for("exam.result", attempt_id=attempt.id))
+    if not 1 <= position <= attempt.total:
+        abort(404)
+    item = service.item_at(attempt, position)
+    now = utcnow()
+    try:
+        option = request.form.get("option", type=int)
+        if option is not None:
+            service.answer(db.session, attempt, item, option, now)
+        if not attempt.gives_feedback:
+            service.set_flag(db.session, attempt, item, request.form.get("flag") == "1", now)
+    except service.AttemptClosed:
+        db.session.commit()
+        flash(_("The time is up: your exam was finished and scored."), "info")
+        return redirect(url_for("exam.result", attempt_id=attempt.id))
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("exam.question", attempt_id=attempt.id, position=position))
+    db.session.commit()
+    return redirect(_after_answer(attempt, position, request.form.get("go", "next"), answered=option is not None))
+
+
+def _after_answer(attempt, position: int, go: str, answered: bool) -> str:
+    if attempt.gives_feedback and answered and go == "next":
+        return url_for("exam.question", attempt_id=attempt.id, position=position)  # show the feedback first
+    if go == "finish":
+        return url_for("exam.confirm_finish", attempt_id=attempt.id)
+    if go == "prev":
+        target = max(1, position - 1)
+    elif go.isdigit():
+        target = min(max(1, int(go)), attempt.total)
+    elif position >= attempt.total:
+        return url_for("exam.confirm_finish", attempt_id=attempt.id)
+    else:
+        target = position + 1
+    return url_for("exam.question", attempt_id=attempt.id, position=target)
+
+
+@bp.post("/attempts/<int:attempt_id>/language")
+def switch_language(attempt_id: int):
+    attempt = load_attempt(attempt_id)
+    try:
+        service.set_language(attempt, request.form.get("lang", ""))
+    except DomainError:
+        abort(400)
+    db.session.commit()
+    position = request.form.get("position", type=int) or attempt.current_position
+    return redirect(url_for("exam.question", attempt_id=attempt.id, position=position))
+
+
+@bp.route("/attempts/<int:attempt_id>/finish", methods=["GET", "POST"])
+def confirm_finish(attempt_id: int):
+    attempt = load_attempt(attempt_id)
+    if attempt.is_open and request.method == "POST":
+        service.finish_attempt(db.session, attempt, utcnow())
+        db.session.commit()
+    if not attempt.is_open:
+        return redirect(url_for("exam.result", attempt_id=attempt.id))
+    return render_template(
+        "exam/finish.html",
+        attempt=attempt,
+        unanswered=[item for item in attempt.items if not item.answered],
+        flagged=[item for item in attempt.items if item.flagged],
+        remaining=_remaining_seconds(attempt),
+    )
+
+
+@bp.get("/attempts/<int:attempt_id>/result")
+def result(attempt_id: int):
+    attempt = load_attempt(attempt_id)
+    if attempt.is_open:
+        return redirect(url_for("exam.question", attempt_id=attempt.id, position=attempt.current_position))
+    items = service.items_with_content(db.session, attempt)
+    return render_template(
+        "exam/result.html",
+        attempt=attempt,
+        items=items,
+        result=service.result_of(attempt, items),
+        ordered_options=service.ordered_options,
+        reference=lambda revision: format_reference(
+            revision.reference_source, revision.reference_point, attempt.language
+        ),
+    )
+
+
+@bp.get("/history")
+@login_required
+def history():
+    attempts = service.history(db.session, current_user.id)
+    return render_template("exam/history.html", attempts=attempts, chart=score_trend(list(reversed(attempts))))
+
+
+@bp.get("/readiness")
+@login_required
+def readiness():
+    all_profiles = profiles()
+    if not all_profiles:
+        abort(404)
+    code = request.args.get("profile", "B")
+    profile = next((p for p in all_profiles if p.code == code), all_profiles[0])
+    estimate = readiness_service.readiness(db.session, current_user.id, profile, utcnow())
+    return render_template(
+        "exam/readiness.html",
+        profile=profile,
+        profiles=all_profiles,
+        estimate=estimate,
+        minimum=readiness_service.MIN_ANSWERS_FOR_ESTIMATE,
+        window=readiness_service.WINDOW_DAYS,
+    )
+
+
+@bp.get("/statistics")
+@role_required(Role.STAFF, Role.ADMIN)
+def item_statistics():
+    rows = statistics.statistics_table(db.session)
+    return render_template("exam/statistics.html", rows=rows)
+
+
+@bp.get("/statistics.csv")
+@role_required(Role.STAFF, Role.ADMIN)
+def item_statistics_csv():
+    return Response(
+        statistics.to_csv(statistics.statistics_table(db.session)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=item-statistics.csv"},
+    )
+
+
+@bp.route("/profiles/<code>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_profile(code: str):
+    profile = db.session.scalar(select(ExamProfile).where(ExamProfile.code == code))
+    if profile is None:
+        abort(404)
+    topics = list(db.session.scalars(select(Topic).order_by(Topic.position)))
+    form = ProfileForm(obj=profile)
+    quotas = {topic.code: profile.quotas.get(topic.code, 0) for topic in topics}
+    if form.validate_on_submit():
+        quotas = {topic.code: request.form.get(f"quota-{topic.code}", 0, type=int) or 0 for topic in topics}
+        try:
+            update_profile(
+                db.session,
+                profile,
+                seconds=form.seconds.data,
+                questions=form.questions.data,
+                pass_mark=form.pass_mark.data,
+                quotas=quotas,
+            )
+        except FieldErrors as error:
+            db.session.rollback()
+            apply_field_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash(_("The exam profile is saved."), "success")
+            return redirect(url_for("exam.edit_profile", code=code))
+    return render_template(
+        "exam/profile_edit.html",
+        form=form,
+        profile=profile,
+        topics=topics,
+        quotas=quotas,
+        available=available_per_topic(db.session, profile.category),
+    ), 422 if form.errors else 200

@@ -12,6 +12,7 @@ from app.auth.models import Role, User
 from app.booking.models import Centre
 from app.core.i18n import supported_languages
 from app.core.urls import safe_next_url
+from app.exam.models import ExamProfile
 from app.extensions import db
 
 bp = Blueprint("main", __name__)
@@ -69,4 +70,5 @@ def admin_home():
     )
     centres = db.session.scalars(select(Centre).order_by(Centre.code)).all()
     counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
-    return render_template("main/admin_home.html", users=users, centres=centres, counts=counts)
+    profiles = db.session.scalars(select(ExamProfile).order_by(ExamProfile.code)).all()
+    return render_template("main/admin_home.html", users=users, centres=centres, counts=counts, profiles=profiles)
