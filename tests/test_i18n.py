@@ -102,3 +102,46 @@ def test_register_and_sign_in_in_each_language(client, app, language):
     submit_form(client, "/account/logout", {}, page_url="/")
     response = submit_form(client, "/account/login", {"email": form["email"], "password": form["password"]})
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("kk", "Біздің жақта ақау орын алды"),
+        ("ru", "На нашей стороне произошла ошибка"),
+        ("en", "Something went wrong"),
+    ],
+)
+def test_server_error_page_in_each_language(app, language, text):
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("kaboom")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # behave as in production
+    client = app.test_client()
+    response = client.get("/boom", headers={"Accept-Language": language})
+    assert response.status_code == 500
+    assert text in response.get_data(as_text=True)
+    assert "kaboom" not in response.get_data(as_text=True)
+    api = client.get("/api/v1/openapi.json")  # the API keeps answering
+    assert api.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("kk", "Сұрауда қате бар"), ("ru", "В запросе ошибка"), ("en", "Something is wrong")]
+)
+def test_bad_request_page_in_each_language(client, language, text):
+    response = client.post("/account/login", data={}, headers={"Accept-Language": language})  # no CSRF token
+    assert response.status_code == 400
+    assert text in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("kk", "Бұл бетті аша алмайсыз"), ("ru", "Вы не можете"), ("en", "You cannot")]
+)
+def test_forbidden_page_in_each_language(client, auth, make_user, language, text):
+    auth.login(make_user().email)
+    response = client.get("/admin/", headers={"Accept-Language": language})
+    assert response.status_code == 403
+    # The account has no language preference, so the browser's applies.
+    assert text in response.get_data(as_text=True)
