@@ -29,9 +29,8 @@ PASSWORD = "correct-horse-42"
 def _postgres_url() -> str | None:
     """The PostgreSQL database the tests may use (and wipe), or None when none answers."""
     explicit = os.environ.get("TEST_DATABASE_URL")
-    server = explicit or LOCAL_POSTGRES
+    engine = sa.create_engine(database_url(explicit or LOCAL_POSTGRES), isolation_level="AUTOCOMMIT")
     try:
-        engine = sa.create_engine(database_url(server), isolation_level="AUTOCOMMIT")
         with engine.connect() as connection:
             if explicit:
                 return database_url(explicit)
@@ -39,12 +38,13 @@ def _postgres_url() -> str | None:
             exists = connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = 'kezek_test'"))
             if not exists:
                 connection.execute(sa.text("CREATE DATABASE kezek_test"))
-        engine.dispose()
     except sa.exc.OperationalError:
         if explicit:
             raise RuntimeError(f"TEST_DATABASE_URL is set but PostgreSQL does not answer: {explicit}") from None
         return None
-    return re.sub(r"/[^/]*$", "/kezek_test", database_url(server))
+    finally:
+        engine.dispose()
+    return re.sub(r"/[^/]*$", "/kezek_test", database_url(LOCAL_POSTGRES))
 
 
 POSTGRES_URL = _postgres_url()
