@@ -35,6 +35,7 @@ def _init_extensions(app: Flask) -> None:
     from app.api import init_api
     from app.core import database  # noqa: F401  (SQLite connection settings)
     from app.core.i18n import select_locale, select_timezone
+    from app.core.security import init_security
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -47,6 +48,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     init_api(app)
+    init_security(app)
 
     from app.auth.loaders import register_user_loader
 

@@ -85,7 +85,8 @@ class Token(MethodView):
     @blp.alt_response(429, description="Too many attempts")
     def post(self, data):
         """Exchange e-mail and password for a bearer token."""
-        user = services.authenticate(db.session, data["email"], data["password"])
+        user = services.authenticate(db.session, data["email"], data["password"])  # AccountLocked: 429
+        db.session.commit()  # the failure count, or its reset
         if user is None:
             abort(401, message="Wrong e-mail or password.")
         token, record = services.issue_token(db.session, user, current_app.config["API_TOKEN_TTL_SECONDS"])

@@ -66,7 +66,12 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = services.authenticate(db.session, form.email.data, form.password.data)
+        try:
+            user = services.authenticate(db.session, form.email.data, form.password.data)
+        except services.AccountLocked as error:
+            form.form_errors.append(error.message)
+            return render_template("auth/login.html", form=form, next_url=next_url), 429
+        db.session.commit()  # the failure count, or its reset
         if user is None:
             form.form_errors.append(_("Wrong e-mail or password."))
             status = 401

@@ -149,16 +149,44 @@ def register_user(
 
 # A hash to compare against when the e-mail is unknown, so both paths take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0")
+FREE_FAILURES = 5  # failed sign-ins before the account starts to wait
+MAX_LOCK_MINUTES = 60
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with these credentials, or None."""
+class AccountLocked(DomainError):
+    status = 429
+    code = "account-locked"
+
+    def __init__(self, until: datetime):
+        super().__init__(_l("Too many failed sign-ins. Try again in a few minutes."))
+        self.until = until
+
+
+def lock_minutes(failures: int) -> int:
+    """After the free failures, each further one doubles the wait: 1, 2, 4 … up to 60 minutes."""
+    if failures < FREE_FAILURES:
+        return 0
+    return min(MAX_LOCK_MINUTES, 2 ** (failures - FREE_FAILURES))
+
+
+def authenticate(session: Session, email: str, password: str, now: datetime | None = None) -> User | None:
+    """The active user with these credentials, or None. Failed attempts are counted on the
+    account (the caller commits them) and lock it for a growing time; AccountLocked while locked.
+    """
+    now = now or utcnow()
     user = session.scalar(select(User).where(User.email == normalize_email(email)))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
+    if user.locked_until is not None and user.locked_until > now:
+        raise AccountLocked(user.locked_until)
     if not check_password_hash(user.password_hash, password) or not user.active:
+        user.failed_logins += 1
+        minutes = lock_minutes(user.failed_logins)
+        user.locked_until = now + timedelta(minutes=minutes) if minutes else None
         return None
+    user.failed_logins = 0
+    user.locked_until = None
     return user
 
 

@@ -9,7 +9,8 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from app.core.i18n import current_language
 from app.exam.browsing import all_topics, browse_query
 from app.exam.references import format_reference
-from app.extensions import db
+from app.core.security import IMAGE_POLICY
+from app.extensions import db, talisman
 
 bp = Blueprint("questions", __name__, url_prefix="/questions")
 
@@ -40,13 +41,11 @@ def browse():
 
 
 @bp.get("/images/<name>")
+@talisman(content_security_policy=IMAGE_POLICY)
 def image(name: str):
     if not name.endswith(".svg"):
         abort(404)
     response = send_from_directory(
         os.path.join(current_app.config["QUESTION_BANK_PATH"], "images"), name, max_age=86400
     )
-    # A drawing is a picture, nothing more: no scripts, no loads, even if opened directly.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
