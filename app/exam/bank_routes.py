@@ -7,9 +7,9 @@ import os
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 
 from app.core.i18n import current_language
+from app.core.security import IMAGE_POLICY
 from app.exam.browsing import all_topics, browse_query
 from app.exam.references import format_reference
-from app.core.security import IMAGE_POLICY
 from app.extensions import db, talisman
 
 bp = Blueprint("questions", __name__, url_prefix="/questions")
