@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard app/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: install run test lint fmt i18n-extract i18n-update clean
+.PHONY: install browser-tools run test lint fmt i18n-update clean
 
 ## install: create .venv, install pinned dependencies, compile the translations
 install: $(VENV)/.installed $(MO_FILES)
@@ -28,8 +28,18 @@ run: install
 	$(FLASK) demo seed
 	KEZEK_SCHEDULER=embedded $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+## browser-tools: Debian's chromium (Playwright drives it; never a downloaded browser) and Java (HTML validator)
+browser-tools:
+	@if ! command -v chromium >/dev/null || ! command -v java >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless >/dev/null; \
+	  else \
+	    echo "Browser tests need Debian's chromium and Java: sudo apt-get install chromium default-jre-headless" >&2; exit 1; \
+	  fi; \
+	fi
+
 ## test: lint, then the whole suite (also on PostgreSQL when TEST_DATABASE_URL is set or a local server answers)
-test: install lint
+test: install lint browser-tools
 	$(BIN)/pytest
 
 lint: install

@@ -43,7 +43,7 @@ class RegisterForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired()], render_kw={"autocomplete": "username"})
+    email = EmailField(_l("E-mail"), validators=[DataRequired()], render_kw={"autocomplete": "email"})
     password = PasswordField(
         _l("Password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
     )
@@ -74,7 +74,3 @@ class PasswordForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField(_l("Change password"))
-
-
-class LogoutForm(FlaskForm):
-    submit = SubmitField(_l("Sign out"))

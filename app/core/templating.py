@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-from app.auth.forms import LogoutForm
 from app.auth.models import Role
 from app.core.i18n import LANGUAGE_NAMES, current_language
 
@@ -16,6 +15,5 @@ def register(app: Flask) -> None:
             "LANGUAGE_NAMES": LANGUAGE_NAMES,
             "current_language": current_language,
             "Role": Role,
-            "logout_form": LogoutForm,
             "current_path": lambda: request.full_path.rstrip("?") if request else "/",
         }

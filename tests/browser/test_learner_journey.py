@@ -1,0 +1,127 @@
+"""The learner's journey in a real browser: register, start, answer, reload, resume, flag,
+finish, review — in Kazakh, Russian and English, with and without JavaScript, and by keyboard."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from app.auth.iin import make_iin
+from tests.browser.conftest import screenshot
+
+SERIALS = iter(range(500, 9000, 37))
+
+
+def register(page, base: str, language: str) -> str:
+    email = f"learner-{language}-{next(SERIALS)}@example.kz"
+    page.goto(f"{base}/account/register")
+    page.fill("#email", email)
+    page.fill("#full_name", "Әлия Нұрланқызы")
+    page.fill("#iin", make_iin(date(2003, 4, 9), "female", next(SERIALS)))
+    page.select_option("#language", language)
+    page.fill("#password", "steppe-road-2026")
+    page.fill("#password_confirm", "steppe-road-2026")
+    page.click("form.stack [type=submit]")
+    page.wait_for_url(f"{base}/")
+    assert page.locator("html").get_attribute("lang") == language
+    return email
+
+
+def start_exam(page, base: str, language: str) -> str:
+    page.goto(f"{base}/exam/")
+    page.select_option("#language", language)
+    page.click("section[aria-labelledby=exam-title] [type=submit]")
+    page.wait_for_url(re.compile(r"/exam/attempts/\d+/1$"))
+    return page.url.rsplit("/", 1)[0]
+
+
+def choose(page, index: int) -> str:
+    option = page.locator("input[name=option]").nth(index)
+    option.check()
+    return option.get_attribute("value")
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_learner_journey(live_server, new_page, language):
+    page = new_page(language)
+    register(page, live_server, language)
+    attempt = start_exam(page, live_server, language)
+    assert page.locator("fieldset.question").get_attribute("lang") == language
+    assert page.locator("#timer").is_visible()
+
+    first = choose(page, 0)
+    page.click("button[value=next]")
+    page.wait_for_url(f"{attempt}/2")
+    page.check("#flag")
+    choose(page, 1)
+    page.click("button[value=next]")
+    page.wait_for_url(f"{attempt}/3")
+
+    page.reload()  # a reload keeps the place and the answers
+    assert page.url == f"{attempt}/3"
+    page.click("nav.exam-grid button[value='1']")
+    page.wait_for_url(f"{attempt}/1")
+    assert page.locator(f"input[name=option][value='{first}']").is_checked()
+    assert "grid-cell--flagged" in page.locator("nav.exam-grid button[value='2']").get_attribute("class")
+
+    page.goto(f"{live_server}/exam/")  # resume from the start page
+    page.click("section[aria-labelledby=open-title] a")
+    page.wait_for_url(re.compile(r"/exam/attempts/\d+/\d+$"))
+
+    page.click("button[value=finish]")
+    page.wait_for_url(f"{attempt}/finish")
+    assert page.locator(".inline-list").first.locator("li").count() == 38
+    screenshot(page, f"learner-finish-{language}")
+    page.click("form.exam-actions [type=submit]")
+    page.wait_for_url(f"{attempt}/result")
+    assert page.locator(".result-verdict").is_visible()
+    assert page.locator(".question-list > li").count() == 40
+    assert page.locator(".question-list .option--correct").count() == 40
+    screenshot(page, f"learner-result-{language}")
+
+
+def test_full_exam_without_javascript(live_server, new_page):
+    page = new_page("ru", javascript=False)
+    attempt = start_exam(page, live_server, "ru")  # anonymous visitor
+    assert page.locator("#timer-value").inner_text().endswith("минут")  # minutes left, rendered by the server
+    for position in range(1, 41):
+        choose(page, position % 3 if page.locator("input[name=option]").count() > 2 else 0)
+        page.click("button[value=next]")
+    page.wait_for_url(f"{attempt}/finish")
+    assert "Вы ответили на все вопросы." in page.content()
+    page.click("form.exam-actions [type=submit]")
+    page.wait_for_url(f"{attempt}/result")
+    right = int(page.locator(".facts dd").first.inner_text().split("/")[0])
+    assert 0 <= right <= 40
+    screenshot(page, "learner-result-no-js")
+
+
+def focus_next(page, selector: str, limit: int = 80) -> None:
+    """Press Tab until the focused element matches `selector`."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} cannot be reached with the keyboard")
+
+
+def test_exam_by_keyboard_alone(live_server, new_page):
+    page = new_page("en")
+    attempt = start_exam(page, live_server, "en")
+    for position in (1, 2, 3):
+        focus_next(page, "input[name=option]")
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline != "none"  # focus is visible
+        page.keyboard.press("Space")
+        focus_next(page, "button[value=next]")
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{attempt}/{position + 1}")
+    focus_next(page, "button[value=finish]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{attempt}/finish")
+    focus_next(page, "form.exam-actions button")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{attempt}/result")
+    assert page.locator(".question-list .option--correct").count() == 40
