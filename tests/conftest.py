@@ -30,8 +30,8 @@ def _postgres_url() -> str | None:
     """The PostgreSQL database the tests may use (and wipe), or None when none answers."""
     explicit = os.environ.get("TEST_DATABASE_URL")
     server = explicit or LOCAL_POSTGRES
+    engine = sa.create_engine(database_url(server), isolation_level="AUTOCOMMIT")
     try:
-        engine = sa.create_engine(database_url(server), isolation_level="AUTOCOMMIT")
         with engine.connect() as connection:
             if explicit:
                 return database_url(explicit)
@@ -39,11 +39,13 @@ def _postgres_url() -> str | None:
             exists = connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = 'kezek_test'"))
             if not exists:
                 connection.execute(sa.text("CREATE DATABASE kezek_test"))
-        engine.dispose()
     except sa.exc.OperationalError:
         if explicit:
             raise RuntimeError(f"TEST_DATABASE_URL is set but PostgreSQL does not answer: {explicit}") from None
         return None
+    finally:
+        # Also on the early return: a pooled connection left open is a ResourceWarning (an error here).
+        engine.dispose()
     return re.sub(r"/[^/]*$", "/kezek_test", database_url(server))
 
 
