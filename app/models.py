@@ -1,17 +1,24 @@
 """Every model of every feature, imported so that the metadata (and Alembic) sees them all."""
 
 from app.auth.models import ApiToken, User
-from app.booking.models import Centre
+from app.booking.models import Booking, BookingEvent, Centre, Slot, TicketSequence, WaitlistEntry
 from app.exam.models import ExamProfile, Question, QuestionCategory, QuestionOption, QuestionRevision, Topic
+from app.notify.models import OutboxMessage
 
 __all__ = [
     "ApiToken",
+    "Booking",
+    "BookingEvent",
     "Centre",
     "ExamProfile",
+    "OutboxMessage",
     "Question",
     "QuestionCategory",
     "QuestionOption",
     "QuestionRevision",
+    "Slot",
+    "TicketSequence",
     "Topic",
     "User",
+    "WaitlistEntry",
 ]
