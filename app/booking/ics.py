@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import Response, current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from app.booking.labels import DOCUMENTS, EXAM_NAMES
 from app.booking.models import Booking, BookingStatus
+from app.core.clock import utcnow
+from app.core.errors import DomainError
 
 UID_DOMAIN = "kezek.kz"
 
@@ -54,3 +58,13 @@ def booking_calendar(booking: Booking, *, organizer_email: str, now: datetime) -
     calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def calendar_response(booking: Booking) -> Response:
+    """The booking's calendar file as a download (site and API alike)."""
+    if booking.ticket is None:
+        raise DomainError(_l("Only a confirmed booking has a calendar event."), code="not-confirmed", status=409)
+    body = booking_calendar(booking, organizer_email=current_app.config["CALENDAR_ORGANIZER_EMAIL"], now=utcnow())
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{booking.ticket}.ics"'
+    return response
