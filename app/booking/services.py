@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, case, func, or_, select, update
+from sqlalchemy import ColumnElement, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -162,6 +162,38 @@ def earliest_free(
         if row:
             found.append(SlotAvailability(*row))
     return sorted(found, key=lambda item: item.slot.starts_at)
+
+
+@dataclass(frozen=True)
+class SlotSpec:
+    centre_id: int
+    exam_type: str
+    category: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+
+
+def add_missing_slots(session: Session, specs: list[SlotSpec]) -> int:
+    """Create the slots that do not exist yet (same centre, exam, category and start); returns how
+    many. Idempotent, for generators (demo data now, weekly templates later)."""
+    if not specs:
+        return 0
+    existing = set(
+        session.execute(
+            select(Slot.centre_id, Slot.exam_type, Slot.category, Slot.starts_at).where(
+                Slot.centre_id.in_({spec.centre_id for spec in specs}),
+                Slot.starts_at >= min(spec.starts_at for spec in specs),
+                Slot.starts_at <= max(spec.starts_at for spec in specs),
+            )
+        ).tuples()
+    )
+    missing = [
+        spec for spec in specs if (spec.centre_id, spec.exam_type, spec.category, spec.starts_at) not in existing
+    ]
+    if missing:
+        session.execute(insert(Slot), [vars(spec) for spec in missing])
+    return len(missing)
 
 
 # --- Facts for the rules -----------------------------------------------------------------------
