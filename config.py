@@ -62,6 +62,17 @@ class Config:
 
     API_TOKEN_TTL_SECONDS = int(os.environ.get("KEZEK_API_TOKEN_TTL_SECONDS", str(30 * 24 * 3600)))
     HOLD_TTL_SECONDS = int(os.environ.get("KEZEK_HOLD_TTL_SECONDS", "900"))
+    # A place offered from the waitlist is held longer: the offer has to reach the person first.
+    WAITLIST_HOLD_TTL_SECONDS = int(os.environ.get("KEZEK_WAITLIST_HOLD_TTL_SECONDS", "3600"))
+    # No booking, cancelling or rescheduling closer than this to the exam's start.
+    BOOKING_CHANGE_CUTOFF_HOURS = int(os.environ.get("KEZEK_BOOKING_CHANGE_CUTOFF_HOURS", "24"))
+    BOOKING_MAX_RESCHEDULES = int(os.environ.get("KEZEK_BOOKING_MAX_RESCHEDULES", "2"))
+    # After a cancellation, one new booking (per exam type) within this many days.
+    BOOKING_COOLDOWN_DAYS = int(os.environ.get("KEZEK_BOOKING_COOLDOWN_DAYS", "10"))
+    # How far ahead places may be booked.
+    BOOKING_WINDOW_DAYS = int(os.environ.get("KEZEK_BOOKING_WINDOW_DAYS", "90"))
+    BOOKING_RATE_LIMIT = os.environ.get("KEZEK_BOOKING_RATE_LIMIT", "10 per minute;60 per hour")
+    CALENDAR_ORGANIZER_EMAIL = os.environ.get("KEZEK_CALENDAR_ORGANIZER_EMAIL", "noreply@kezek.kz")
     SCHEDULER = os.environ.get("KEZEK_SCHEDULER", "off")
 
     # flask-smorest / OpenAPI

@@ -59,12 +59,14 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
     from app.exam.bank_routes import bp as questions_bp
     from app.exam.routes import bp as exam_bp
+    from app.booking.routes import bp as booking_bp
     from app.main.routes import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(questions_bp)
     app.register_blueprint(exam_bp)
+    app.register_blueprint(booking_bp)
 
 
 def _register_commands(app: Flask) -> None:

@@ -1,7 +1,7 @@
 """Every model of every feature, imported so that the metadata (and Alembic) sees them all."""
 
 from app.auth.models import ApiToken, User
-from app.booking.models import Centre
+from app.booking.models import Booking, BookingEvent, Centre, Slot, TicketSequence, WaitlistEntry
 from app.exam.models import (
     Attempt,
     AttemptQuestion,
@@ -13,18 +13,25 @@ from app.exam.models import (
     QuestionRevision,
     Topic,
 )
+from app.notify.models import OutboxMessage
 
 __all__ = [
     "ApiToken",
     "Attempt",
     "AttemptQuestion",
+    "Booking",
+    "BookingEvent",
     "Centre",
     "ExamProfile",
+    "OutboxMessage",
     "Question",
     "QuestionCategory",
     "QuestionOption",
     "QuestionProgress",
     "QuestionRevision",
+    "Slot",
+    "TicketSequence",
     "Topic",
     "User",
+    "WaitlistEntry",
 ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import wraps
 
 from flask import abort
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from app.auth.models import Role
@@ -26,3 +28,15 @@ def role_required(*roles: Role):
         return wrapped
 
     return decorator
+
+
+def per_person_key() -> str:
+    """Rate-limit key for actions of signed-in people: their bearer token (hashed, never stored as is)
+    or their account, so that people behind one address (a driving school) do not share a limit."""
+    from app.api.security import bearer_token  # the API package imports auth: import on use
+
+    if token := bearer_token():
+        return "token:" + hashlib.sha256(token.encode()).hexdigest()
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address()

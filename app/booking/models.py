@@ -1,16 +1,52 @@
-"""Booking models. For now the exam centres (SpetsTSON branches)."""
+"""Booking models: exam centres (SpetsTSON branches), their slots, applicants' bookings with their
+history, ticket numbering and the waitlist.
+
+A slot's `booked` counts the places taken by holds and confirmed bookings; it only ever changes
+through the conditional UPDATEs in `services`, and the database refuses `booked > capacity`.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import CheckConstraint, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
 from app.core.i18n import localized
 from app.core.types import UTCDateTime
 from app.extensions import db
+
+if TYPE_CHECKING:  # auth's models import Centre from here
+    from app.auth.models import User
+
+
+class ExamType(enum.StrEnum):
+    THEORY = "theory"
+    PRACTICAL = "practical"
+
+
+# Licence categories with exams at SpetsTSON centres.
+CATEGORIES = ("A", "A1", "B", "B1", "BE", "C", "C1", "CE", "D", "D1", "DE")
+
+
+class BookingStatus(enum.StrEnum):
+    HELD = "held"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    ATTENDED = "attended"
+    NO_SHOW = "no-show"
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+ACTIVE_STATUSES = (BookingStatus.HELD, BookingStatus.CONFIRMED)
+_ACTIVE_SQL = "status IN ('held', 'confirmed')"
+_STATUSES_SQL = ", ".join(f"'{status.value}'" for status in BookingStatus)
 
 
 class Centre(db.Model):
@@ -28,6 +64,9 @@ class Centre(db.Model):
     address_kk: Mapped[str] = mapped_column(String(300))
     address_ru: Mapped[str] = mapped_column(String(300))
     address_en: Mapped[str] = mapped_column(String(300))
+    opening_hours_kk: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    opening_hours_ru: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    opening_hours_en: Mapped[str] = mapped_column(String(200), default="", server_default="")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Almaty")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -43,5 +82,198 @@ class Centre(db.Model):
     def address(self) -> str:
         return localized(self, "address")
 
+    @property
+    def opening_hours(self) -> str:
+        return localized(self, "opening_hours")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def local(self, moment: datetime) -> datetime:
+        """A stored UTC time as the centre's wall-clock time."""
+        return moment.astimezone(self.zone)
+
     def __repr__(self) -> str:
         return f"<Centre {self.code}>"
+
+
+class Slot(db.Model):
+    """Places for one exam (type and licence category) at one centre and time."""
+
+    __tablename__ = "slot"
+    __table_args__ = (
+        CheckConstraint("exam_type IN ('theory', 'practical')", name="exam_type_known"),
+        CheckConstraint("capacity > 0", name="capacity_positive"),
+        CheckConstraint("booked >= 0", name="booked_not_negative"),
+        # The last line against overselling, whatever the code above it does.
+        CheckConstraint("booked <= capacity", name="not_oversold"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        UniqueConstraint("centre_id", "exam_type", "category", "starts_at", name="uq_slot_time"),
+        Index("ix_slot_centre_start", "centre_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id", ondelete="RESTRICT"))
+    exam_type: Mapped[str] = mapped_column(String(10))
+    category: Mapped[str] = mapped_column(String(3))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    blocked_reason: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    centre: Mapped[Centre] = relationship(lazy="joined")
+
+    @property
+    def local_starts_at(self) -> datetime:
+        return self.centre.local(self.starts_at)
+
+    @property
+    def local_ends_at(self) -> datetime:
+        return self.centre.local(self.ends_at)
+
+    @property
+    def local_date(self) -> date:
+        return self.local_starts_at.date()
+
+    def __repr__(self) -> str:
+        return f"<Slot {self.id} {self.exam_type} {self.category} {self.starts_at:%Y-%m-%d %H:%M}Z>"
+
+
+class Booking(db.Model):
+    """An applicant's place in a slot: a hold until confirmed, then the booking with its ticket.
+
+    `exam_type` and `category` repeat the slot's (a reschedule keeps them) so that the database
+    itself can enforce one active booking per applicant and exam type.
+    """
+
+    __tablename__ = "booking"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_STATUSES_SQL})", name="status_known"),
+        CheckConstraint("status <> 'held' OR hold_expires_at IS NOT NULL", name="hold_has_expiry"),
+        CheckConstraint("reschedule_count >= 0", name="reschedule_count_not_negative"),
+        Index(
+            "uq_booking_active_per_exam",
+            "user_id",
+            "exam_type",
+            unique=True,
+            sqlite_where=text(_ACTIVE_SQL),
+            postgresql_where=text(_ACTIVE_SQL),
+        ),
+        Index(
+            "uq_booking_one_hold",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status = 'held'"),
+            postgresql_where=text("status = 'held'"),
+        ),
+        Index(
+            "ix_booking_hold_expiry",
+            "hold_expires_at",
+            sqlite_where=text("status = 'held'"),
+            postgresql_where=text("status = 'held'"),
+        ),
+        Index("ix_booking_slot_status", "slot_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slot.id", ondelete="RESTRICT"))
+    exam_type: Mapped[str] = mapped_column(String(10))
+    category: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(10), default=BookingStatus.HELD.value)
+    hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    fee_receipt: Mapped[str | None] = mapped_column(String(40))
+    ticket: Mapped[str | None] = mapped_column(String(32), unique=True)
+    ics_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    reschedule_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    result_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    slot: Mapped[Slot] = relationship(lazy="joined")
+    user: Mapped[User] = relationship()
+    events: Mapped[list[BookingEvent]] = relationship(
+        back_populates="booking", order_by="(BookingEvent.at, BookingEvent.id)", cascade="all, delete-orphan"
+    )
+
+    @property
+    def centre(self) -> Centre:
+        return self.slot.centre
+
+    def is_live_hold(self, now: datetime) -> bool:
+        return self.status == BookingStatus.HELD and self.hold_expires_at is not None and self.hold_expires_at > now
+
+    def __repr__(self) -> str:
+        return f"<Booking {self.id} {self.status}>"
+
+
+class BookingEvent(db.Model):
+    """One step in a booking's history (held, confirmed, rescheduled, cancelled, expired, result)."""
+
+    __tablename__ = "booking_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slot.id", ondelete="RESTRICT"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    booking: Mapped[Booking] = relationship(back_populates="events")
+    slot: Mapped[Slot] = relationship(lazy="joined")
+
+
+class TicketSequence(db.Model):
+    """The last ticket number given out per centre and local exam day (tickets are NNNN of that day)."""
+
+    __tablename__ = "ticket_sequence"
+
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class WaitlistStatus(enum.StrEnum):
+    WAITING = "waiting"
+    OFFERED = "offered"
+    LEFT = "left"
+
+
+class WaitlistEntry(db.Model):
+    """Someone waiting for a place on a full day (`slot_id` NULL) or in one full slot.
+
+    One waiting entry per applicant and exam type: people queue for one thing at a time.
+    """
+
+    __tablename__ = "waitlist_entry"
+    __table_args__ = (
+        CheckConstraint("status IN ('waiting', 'offered', 'left')", name="status_known"),
+        Index(
+            "uq_waitlist_entry_waiting",
+            "user_id",
+            "exam_type",
+            unique=True,
+            sqlite_where=text("status = 'waiting'"),
+            postgresql_where=text("status = 'waiting'"),
+        ),
+        Index("ix_waitlist_entry_queue", "centre_id", "exam_type", "category", "day", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id", ondelete="CASCADE"))
+    exam_type: Mapped[str] = mapped_column(String(10))
+    category: Mapped[str] = mapped_column(String(3))
+    day: Mapped[date] = mapped_column(Date)
+    slot_id: Mapped[int | None] = mapped_column(ForeignKey("slot.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(10), default=WaitlistStatus.WAITING.value)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    offered_booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id", ondelete="SET NULL"))
+
+    centre: Mapped[Centre] = relationship(lazy="joined")
+    slot: Mapped[Slot | None] = relationship()

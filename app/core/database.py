@@ -11,7 +11,9 @@ from __future__ import annotations
 import sqlite3
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -32,3 +34,10 @@ def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
 def _sqlite_begin_immediate(connection) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_for(session: Session, model):
+    """An INSERT for `model` in the session's dialect, so that `on_conflict_do_*` works the same on
+    SQLite and PostgreSQL (both speak `INSERT … ON CONFLICT`)."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)

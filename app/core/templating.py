@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask import Flask, request
+from flask_babel import format_date, format_datetime, format_time
 
 from app.auth.models import Role
 from app.core.i18n import LANGUAGE_NAMES, current_language
@@ -17,3 +21,17 @@ def register(app: Flask) -> None:
             "Role": Role,
             "current_path": lambda: request.full_path.rstrip("?") if request else "/",
         }
+
+    # Times are stored in UTC and shown in the zone of the place they belong to (a centre's),
+    # converted explicitly: the page's default zone may be another one.
+    @app.template_filter("local_datetime")
+    def local_datetime(value: datetime, zone: str, format: str = "medium") -> str:
+        return format_datetime(value.astimezone(ZoneInfo(zone)), format, rebase=False)
+
+    @app.template_filter("local_date")
+    def local_date(value: datetime, zone: str, format: str = "medium") -> str:
+        return format_date(value.astimezone(ZoneInfo(zone)), format, rebase=False)
+
+    @app.template_filter("local_time")
+    def local_time(value: datetime, zone: str, format: str = "short") -> str:
+        return format_time(value.astimezone(ZoneInfo(zone)), format, rebase=False)

@@ -14,11 +14,12 @@ demo_cli = AppGroup("demo", help="Demo data for development.")
 
 @demo_cli.command("seed")
 def seed():
-    """Create (or complete) the demo centres and one account per role."""
+    """Create (or complete) the demo centres, one account per role and 4 weeks of exam slots."""
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("refusing to load demo data in production")
     summary = services.seed(db.session)
     db.session.commit()
     click.echo(
-        f"demo data: {summary.centres_created} centres and {summary.users_created} accounts created, rest unchanged"
+        f"demo data: {summary.centres_created} centres and {summary.users_created} accounts created, "
+        f"{summary.slots_created} exam slots added, rest unchanged"
     )

@@ -6,6 +6,12 @@ from datetime import date
 
 DEMO_PASSWORD = "kezek-demo-2026"
 
+OPENING_HOURS = {
+    "opening_hours_kk": "Дс–Жм 09:00–18:00, түскі үзіліс 13:00–14:00",
+    "opening_hours_ru": "Пн–Пт 09:00–18:00, обед 13:00–14:00",
+    "opening_hours_en": "Mon–Fri 09:00–18:00, lunch 13:00–14:00",
+}
+
 CENTRES = [
     {
         "code": "ALM",
@@ -19,6 +25,7 @@ CENTRES = [
         "address_ru": "г. Алматы, проспект Рыскулова, 107",
         "address_en": "107 Ryskulov Avenue, Almaty",
         "timezone": "Asia/Almaty",
+        **OPENING_HOURS,
     },
     {
         "code": "AST",
@@ -32,6 +39,7 @@ CENTRES = [
         "address_ru": "г. Астана, проспект Туран, 47",
         "address_en": "47 Turan Avenue, Astana",
         "timezone": "Asia/Almaty",
+        **OPENING_HOURS,
     },
     {
         "code": "SHY",
@@ -45,6 +53,7 @@ CENTRES = [
         "address_ru": "г. Шымкент, проспект Тауке хана, 18",
         "address_en": "18 Tauke Khan Avenue, Shymkent",
         "timezone": "Asia/Almaty",
+        **OPENING_HOURS,
     },
     {
         "code": "AKT",
@@ -59,6 +68,7 @@ CENTRES = [
         "address_en": "40 Abulkhair Khan Avenue, Aktobe",
         # Western Kazakhstan keeps UTC+5.
         "timezone": "Asia/Aqtobe",
+        **OPENING_HOURS,
     },
 ]
 
@@ -68,3 +78,10 @@ ACCOUNTS = [
     ("staff@demo.kezek.kz", "staff", "ALM", "Ерлан Жақсыбеков", date(1988, 7, 2), "male", 202, "ru"),
     ("admin@demo.kezek.kz", "admin", None, "Dana Admin", date(1990, 11, 20), "female", 303, "en"),
 ]
+
+# Demo exam times: every working day from today over the next 4 weeks, hourly 09:00–17:00 local.
+SLOT_DAYS = 28
+SLOT_HOURS = range(9, 17)
+SLOT_CATEGORIES = ("A", "B", "C", "D", "BE")
+# exam type -> (places, minutes)
+SLOT_EXAMS = {"theory": (20, 60), "practical": (4, 60)}

@@ -1,0 +1,270 @@
+"""GET /centres, GET /slots, and the applicant's bookings: hold, confirm, reschedule, cancel,
+list, show, calendar file (DESIGN §3). Times are ISO 8601 in the centre's zone, with its offset."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import current_app, g
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from app.api.security import BEARER_SECURITY, token_required
+from app.auth.access import per_person_key
+from app.auth.models import Role
+from app.booking import services
+from app.booking.eligibility import Policy
+from app.booking.ics import calendar_response
+from app.booking.models import CATEGORIES, Booking, ExamType, Slot
+from app.core.clock import utcnow
+from app.extensions import db, limiter
+
+blp = Blueprint("api_booking", __name__, description="Exam centres, free places and bookings")
+
+MAX_RANGE_DAYS = 62
+
+
+class CentreSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    city = fields.String()
+    address = fields.String()
+    opening_hours = fields.String()
+    timezone = fields.String()
+
+
+class SlotQuerySchema(Schema):
+    centre = fields.String(required=True, metadata={"description": "Centre code, e.g. ALM"})
+    exam = fields.String(required=True, validate=validate.OneOf([e.value for e in ExamType]))
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    from_ = fields.Date(data_key="from", load_default=None, metadata={"description": "First day (default: today)"})
+    to = fields.Date(load_default=None, metadata={"description": "Last day (default: a week after `from`)"})
+
+    @validates_schema
+    def check_range(self, data, **kwargs):
+        if data["from_"] and data["to"] and not 0 <= (data["to"] - data["from_"]).days <= MAX_RANGE_DAYS:
+            raise ValidationError(f"`to` must be on or after `from`, at most {MAX_RANGE_DAYS} days later.", "to")
+
+
+class SlotSchema(Schema):
+    id = fields.Integer()
+    centre = fields.String(metadata={"description": "Centre code"})
+    exam = fields.String()
+    category = fields.String()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    capacity = fields.Integer()
+    available = fields.Integer(metadata={"description": "Free places now (expired holds count as free)"})
+
+
+class HoldSchema(Schema):
+    slot_id = fields.Integer(required=True)
+
+
+class ConfirmSchema(Schema):
+    consent_personal_data = fields.Boolean(
+        required=True,
+        metadata={"description": "Consent to personal-data processing (Art. 8 of the Law on Personal Data)"},
+    )
+    fee_receipt = fields.String(required=True, validate=validate.Length(max=40))
+
+
+class EventSchema(Schema):
+    action = fields.String()
+    at = fields.DateTime()
+    slot_id = fields.Integer()
+
+
+class BookingSchema(Schema):
+    id = fields.Integer()
+    status = fields.String(
+        metadata={"description": "held, confirmed, cancelled, expired, attended, no-show, passed or failed"}
+    )
+    exam = fields.String()
+    category = fields.String()
+    hold_expires_at = fields.DateTime(allow_none=True)
+    ticket = fields.String(allow_none=True)
+    slot = fields.Nested(SlotSchema)
+    reschedule_count = fields.Integer()
+    created_at = fields.DateTime()
+    history = fields.List(fields.Nested(EventSchema))
+
+
+def _policy() -> Policy:
+    return Policy.from_config(current_app.config)
+
+
+def _slot_body(slot: Slot, available: int | None = None) -> dict[str, Any]:
+    body = {
+        "id": slot.id,
+        "centre": slot.centre.code,
+        "exam": slot.exam_type,
+        "category": slot.category,
+        "starts_at": slot.local_starts_at,
+        "ends_at": slot.local_ends_at,
+        "capacity": slot.capacity,
+    }
+    if available is not None:
+        body["available"] = available
+    return body
+
+
+def _booking_body(booking: Booking) -> dict[str, Any]:
+    centre = booking.centre
+    status = services.display_status(booking, utcnow())
+    return {
+        "id": booking.id,
+        "status": status,
+        "exam": booking.exam_type,
+        "category": booking.category,
+        "hold_expires_at": centre.local(booking.hold_expires_at) if status == "held" else None,
+        "ticket": booking.ticket,
+        "slot": _slot_body(booking.slot),
+        "reschedule_count": booking.reschedule_count,
+        "created_at": centre.local(booking.created_at),
+        "history": [
+            {"action": event.action, "at": centre.local(event.at), "slot_id": event.slot_id} for event in booking.events
+        ],
+    }
+
+
+def _own_booking(booking_id: int) -> Booking:
+    booking = services.own_booking(db.session, g.api_user, booking_id)
+    if booking is None:
+        abort(404)
+    return booking
+
+
+def _booking_limit() -> str:
+    return current_app.config["BOOKING_RATE_LIMIT"]
+
+
+@blp.route("/centres")
+class Centres(MethodView):
+    @blp.response(200, CentreSchema(many=True))
+    def get(self):
+        """Exam centres with city, address, opening hours and time zone."""
+        return [centre for centres in services.centres_by_city(db.session).values() for centre in centres]
+
+
+@blp.route("/slots")
+class Slots(MethodView):
+    @blp.arguments(SlotQuerySchema, location="query")
+    @blp.response(200, SlotSchema(many=True))
+    @blp.alt_response(404, description="No such centre")
+    def get(self, query):
+        """Slots of a centre for an exam and licence category, with the free places."""
+        centre = services.find_centre(db.session, query["centre"])
+        if centre is None:
+            abort(404)
+        first_day: date = query["from_"] or centre.local(utcnow()).date()
+        last_day: date = query["to"] or first_day + timedelta(days=6)
+        found = services.slot_availability(
+            db.session,
+            utcnow(),
+            centre=centre,
+            exam_type=query["exam"],
+            category=query["category"],
+            first_day=first_day,
+            last_day=last_day,
+        )
+        return [_slot_body(item.slot, item.available) for item in found]
+
+
+@blp.route("/bookings")
+class Bookings(MethodView):
+    decorators = [limiter.limit(_booking_limit, methods=["POST"], key_func=per_person_key)]
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(200, BookingSchema(many=True))
+    @token_required
+    def get(self):
+        """Your bookings, the latest exam first."""
+        return [_booking_body(booking) for booking in services.user_bookings(db.session, g.api_user)]
+
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(HoldSchema)
+    @blp.response(201, BookingSchema)
+    @blp.alt_response(409, description="`slot-full`: no free place left")
+    @blp.alt_response(422, description="`not-eligible`: a rule refuses, named in `reason`")
+    @token_required
+    def post(self, data):
+        """Hold a place; confirm it before `hold_expires_at`."""
+        if g.api_user.role != Role.USER:
+            abort(403, message="Only applicants book exam places.")
+        booking = services.hold_place(db.session, g.api_user, data["slot_id"], utcnow(), _policy())
+        db.session.commit()
+        return _booking_body(booking)
+
+
+@blp.route("/bookings/<int:booking_id>")
+class BookingItem(MethodView):
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(200, BookingSchema)
+    @blp.alt_response(404, description="No such booking of yours")
+    @token_required
+    def get(self, booking_id):
+        """One of your bookings with its history."""
+        return _booking_body(_own_booking(booking_id))
+
+
+@blp.route("/bookings/<int:booking_id>/confirm")
+class Confirm(MethodView):
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(ConfirmSchema)
+    @blp.response(200, BookingSchema)
+    @blp.alt_response(409, description="`hold-expired`: the place was released")
+    @blp.alt_response(422, description="Consent missing or a bad receipt number")
+    @token_required
+    def post(self, data, booking_id):
+        """Confirm a hold: consent to personal-data processing and the state-fee receipt number."""
+        booking = services.confirm(
+            db.session,
+            _own_booking(booking_id),
+            utcnow(),
+            consent_personal_data=data["consent_personal_data"],
+            fee_receipt=data["fee_receipt"],
+        )
+        db.session.commit()
+        return _booking_body(booking)
+
+
+@blp.route("/bookings/<int:booking_id>/reschedule")
+class Reschedule(MethodView):
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.arguments(HoldSchema)
+    @blp.response(200, BookingSchema)
+    @blp.alt_response(409, description="`slot-full`: the booking stays where it was")
+    @blp.alt_response(422, description="`not-eligible`: cut-off, reschedule limit, other exam or category")
+    @token_required
+    def post(self, data, booking_id):
+        """Move the booking to another slot; the old place is freed only if the new one is taken."""
+        booking = services.reschedule(db.session, _own_booking(booking_id), data["slot_id"], utcnow(), _policy())
+        db.session.commit()
+        return _booking_body(booking)
+
+
+@blp.route("/bookings/<int:booking_id>/cancel")
+class Cancel(MethodView):
+    @blp.doc(security=BEARER_SECURITY)
+    @blp.response(200, BookingSchema)
+    @blp.alt_response(422, description="`not-eligible`: after the cut-off")
+    @token_required
+    def post(self, booking_id):
+        """Cancel the booking (or let a hold go)."""
+        booking = services.cancel(db.session, _own_booking(booking_id), utcnow(), _policy())
+        db.session.commit()
+        return _booking_body(booking)
+
+
+@blp.route("/bookings/<int:booking_id>/calendar.ics")
+@blp.doc(
+    security=BEARER_SECURITY,
+    responses={"200": {"description": "An iCalendar event", "content": {"text/calendar": {}}}},
+)
+@token_required
+def calendar(booking_id):
+    """The booking as a calendar event (METHOD:CANCEL once cancelled)."""
+    return calendar_response(_own_booking(booking_id))

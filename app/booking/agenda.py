@@ -1,0 +1,69 @@
+"""The calendar pages' layout: which days a month or week view covers and where each slot goes.
+
+Pure arithmetic over dates and the slots already loaded; the views render it.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+
+from app.booking.services import SlotAvailability
+from app.core.working_days import add_months
+
+VIEWS = ("month", "week", "table")
+
+
+@dataclass(frozen=True)
+class Period:
+    view: str
+    first_day: date
+    last_day: date
+    previous: date  # a day in the period before
+    next: date  # a day in the period after
+
+    @classmethod
+    def around(cls, view: str, day: date) -> Period:
+        if view == "month":
+            first = day.replace(day=1)
+            last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+            return cls(view, first, last, add_months(first, -1), add_months(first, 1))
+        monday = day - timedelta(days=day.weekday())
+        return cls(view, monday, monday + timedelta(days=6), monday - timedelta(days=7), monday + timedelta(days=7))
+
+    @property
+    def days(self) -> list[date]:
+        return [self.first_day + timedelta(days=n) for n in range((self.last_day - self.first_day).days + 1)]
+
+
+@dataclass
+class Agenda:
+    period: Period
+    slots: list[SlotAvailability]
+    by_day: dict[date, list[SlotAvailability]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_day = {}
+        for item in self.slots:
+            self.by_day.setdefault(item.slot.local_date, []).append(item)
+
+    def free_on(self, day: date) -> int:
+        return sum(item.available for item in self.by_day.get(day, []))
+
+    def has_slots_on(self, day: date) -> bool:
+        return day in self.by_day
+
+    @property
+    def weeks(self) -> list[list[date]]:
+        """The month view's rows, Monday first (days of the neighbouring months included)."""
+        first = self.period.first_day
+        return calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+
+    @property
+    def times(self) -> list[time]:
+        """The week view's rows: every local start time in the week."""
+        return sorted({item.slot.local_starts_at.time() for item in self.slots})
+
+    def at(self, day: date, start: time) -> SlotAvailability | None:
+        return next((item for item in self.by_day.get(day, []) if item.slot.local_starts_at.time() == start), None)

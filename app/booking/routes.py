@@ -1,0 +1,264 @@
+"""Applicants' booking pages: centres, calendars, holds, confirmation, tickets, moves, cancellations,
+"my bookings" and the waitlist. Thin: the rules are in `services` and `eligibility`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from app.auth.access import per_person_key, role_required
+from app.auth.models import Role
+from app.booking import services
+from app.booking.agenda import VIEWS, Agenda, Period
+from app.booking.eligibility import Policy
+from app.booking.forms import ActionForm, ConfirmForm, EarliestForm, RescheduleForm, SearchForm, WaitlistForm
+from app.booking.ics import calendar_response
+from app.booking.labels import ACTION_NAMES, DOCUMENTS, EXAM_NAMES, STATUS_NAMES
+from app.booking.models import Booking, BookingStatus
+from app.core.clock import utcnow
+from app.core.errors import DomainError, FieldErrors
+from app.core.forms import apply_field_errors
+from app.core.urls import safe_next_url
+from app.extensions import db, limiter
+
+bp = Blueprint("booking", __name__, url_prefix="/booking")
+
+
+@bp.before_request
+@role_required(Role.USER)
+def applicants_only():
+    """Every booking page is for signed-in applicants (others: sign in, or 403)."""
+
+
+@bp.context_processor
+def booking_names():
+    return {
+        "EXAM_NAMES": EXAM_NAMES,
+        "STATUS_NAMES": STATUS_NAMES,
+        "ACTION_NAMES": ACTION_NAMES,
+        "DOCUMENTS": DOCUMENTS,
+        "action_form": ActionForm(),
+        "now": utcnow(),
+    }
+
+
+def _policy() -> Policy:
+    return Policy.from_config(current_app.config)
+
+
+def _booking_limit() -> str:
+    return current_app.config["BOOKING_RATE_LIMIT"]
+
+
+def _own_booking_or_404(booking_id: int) -> Booking:
+    booking = services.own_booking(db.session, current_user, booking_id)
+    if booking is None:
+        abort(404)
+    return booking
+
+
+def _refused(error: DomainError) -> None:
+    db.session.rollback()
+    flash(str(error.message), "error")
+
+
+def _date_arg(default: date) -> date:
+    """The `?date=YYYY-MM-DD` a calendar page shows, or `default`."""
+    try:
+        return date.fromisoformat(request.args.get("date", ""))
+    except ValueError:
+        return default
+
+
+def _back(form: ActionForm, fallback: str):
+    return redirect(safe_next_url(form.next.data, fallback))
+
+
+@bp.get("/")
+def index():
+    centres = services.centres_by_city(db.session)
+    form = EarliestForm(request.args)
+    # The city choice is keyed by its English name, which stays the same in every language.
+    form.city.choices = [SelectChoice(group[0].city_en, city) for city, group in centres.items()]
+    earliest = None
+    if form.city.choices and "city" in request.args and form.validate():
+        earliest = services.earliest_free(
+            db.session,
+            utcnow(),
+            _policy(),
+            city=form.city.data,
+            exam_type=form.exam.data,
+            category=form.category.data,
+        )
+    return render_template("booking/index.html", centres=centres, form=form, earliest=earliest)
+
+
+@bp.get("/centres/<code>")
+def centre(code: str):
+    found = services.find_centre(db.session, code)
+    if found is None:
+        abort(404)
+    form = SearchForm(request.args)
+    if not form.validate():
+        form = SearchForm()
+    view = request.args.get("view") if request.args.get("view") in VIEWS else "week"
+    now = utcnow()
+    period = Period.around(view, _date_arg(default=found.local(now).date()))
+    agenda = Agenda(
+        period,
+        services.slot_availability(
+            db.session,
+            now,
+            centre=found,
+            exam_type=form.exam.data,
+            category=form.category.data,
+            first_day=period.first_day,
+            last_day=period.last_day,
+        ),
+    )
+    return render_template("booking/centre.html", centre=found, form=form, agenda=agenda, waitlist_form=WaitlistForm())
+
+
+@bp.post("/slots/<int:slot_id>/hold")
+@limiter.limit(_booking_limit, key_func=per_person_key)
+def hold(slot_id: int):
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        booking = services.hold_place(db.session, current_user, slot_id, utcnow(), _policy())
+    except DomainError as error:
+        _refused(error)
+        return _back(form, url_for("booking.index"))
+    db.session.commit()
+    flash(_("The place is held for you. Confirm it before the time runs out."), "success")
+    return redirect(url_for("booking.detail", booking_id=booking.id))
+
+
+@bp.post("/slots/<int:slot_id>/waitlist")
+def join_waitlist(slot_id: int):
+    form = WaitlistForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.join_waitlist(
+            db.session, current_user, slot_id, utcnow(), _policy(), whole_day=form.scope.data == "day"
+        )
+    except DomainError as error:
+        _refused(error)
+        return _back(form, url_for("booking.index"))
+    db.session.commit()
+    flash(_("You are on the waitlist. When a place frees up, it is held for you and we let you know."), "success")
+    return redirect(url_for("booking.mine"))
+
+
+@bp.post("/waitlist/<int:entry_id>/leave")
+def leave_waitlist(entry_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if services.leave_waitlist(db.session, current_user, entry_id) is None:
+        abort(404)
+    db.session.commit()
+    flash(_("You have left the waitlist."), "info")
+    return redirect(url_for("booking.mine"))
+
+
+@bp.get("/mine")
+def mine():
+    return render_template(
+        "booking/mine.html",
+        bookings=services.user_bookings(db.session, current_user),
+        waitlist=services.user_waitlist(db.session, current_user),
+        display_status=services.display_status,
+    )
+
+
+@bp.route("/<int:booking_id>", methods=["GET", "POST"])
+def detail(booking_id: int):
+    booking = _own_booking_or_404(booking_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.confirm(
+                db.session,
+                booking,
+                utcnow(),
+                consent_personal_data=form.consent_personal_data.data,
+                fee_receipt=form.fee_receipt.data,
+            )
+        except FieldErrors as error:
+            db.session.rollback()
+            apply_field_errors(form, error.errors)
+        except DomainError as error:
+            _refused(error)
+            return redirect(url_for("booking.detail", booking_id=booking_id))
+        else:
+            db.session.commit()
+            flash(_("Your booking is confirmed. Your ticket is %(ticket)s.", ticket=booking.ticket), "success")
+            return redirect(url_for("booking.detail", booking_id=booking_id))
+    return render_template(
+        "booking/detail.html",
+        booking=booking,
+        form=form,
+        status=services.display_status(booking, utcnow()),
+        moves_left=max(0, _policy().max_reschedules - booking.reschedule_count),
+    ), 422 if form.errors else 200
+
+
+@bp.get("/<int:booking_id>/print")
+def print_ticket(booking_id: int):
+    booking = _own_booking_or_404(booking_id)
+    if booking.status != BookingStatus.CONFIRMED:
+        abort(404)
+    return render_template("booking/print.html", booking=booking)
+
+
+@bp.get("/<int:booking_id>/calendar.ics")
+def calendar_file(booking_id: int):
+    return calendar_response(_own_booking_or_404(booking_id))
+
+
+@bp.post("/<int:booking_id>/cancel")
+def cancel(booking_id: int):
+    booking = _own_booking_or_404(booking_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.cancel(db.session, booking, utcnow(), _policy())
+    except DomainError as error:
+        _refused(error)
+    else:
+        db.session.commit()
+        flash(_("The booking is cancelled and the place released."), "info")
+    return redirect(url_for("booking.detail", booking_id=booking_id))
+
+
+@bp.route("/<int:booking_id>/reschedule", methods=["GET", "POST"])
+def reschedule(booking_id: int):
+    booking = _own_booking_or_404(booking_id)
+    form = RescheduleForm()
+    if form.validate_on_submit():
+        try:
+            services.reschedule(db.session, booking, form.slot_id.data, utcnow(), _policy())
+        except DomainError as error:
+            _refused(error)
+        else:
+            db.session.commit()
+            flash(_("The booking is moved to the new time."), "success")
+            return redirect(url_for("booking.detail", booking_id=booking_id))
+    now = utcnow()
+    period = Period.around("week", _date_arg(default=booking.slot.local_date))
+    options = services.slot_availability(
+        db.session,
+        now,
+        centre=booking.centre,
+        exam_type=booking.exam_type,
+        category=booking.category,
+        first_day=period.first_day,
+        last_day=period.last_day,
+    )
+    return render_template("booking/reschedule.html", booking=booking, form=form, period=period, options=options)

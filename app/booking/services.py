@@ -1,0 +1,569 @@
+"""Booking operations: availability, holds, confirmation, tickets, moves, cancellations, results
+and the waitlist.
+
+Plain functions over a session that raise `DomainError`s and never commit: the view or job commits
+once. A place is taken only by one conditional UPDATE of the slot row (`booked < capacity`) in the
+same transaction as the booking's insert, so no interleaving of requests can oversell a slot on
+SQLite or PostgreSQL; a CHECK constraint (`booked <= capacity`) backs it up.
+
+Holds count in `booked` until they are released, but an expired hold is never treated as taken:
+availability adds expired holds back, and every operation that needs a place first releases the
+expired holds in its way. `release_expired_holds` sweeps the rest (the scheduler calls it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, case, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+
+from app.auth.models import User
+from app.booking.eligibility import (
+    BookingFacts,
+    Policy,
+    Refusal,
+    SlotFacts,
+    refusal_to_book,
+    refusal_to_cancel,
+    refusal_to_move,
+)
+from app.booking.models import (
+    ACTIVE_STATUSES,
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    Centre,
+    ExamType,
+    Slot,
+    TicketSequence,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from app.core.database import insert_for
+from app.core.errors import DomainError, FieldErrors
+from app.notify.services import queue_message
+
+FEE_RECEIPT = re.compile(r"[A-Za-z0-9][A-Za-z0-9/-]{3,39}")
+
+
+class NotEligible(DomainError):
+    """A rule refuses the applicant; `reason` names it for machines, the message for people."""
+
+    status = 422
+    code = "not-eligible"
+
+    def __init__(self, refusal: Refusal):
+        extra = {"reason": refusal.reason}
+        if refusal.not_before is not None:
+            extra["not_before"] = refusal.not_before.isoformat()
+        super().__init__(LazyString(lambda: refusal.message), **extra)
+        self.refusal = refusal
+
+
+def slot_full() -> DomainError:
+    return DomainError(_l("This time has no free places left."), code="slot-full", status=409)
+
+
+# --- Centres and availability ------------------------------------------------------------------
+
+
+def centres_by_city(session: Session) -> dict[str, list[Centre]]:
+    """Every centre, grouped by city (in the reader's language), cities and centres sorted."""
+    grouped: dict[str, list[Centre]] = {}
+    for centre in session.scalars(select(Centre).order_by(Centre.code)):
+        grouped.setdefault(centre.city, []).append(centre)
+    return {city: sorted(grouped[city], key=lambda centre: centre.name) for city in sorted(grouped)}
+
+
+def find_centre(session: Session, code: str) -> Centre | None:
+    return session.scalar(select(Centre).where(Centre.code == code.upper()))
+
+
+def _expired_holds_in_slot(now: datetime):
+    return (
+        select(func.count(Booking.id))
+        .where(Booking.slot_id == Slot.id, Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now)
+        .correlate(Slot)
+        .scalar_subquery()
+    )
+
+
+def available_places(now: datetime) -> ColumnElement[int]:
+    """Free places of a slot as SQL: what is not taken, counting expired holds as free."""
+    return case((Slot.blocked_at.is_not(None), 0), else_=Slot.capacity - Slot.booked + _expired_holds_in_slot(now))
+
+
+@dataclass(frozen=True)
+class SlotAvailability:
+    slot: Slot
+    available: int
+
+
+def slot_availability(
+    session: Session,
+    now: datetime,
+    *,
+    centre: Centre,
+    exam_type: str,
+    category: str,
+    first_day: date,
+    last_day: date,
+) -> list[SlotAvailability]:
+    """The slots of a centre for an exam from `first_day` to `last_day` (the centre's days)."""
+    start = datetime.combine(first_day, time.min, centre.zone)
+    end = datetime.combine(last_day + timedelta(days=1), time.min, centre.zone)
+    rows = session.execute(
+        select(Slot, available_places(now))
+        .where(
+            Slot.centre_id == centre.id,
+            Slot.exam_type == exam_type,
+            Slot.category == category,
+            Slot.starts_at >= start,
+            Slot.starts_at < end,
+        )
+        .order_by(Slot.starts_at)
+    )
+    return [SlotAvailability(slot, available) for slot, available in rows]
+
+
+def slot_with_availability(session: Session, slot_id: int, now: datetime) -> SlotAvailability | None:
+    row = session.execute(select(Slot, available_places(now)).where(Slot.id == slot_id)).first()
+    return SlotAvailability(*row) if row else None
+
+
+def earliest_free(
+    session: Session, now: datetime, policy: Policy, *, city: str, exam_type: str, category: str
+) -> list[SlotAvailability]:
+    """Per centre of the city, the first place that can still be booked; soonest first."""
+    found = []
+    for centre in session.scalars(select(Centre).where(Centre.city_en == city)):
+        row = session.execute(
+            select(Slot, available_places(now))
+            .where(
+                Slot.centre_id == centre.id,
+                Slot.exam_type == exam_type,
+                Slot.category == category,
+                Slot.starts_at >= now + policy.change_cutoff,
+                Slot.starts_at <= now + policy.window,
+                available_places(now) > 0,
+            )
+            .order_by(Slot.starts_at)
+            .limit(1)
+        ).first()
+        if row:
+            found.append(SlotAvailability(*row))
+    return sorted(found, key=lambda item: item.slot.starts_at)
+
+
+@dataclass(frozen=True)
+class SlotSpec:
+    centre_id: int
+    exam_type: str
+    category: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+
+
+def add_missing_slots(session: Session, specs: list[SlotSpec]) -> int:
+    """Create the slots that do not exist yet (same centre, exam, category and start); returns how
+    many. Idempotent, for generators (demo data now, weekly templates later)."""
+    if not specs:
+        return 0
+    existing = set(
+        session.execute(
+            select(Slot.centre_id, Slot.exam_type, Slot.category, Slot.starts_at).where(
+                Slot.centre_id.in_({spec.centre_id for spec in specs}),
+                Slot.starts_at >= min(spec.starts_at for spec in specs),
+                Slot.starts_at <= max(spec.starts_at for spec in specs),
+            )
+        ).tuples()
+    )
+    missing = [
+        spec for spec in specs if (spec.centre_id, spec.exam_type, spec.category, spec.starts_at) not in existing
+    ]
+    if missing:
+        session.execute(insert(Slot), [vars(spec) for spec in missing])
+    return len(missing)
+
+
+# --- Facts for the rules -----------------------------------------------------------------------
+
+
+def slot_facts(slot: Slot) -> SlotFacts:
+    return SlotFacts(
+        exam_type=slot.exam_type, category=slot.category, starts_at=slot.starts_at, local_date=slot.local_date
+    )
+
+
+def booking_facts(booking: Booking) -> BookingFacts:
+    return BookingFacts(
+        id=booking.id,
+        exam_type=booking.exam_type,
+        category=booking.category,
+        status=booking.status,
+        created_at=booking.created_at,
+        starts_at=booking.slot.starts_at,
+        local_date=booking.slot.local_date,
+        hold_expires_at=booking.hold_expires_at,
+        cancelled_at=booking.cancelled_at,
+        reschedule_count=booking.reschedule_count,
+    )
+
+
+def _history(session: Session, user_id: int) -> list[BookingFacts]:
+    return [booking_facts(booking) for booking in session.scalars(select(Booking).where(Booking.user_id == user_id))]
+
+
+# --- Places: the only code that changes slot.booked ----------------------------------------------
+
+
+def _change_booked(session: Session, slot_id: int, delta: int, *conditions) -> bool:
+    result = session.execute(
+        update(Slot)
+        .where(Slot.id == slot_id, *conditions)
+        .values(booked=Slot.booked + delta)
+        .execution_options(synchronize_session=False)
+    )
+    if (slot := session.identity_map.get(identity_key(Slot, slot_id))) is not None:
+        session.expire(slot, ["booked"])
+    return result.rowcount == 1
+
+
+def _take_place(session: Session, slot: Slot) -> None:
+    """Capacity check and taking the place in one statement: the database decides who is first."""
+    if not _change_booked(session, slot.id, +1, Slot.booked < Slot.capacity, Slot.blocked_at.is_(None)):
+        raise slot_full()
+
+
+def _free_place(session: Session, slot_id: int, count: int = 1) -> None:
+    _change_booked(session, slot_id, -count)
+
+
+def _record(booking: Booking, action: str, now: datetime) -> None:
+    booking.events.append(BookingEvent(action=action, slot_id=booking.slot_id, at=now))
+
+
+def _create_hold(session: Session, user: User, slot: Slot, now: datetime, ttl: timedelta) -> Booking:
+    """Take a place and insert the hold, both or neither (a savepoint)."""
+    try:
+        with session.begin_nested():
+            _take_place(session, slot)
+            booking = Booking(
+                user_id=user.id,
+                slot=slot,
+                exam_type=slot.exam_type,
+                category=slot.category,
+                status=BookingStatus.HELD.value,
+                hold_expires_at=now + ttl,
+                created_at=now,
+            )
+            session.add(booking)
+            session.flush()
+    except IntegrityError:
+        # A concurrent request of the same person (a double submit) won the partial unique index.
+        raise NotEligible(Refusal("already-booked")) from None
+    _record(booking, "held", now)
+    return booking
+
+
+# --- Applicants' operations ----------------------------------------------------------------------
+
+
+def _slot_or_404(session: Session, slot_id: int) -> Slot:
+    slot = session.get(Slot, slot_id)
+    if slot is None:
+        raise DomainError(_l("There is no such exam time."), code="slot-not-found", status=404)
+    return slot
+
+
+def hold_place(session: Session, user: User, slot_id: int, now: datetime, policy: Policy) -> Booking:
+    """Take a place for `user` as a hold that expires after the policy's TTL unless confirmed."""
+    slot = _slot_or_404(session, slot_id)
+    # Expired holds of this slot free their places, and the applicant's own no longer count.
+    _expire_holds(session, now, policy, or_(Booking.slot_id == slot.id, Booking.user_id == user.id))
+    if refusal := refusal_to_book(slot_facts(slot), _history(session, user.id), now, policy):
+        raise NotEligible(refusal)
+    return _create_hold(session, user, slot, now, policy.hold_ttl)
+
+
+def own_booking(session: Session, user: User, booking_id: int) -> Booking | None:
+    """The booking if it is the user's; anyone else's is as good as absent."""
+    booking = session.get(Booking, booking_id)
+    return booking if booking is not None and booking.user_id == user.id else None
+
+
+def user_bookings(session: Session, user: User) -> list[Booking]:
+    return list(
+        session.scalars(
+            select(Booking).join(Booking.slot).where(Booking.user_id == user.id).order_by(Slot.starts_at.desc())
+        )
+    )
+
+
+def display_status(booking: Booking, now: datetime) -> str:
+    """The status people see: a hold past its expiry is expired even before the sweep runs."""
+    if booking.status == BookingStatus.HELD and not booking.is_live_hold(now):
+        return BookingStatus.EXPIRED.value
+    return booking.status
+
+
+def _hold_expired() -> DomainError:
+    return DomainError(
+        _l("The hold has expired and the place was released. Please choose a time again."),
+        code="hold-expired",
+        status=409,
+    )
+
+
+def _not_active() -> DomainError:
+    return DomainError(_l("This booking can no longer be changed."), code="booking-not-active", status=409)
+
+
+def confirm(
+    session: Session, booking: Booking, now: datetime, *, consent_personal_data: bool, fee_receipt: str
+) -> Booking:
+    """Turn a live hold into a booking with a ticket; needs consent and the state-fee receipt."""
+    if display_status(booking, now) == BookingStatus.EXPIRED:
+        raise _hold_expired()
+    if booking.status != BookingStatus.HELD:
+        raise _not_active()
+    errors: dict[str, list] = {}
+    if consent_personal_data is not True:
+        errors["consent_personal_data"] = [_l("Your consent to the processing of personal data is required.")]
+    fee_receipt = (fee_receipt or "").strip()
+    if not FEE_RECEIPT.fullmatch(fee_receipt):
+        errors["fee_receipt"] = [_l("Enter the receipt number: 4 to 40 letters, digits, dashes or slashes.")]
+    if errors:
+        raise FieldErrors(errors)
+    booking.status = BookingStatus.CONFIRMED.value
+    booking.hold_expires_at = None
+    booking.consent_at = booking.confirmed_at = now
+    booking.fee_receipt = fee_receipt
+    booking.ticket = _issue_ticket(session, booking.slot)
+    _record(booking, "confirmed", now)
+    _queue(session, booking, "confirmation")
+    return booking
+
+
+def _issue_ticket(session: Session, slot: Slot) -> str:
+    """ALM-T-20261201-0042: centre, exam, local day, the day's running number at that centre.
+
+    The number comes from an atomic upsert of the centre-day counter, so concurrent confirmations
+    never get the same one."""
+    day = slot.local_date
+    table = TicketSequence.__table__
+    number = session.scalar(
+        insert_for(session, TicketSequence)
+        .values(centre_id=slot.centre_id, day=day, last=1)
+        .on_conflict_do_update(index_elements=["centre_id", "day"], set_={"last": table.c.last + 1})
+        .returning(table.c.last)
+    )
+    exam_letter = "T" if slot.exam_type == ExamType.THEORY else "P"
+    return f"{slot.centre.code}-{exam_letter}-{day:%Y%m%d}-{number:04d}"
+
+
+def cancel(session: Session, booking: Booking, now: datetime, policy: Policy) -> Booking:
+    """Let a hold go or cancel a booking (until the cut-off); the place goes to the waitlist."""
+    if display_status(booking, now) not in ACTIVE_STATUSES:
+        raise _not_active()
+    if refusal := refusal_to_cancel(booking_facts(booking), now, policy):
+        raise NotEligible(refusal)
+    was_confirmed = booking.status == BookingStatus.CONFIRMED
+    booking.status = BookingStatus.CANCELLED.value
+    booking.cancelled_at = now
+    booking.ics_sequence += 1
+    _free_place(session, booking.slot_id)
+    _record(booking, "cancelled", now)
+    if was_confirmed:
+        _queue(session, booking, "cancellation")
+    _offer_to_waitlist(session, booking.slot, now, policy)
+    return booking
+
+
+def reschedule(session: Session, booking: Booking, slot_id: int, now: datetime, policy: Policy) -> Booking:
+    """Move a booking to another time, atomically: the old place is freed only if the new one is taken
+    (and both happen in one transaction, so nobody sees an in-between)."""
+    if display_status(booking, now) == BookingStatus.EXPIRED:
+        raise _hold_expired()
+    if booking.status not in ACTIVE_STATUSES:
+        raise _not_active()
+    new_slot = _slot_or_404(session, slot_id)
+    old_slot = booking.slot
+    if new_slot.id == old_slot.id:
+        raise DomainError(_l("The booking is already at this time."), code="same-slot", status=409)
+    # Lock both slot rows in id order (PostgreSQL): two moves in opposite directions cannot deadlock.
+    session.execute(select(Slot.id).where(Slot.id.in_([old_slot.id, new_slot.id])).order_by(Slot.id).with_for_update())
+    _expire_holds(session, now, policy, Booking.slot_id == new_slot.id)
+    history = _history(session, booking.user_id)
+    if refusal := refusal_to_move(booking_facts(booking), slot_facts(new_slot), history, now, policy):
+        raise NotEligible(refusal)
+    _take_place(session, new_slot)
+    _free_place(session, old_slot.id)
+    booking.slot = new_slot
+    booking.reschedule_count += 1
+    if booking.status == BookingStatus.CONFIRMED:
+        booking.ticket = _issue_ticket(session, new_slot)
+        booking.ics_sequence += 1
+        _queue(session, booking, f"rescheduled-{booking.reschedule_count}")
+    _record(booking, "rescheduled", now)
+    _offer_to_waitlist(session, old_slot, now, policy)
+    return booking
+
+
+def record_result(session: Session, booking: Booking, passed: bool, now: datetime) -> Booking:
+    """The exam's outcome (staff record it); it feeds the retake rules."""
+    if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.ATTENDED):
+        raise DomainError(_l("Only a confirmed exam can get a result."), code="no-exam-to-record", status=409)
+    booking.status = (BookingStatus.PASSED if passed else BookingStatus.FAILED).value
+    booking.result_at = now
+    _record(booking, booking.status, now)
+    return booking
+
+
+def _queue(session: Session, booking: Booking, kind: str) -> None:
+    slot = booking.slot
+    queue_message(
+        session,
+        kind=kind,
+        user=booking.user,
+        booking=booking,
+        payload={
+            "ticket": booking.ticket,
+            "centre": slot.centre.code,
+            "exam": slot.exam_type,
+            "category": slot.category,
+            "starts_at": slot.local_starts_at.isoformat(),
+            "hold_expires_at": booking.hold_expires_at.isoformat() if booking.hold_expires_at else None,
+        },
+    )
+
+
+# --- Expiry -------------------------------------------------------------------------------------
+
+
+def release_expired_holds(session: Session, now: datetime, policy: Policy | None = None) -> int:
+    """Release every expired hold in one UPDATE (the scheduler's sweep); returns how many.
+
+    Each released hold gets a "hold-expired" message, and its place is offered to the waitlist."""
+    return len(_expire_holds(session, now, policy or Policy.from_config(current_app.config)))
+
+
+def _expire_holds(session: Session, now: datetime, policy: Policy, *conditions) -> list[Booking]:
+    expired = list(
+        session.scalars(
+            update(Booking)
+            .where(Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now, *conditions)
+            .values(status=BookingStatus.EXPIRED.value)
+            .returning(Booking)
+        )
+    )
+    freed = Counter(booking.slot_id for booking in expired)
+    for slot_id, count in freed.items():
+        _free_place(session, slot_id, count)
+    for booking in expired:
+        _record(booking, "expired", now)
+        _queue(session, booking, "hold-expired")
+    for slot_id, count in freed.items():
+        _offer_to_waitlist(session, session.get(Slot, slot_id), now, policy, places=count)
+    return expired
+
+
+# --- Waitlist -----------------------------------------------------------------------------------
+
+
+def join_waitlist(
+    session: Session, user: User, slot_id: int, now: datetime, policy: Policy, *, whole_day: bool
+) -> WaitlistEntry:
+    """Wait for a place in a full slot, or (`whole_day`) at any time of that slot's day."""
+    found = slot_with_availability(session, slot_id, now)
+    if found is None:
+        raise DomainError(_l("There is no such exam time."), code="slot-not-found", status=404)
+    slot = found.slot
+    if found.available > 0 and slot.blocked_at is None:
+        raise DomainError(_l("This time still has free places: book one instead."), code="slot-has-places")
+    if refusal := refusal_to_book(slot_facts(slot), _history(session, user.id), now, policy):
+        raise NotEligible(refusal)
+    waiting = select(WaitlistEntry.id).where(
+        WaitlistEntry.user_id == user.id,
+        WaitlistEntry.exam_type == slot.exam_type,
+        WaitlistEntry.status == WaitlistStatus.WAITING,
+    )
+    if session.scalar(waiting) is not None:
+        raise DomainError(_l("You are already on a waitlist for this exam. Leave it first."), code="already-waiting")
+    entry = WaitlistEntry(
+        user_id=user.id,
+        centre_id=slot.centre_id,
+        exam_type=slot.exam_type,
+        category=slot.category,
+        day=slot.local_date,
+        slot_id=None if whole_day else slot.id,
+        created_at=now,
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def user_waitlist(session: Session, user: User) -> list[WaitlistEntry]:
+    return list(
+        session.scalars(
+            select(WaitlistEntry)
+            .where(WaitlistEntry.user_id == user.id)
+            .order_by(WaitlistEntry.created_at.desc(), WaitlistEntry.id.desc())
+        )
+    )
+
+
+def leave_waitlist(session: Session, user: User, entry_id: int) -> WaitlistEntry | None:
+    """Stop waiting; None when the entry is not the user's or not waiting."""
+    entry = session.get(WaitlistEntry, entry_id)
+    if entry is None or entry.user_id != user.id or entry.status != WaitlistStatus.WAITING:
+        return None
+    entry.status = WaitlistStatus.LEFT.value
+    return entry
+
+
+def _offer_to_waitlist(session: Session, slot: Slot, now: datetime, policy: Policy, places: int = 1) -> None:
+    """Give freed places of `slot`, in order of joining, to the first waiting people the rules allow;
+    each gets a hold (longer than usual: the offer must reach them) and a "waitlist-offer" message."""
+    if refusal_to_book(slot_facts(slot), [], now, policy) is not None:
+        return  # too late (or too early) for anyone to take this place
+    # One waiting entry per person and exam (a unique index), so each person is in the queue once.
+    queue = session.scalars(
+        select(WaitlistEntry)
+        .where(
+            WaitlistEntry.status == WaitlistStatus.WAITING,
+            WaitlistEntry.centre_id == slot.centre_id,
+            WaitlistEntry.exam_type == slot.exam_type,
+            WaitlistEntry.category == slot.category,
+            WaitlistEntry.day == slot.local_date,
+            or_(WaitlistEntry.slot_id.is_(None), WaitlistEntry.slot_id == slot.id),
+        )
+        .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
+    ).all()
+    for entry in queue:
+        if places == 0:
+            return
+        if refusal_to_book(slot_facts(slot), _history(session, entry.user_id), now, policy) is not None:
+            continue  # not allowed now (e.g. holding another place): the next in line gets it
+        user = session.get(User, entry.user_id)
+        try:
+            booking = _create_hold(session, user, slot, now, policy.waitlist_hold_ttl)
+        except DomainError as error:
+            if error.code == "slot-full":
+                return
+            continue
+        entry.status = WaitlistStatus.OFFERED.value
+        entry.offered_booking_id = booking.id
+        _queue(session, booking, "waitlist-offer")
+        places -= 1
