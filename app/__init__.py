@@ -57,9 +57,9 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
+    from app.booking.routes import bp as booking_bp
     from app.exam.bank_routes import bp as questions_bp
     from app.exam.routes import bp as exam_bp
-    from app.booking.routes import bp as booking_bp
     from app.main.routes import bp as main_bp
 
     app.register_blueprint(main_bp)

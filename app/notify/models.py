@@ -14,8 +14,9 @@ from app.extensions import db
 
 
 class OutboxMessage(db.Model):
-    """A message waiting to be sent. At most one per booking and kind, so that retries and
-    concurrent writers never send the same thing twice (a partial index: NULLs never collide)."""
+    """A message waiting to be sent. At most one per booking and kind (or per `dedupe_key`), so
+    that retries and concurrent writers never send the same thing twice (partial index: NULLs never
+    collide)."""
 
     __tablename__ = "outbox_message"
     __table_args__ = (
@@ -32,6 +33,9 @@ class OutboxMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
+    # For messages about something other than a booking (an appeal, a password reset …): a key
+    # naming the event, e.g. "appeal:12:referred"; unique, so it too is queued at most once.
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -23,8 +23,10 @@ def queue_message(
     booking: Booking | None = None,
     payload: dict[str, Any],
     due_at: datetime | None = None,
+    key: str | None = None,
 ) -> None:
-    """Add a message to the outbox; nothing happens if this booking already has one of this kind.
+    """Add a message to the outbox; nothing happens if this booking already has one of this kind,
+    or, when `key` is given (messages not about a booking), if a message with that key exists.
 
     `INSERT … ON CONFLICT DO NOTHING` rather than look-then-insert: two transactions queueing the
     same message at once cannot both succeed, and neither fails.
@@ -38,8 +40,11 @@ def queue_message(
         status="pending",
         created_at=now,
         due_at=due_at or now,
+        dedupe_key=key,
     )
-    if booking is not None:
+    if key is not None:
+        statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+    elif booking is not None:
         statement = statement.on_conflict_do_nothing(
             index_elements=["booking_id", "kind"], index_where=text("booking_id IS NOT NULL")
         )
