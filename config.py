@@ -74,6 +74,27 @@ class Config:
     BOOKING_RATE_LIMIT = os.environ.get("KEZEK_BOOKING_RATE_LIMIT", "10 per minute;60 per hour")
     CALENDAR_ORGANIZER_EMAIL = os.environ.get("KEZEK_CALENDAR_ORGANIZER_EMAIL", "noreply@kezek.kz")
     SCHEDULER = os.environ.get("KEZEK_SCHEDULER", "off")
+    # Every interval job every N seconds instead of its own interval (tests and benchmarks).
+    JOB_INTERVAL_SECONDS = int(os.environ.get("KEZEK_JOB_INTERVAL_SECONDS", "0")) or None
+
+    # Links in messages sent by jobs (no request to take the host from).
+    BASE_URL = os.environ.get("KEZEK_BASE_URL", "http://127.0.0.1:5000")
+    # E-mail (Flask-Mail style settings); without MAIL_SERVER messages are printed (development).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Kezek <no-reply@kezek.kz>")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")  # console | none
+    # The outbox: retries with exponential back-off, then "failed" (admins can retry).
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("KEZEK_OUTBOX_MAX_ATTEMPTS", "8"))
+    OUTBOX_BACKOFF_SECONDS = int(os.environ.get("KEZEK_OUTBOX_BACKOFF_SECONDS", "60"))
+    OUTBOX_BACKOFF_MAX_SECONDS = int(os.environ.get("KEZEK_OUTBOX_BACKOFF_MAX_SECONDS", "3600"))
+    ANONYMOUS_ATTEMPT_RETENTION_DAYS = int(os.environ.get("KEZEK_ANONYMOUS_ATTEMPT_RETENTION_DAYS", "30"))
+    PASSWORD_RESET_TTL_SECONDS = int(os.environ.get("KEZEK_PASSWORD_RESET_TTL_SECONDS", "3600"))
 
     # flask-smorest / OpenAPI
     API_TITLE = "Kezek API"

@@ -13,6 +13,7 @@ from app.exam.models import (
     QuestionRevision,
     Topic,
 )
+from app.jobs.models import JobRun, SchedulerLease, apscheduler_jobs
 from app.notify.models import OutboxMessage
 
 __all__ = [
@@ -23,15 +24,18 @@ __all__ = [
     "BookingEvent",
     "Centre",
     "ExamProfile",
+    "JobRun",
     "OutboxMessage",
     "Question",
     "QuestionCategory",
     "QuestionOption",
     "QuestionProgress",
     "QuestionRevision",
+    "SchedulerLease",
     "Slot",
     "TicketSequence",
     "Topic",
     "User",
     "WaitlistEntry",
+    "apscheduler_jobs",
 ]

@@ -6,8 +6,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import services
-from app.auth.forms import LoginForm, PasswordForm, ProfileForm, RegisterForm
+from app.auth import reset, services
+from app.auth.forms import LoginForm, PasswordForm, ProfileForm, RegisterForm, ResetPasswordForm, ResetRequestForm
+from app.core.clock import utcnow
 from app.core.errors import FieldErrors
 from app.core.forms import apply_field_errors
 from app.core.i18n import current_language
@@ -133,3 +134,49 @@ def password():
             flash(_("Your password is changed."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/password.html", form=form), 422 if form.errors else 200
+
+
+def _reset_limit() -> str:
+    return current_app.config["REGISTER_RATE_LIMIT"]
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        secret = current_app.config["SECRET_KEY"]
+        services.request_password_reset(
+            db.session,
+            form.email.data,
+            make_link=lambda user: (
+                current_app.config["BASE_URL"].rstrip("/")
+                + url_for("auth.reset_password", token=reset.make_token(user, secret))
+            ),
+            now=utcnow(),
+        )
+        db.session.commit()
+        flash(_("If an account uses this address, we have sent it a link to choose a new password."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    config = current_app.config
+    user = reset.user_for_token(db.session, token, config["SECRET_KEY"], config["PASSWORD_RESET_TTL_SECONDS"])
+    if user is None:
+        flash(_("This link is not valid any more. Ask for a new one."), "error")
+        return redirect(url_for("auth.reset_request"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(db.session, user, form.new_password.data)
+        except FieldErrors as error:
+            db.session.rollback()
+            apply_field_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash(_("Your password is changed. Sign in with the new one."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form), 422 if form.errors else 200

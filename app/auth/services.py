@@ -23,6 +23,7 @@ from app.auth.models import ApiToken, Role, User
 from app.booking.models import Centre
 from app.core.clock import utcnow
 from app.core.errors import DomainError, FieldErrors
+from app.notify.services import queue_message
 
 MIN_PASSWORD_LENGTH = 10
 # The most common passwords that still pass the length and letters-and-digits rules.
@@ -258,3 +259,30 @@ def revoke_all_tokens(session: Session, user: User) -> None:
     session.execute(
         update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
     )
+
+
+def request_password_reset(session: Session, email: str, *, make_link, now: datetime) -> None:
+    """Queue a reset link for an active account; for an unknown e-mail nothing happens (and the
+    page says the same either way, so it tells nobody which addresses have accounts)."""
+
+    user = session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None or not user.active:
+        return
+    link = make_link(user)
+    queue_message(
+        session,
+        kind="password-reset",
+        user=user,
+        payload={"url": link},
+        key=f"password-reset:{user.id}:{hashlib.sha256(link.encode()).hexdigest()[:16]}",
+        due_at=now,
+    )
+
+
+def reset_password(session: Session, user: User, new_password: str) -> None:
+    if (problem := password_problem(new_password, user.email)) is not None:
+        raise FieldErrors({"new_password": [problem]})
+    user.password_hash = generate_password_hash(new_password)
+    user.failed_logins = 0
+    user.locked_until = None
+    revoke_all_tokens(session, user)

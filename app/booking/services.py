@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, case, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -50,7 +50,7 @@ from app.booking.models import (
 )
 from app.core.database import insert_for
 from app.core.errors import DomainError, FieldErrors
-from app.notify.services import queue_message
+from app.notify.services import queue_message, queue_messages
 
 FEE_RECEIPT = re.compile(r"[A-Za-z0-9][A-Za-z0-9/-]{3,39}")
 
@@ -458,24 +458,60 @@ def release_expired_holds(session: Session, now: datetime, policy: Policy | None
     return len(_expire_holds(session, now, policy or Policy.from_config(current_app.config)))
 
 
-def _expire_holds(session: Session, now: datetime, policy: Policy, *conditions) -> list[Booking]:
-    expired = list(
-        session.scalars(
-            update(Booking)
-            .where(Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now, *conditions)
-            .values(status=BookingStatus.EXPIRED.value)
-            .returning(Booking)
-        )
+def _expire_holds(session: Session, now: datetime, policy: Policy, *conditions) -> list[int]:
+    """Expire held bookings past their time: a fixed number of statements however many there are
+    (one UPDATE … RETURNING, then one executemany each for the slots, the history and the outbox)."""
+    expired = session.execute(
+        update(Booking)
+        .where(Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now, *conditions)
+        .values(status=BookingStatus.EXPIRED.value)
+        .returning(Booking.id, Booking.slot_id, Booking.user_id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if not expired:
+        return []
+    freed = Counter(slot_id for _, slot_id, _ in expired)
+    session.execute(
+        update(Slot.__table__)
+        .where(Slot.__table__.c.id == bindparam("slot"))
+        .values(booked=Slot.__table__.c.booked - bindparam("count")),
+        [{"slot": slot_id, "count": count} for slot_id, count in freed.items()],
     )
-    freed = Counter(booking.slot_id for booking in expired)
-    for slot_id, count in freed.items():
-        _free_place(session, slot_id, count)
-    for booking in expired:
-        _record(booking, "expired", now)
-        _queue(session, booking, "hold-expired")
-    for slot_id, count in freed.items():
-        _offer_to_waitlist(session, session.get(Slot, slot_id), now, policy, places=count)
-    return expired
+    session.execute(
+        insert(BookingEvent.__table__),
+        [
+            {"booking_id": booking_id, "action": "expired", "slot_id": slot_id, "at": now}
+            for booking_id, slot_id, _ in expired
+        ],
+    )
+    queue_messages(
+        session, kind="hold-expired", recipients=[(booking_id, user_id) for booking_id, _, user_id in expired]
+    )
+    for booking_id, *_ in expired:  # objects already in the session must not keep their old state
+        if (booking := session.identity_map.get(identity_key(Booking, booking_id))) is not None:
+            session.expire(booking)
+    for slot_id in freed:
+        if (slot := session.identity_map.get(identity_key(Slot, slot_id))) is not None:
+            session.expire(slot, ["booked"])
+    for slot in _slots_with_waiting_people(session, list(freed)):
+        _offer_to_waitlist(session, slot, now, policy, places=freed[slot.id])
+    return [booking_id for booking_id, *_ in expired]
+
+
+def _slots_with_waiting_people(session: Session, slot_ids: list[int]) -> list[Slot]:
+    """Of these slots, those someone waits for (one query, whatever the number of slots)."""
+    waiting = (
+        select(WaitlistEntry.id)
+        .where(
+            WaitlistEntry.status == WaitlistStatus.WAITING,
+            WaitlistEntry.centre_id == Slot.centre_id,
+            WaitlistEntry.exam_type == Slot.exam_type,
+            WaitlistEntry.category == Slot.category,
+            or_(WaitlistEntry.slot_id.is_(None), WaitlistEntry.slot_id == Slot.id),
+        )
+        .exists()
+    )
+    return list(session.scalars(select(Slot).where(Slot.id.in_(slot_ids), waiting)))
 
 
 # --- Waitlist -----------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request
@@ -31,6 +31,11 @@ def register(app: Flask) -> None:
     @app.template_filter("local_date")
     def local_date(value: datetime, zone: str, format: str = "medium") -> str:
         return format_date(value.astimezone(ZoneInfo(zone)), format, rebase=False)
+
+    @app.template_filter("timestamp_datetime")
+    def timestamp_datetime(value: float) -> datetime:
+        """A POSIX timestamp (as APScheduler stores next run times) as an aware UTC datetime."""
+        return datetime.fromtimestamp(value, UTC)
 
     @app.template_filter("local_time")
     def local_time(value: datetime, zone: str, format: str = "short") -> str:

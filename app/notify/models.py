@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
 from app.core.types import UTCDateTime
 from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.auth.models import User
+    from app.booking.models import Booking
 
 
 class OutboxMessage(db.Model):
@@ -29,6 +33,7 @@ class OutboxMessage(db.Model):
             postgresql_where=text("booking_id IS NOT NULL"),
         ),
         Index("ix_outbox_message_status_due", "status", "due_at"),
+        Index("ix_outbox_message_user_created", "user_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,6 +44,19 @@ class OutboxMessage(db.Model):
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # pending → sent; or → failed after the last attempt; cancelled when no longer relevant
+    # (a reminder for a booking cancelled meanwhile).
     status: Mapped[str] = mapped_column(String(10), default="pending")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Not before: the time it is due, then the time of the next attempt after a failure.
     due_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # Each channel is delivered once: a retry after a failed SMS does not send the e-mail again.
+    email_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sms_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # seen in the in-app list
+
+    user: Mapped[User] = relationship()
+    booking: Mapped[Booking | None] = relationship()

@@ -49,3 +49,30 @@ def queue_message(
             index_elements=["booking_id", "kind"], index_where=text("booking_id IS NOT NULL")
         )
     session.execute(statement)
+
+
+def queue_messages(session: Session, *, kind: str, recipients: list[tuple[int, int]]) -> None:
+    """Queue one message of `kind` per (booking id, user id) in one executemany, skipping bookings
+    that already have one (for set-based jobs that touch thousands of bookings at once)."""
+    if not recipients:
+        return
+    now = utcnow()
+    statement = insert_for(session, OutboxMessage).on_conflict_do_nothing(
+        index_elements=["booking_id", "kind"], index_where=text("booking_id IS NOT NULL")
+    )
+    session.execute(
+        statement,
+        [
+            {
+                "kind": kind,
+                "booking_id": booking_id,
+                "user_id": user_id,
+                "payload": {},
+                "status": "pending",
+                "created_at": now,
+                "due_at": now,
+                "attempts": 0,
+            }
+            for booking_id, user_id in recipients
+        ],
+    )

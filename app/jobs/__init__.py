@@ -1,0 +1,1 @@
+"""The scheduler: one process (`flask scheduler run`), a leader lock, thin job functions."""

@@ -1,0 +1,116 @@
+"""The jobs. Each is a thin function over services, safe to run twice or in parallel: the
+services are idempotent (set-based updates, unique outbox keys, rows claimed with SKIP LOCKED)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import Flask, current_app
+from sqlalchemy.orm import Session
+
+from app.booking.services import release_expired_holds
+from app.core.clock import utcnow
+from app.core.database import insert_for
+from app.exam.attempts import finish_expired_attempts, purge_anonymous_attempts
+from app.extensions import db
+from app.jobs.models import JobRun
+from app.notify import delivery
+from app.notify.senders import mailer_from_config, sms_from_config
+
+
+def send_outbox(session: Session, now: datetime) -> str:
+    """Deliver due messages, committing after each so every outcome is kept on its own."""
+    channels = delivery.Channels(mailer_from_config(current_app.config), sms_from_config(current_app.config))
+    policy = delivery.RetryPolicy.from_config(current_app.config)
+    outcomes: dict[str, int] = {}
+    for message_id in delivery.due_message_ids(session, now):
+        status = delivery.deliver(session, message_id, now, channels, policy)
+        session.commit()
+        if status:
+            outcomes[status] = outcomes.get(status, 0) + 1
+    return ", ".join(f"{count} {status}" for status, count in sorted(outcomes.items())) or "nothing due"
+
+
+def _release_holds(session: Session, now: datetime) -> str:
+    return f"{release_expired_holds(session, now)} holds released"
+
+
+def _reminders(session: Session, now: datetime) -> str:
+    return f"{delivery.queue_reminders(session, now)} reminders queued"
+
+
+def _finish_attempts(session: Session, now: datetime) -> str:
+    return f"{finish_expired_attempts(session, now)} exams finished"
+
+
+def _purge_attempts(session: Session, now: datetime) -> str:
+    days = current_app.config["ANONYMOUS_ATTEMPT_RETENTION_DAYS"]
+    return f"{purge_anonymous_attempts(session, now - timedelta(days=days))} anonymous attempts purged"
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    function: Callable[[Session, datetime], str]
+    trigger: dict  # APScheduler trigger arguments
+
+
+JOBS = {
+    job.id: job
+    for job in (
+        Job("release-expired-holds", _release_holds, {"trigger": "interval", "seconds": 30}),
+        Job("queue-reminders", _reminders, {"trigger": "interval", "seconds": 60}),
+        Job("send-outbox", send_outbox, {"trigger": "interval", "seconds": 20}),
+        Job("finish-expired-attempts", _finish_attempts, {"trigger": "interval", "seconds": 60}),
+        Job("purge-anonymous-attempts", _purge_attempts, {"trigger": "cron", "hour": 3, "minute": 30}),
+    )
+}
+
+_app: Flask | None = None
+
+
+def bind(app: Flask) -> None:
+    """The app the scheduler's threads run jobs in (jobs are stored by name, not as objects)."""
+    global _app
+    _app = app
+
+
+def run(job_id: str) -> str:
+    """Run one job in the bound app and log its run (APScheduler calls this by reference)."""
+    if _app is None:
+        raise RuntimeError("the scheduler has no app bound")
+    with _app.app_context():
+        return run_in_context(job_id)
+
+
+def run_in_context(job_id: str) -> str:
+    job = JOBS[job_id]
+    started, clock_start = utcnow(), time.perf_counter()
+    try:
+        result = job.function(db.session, utcnow())
+        db.session.commit()
+    except Exception as error:
+        db.session.rollback()
+        _log_run(job_id, started, time.perf_counter() - clock_start, None, f"{error.__class__.__name__}: {error}")
+        current_app.logger.exception("job %s failed", job_id)
+        raise
+    _log_run(job_id, started, time.perf_counter() - clock_start, result, None)
+    return result
+
+
+def _log_run(job_id: str, started: datetime, seconds: float, result: str | None, error: str | None) -> None:
+    now = utcnow()
+    values = {"started_at": started, "finished_at": now, "seconds": round(seconds, 3), "result": result}
+    if error:
+        values.update(last_error=error[:2000], last_error_at=now)
+    statement = insert_for(db.session, JobRun).values(job_id=job_id, runs=1, failures=1 if error else 0, **values)
+    table = JobRun.__table__
+    statement = statement.on_conflict_do_update(
+        index_elements=["job_id"],
+        set_={**values, "runs": table.c.runs + 1, "failures": table.c.failures + (1 if error else 0)},
+    )
+    db.session.execute(statement)
+    db.session.commit()

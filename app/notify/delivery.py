@@ -1,0 +1,173 @@
+"""Sending the outbox: each message once, with retries and exponential back-off.
+
+The job takes due messages one at a time: the row is locked (`FOR UPDATE SKIP LOCKED` on
+PostgreSQL; on SQLite every transaction holds the write lock), delivered, marked and committed
+before the next. Two senders at once never take the same row; a crash loses nothing (an
+uncommitted row is still pending) and channels already delivered are not sent again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import JSON, literal, select, update
+from sqlalchemy.orm import Session
+
+from app.booking.models import Booking, BookingStatus, Slot
+from app.core.database import insert_for
+from app.core.types import UTCDateTime
+from app.notify.content import compose
+from app.notify.models import OutboxMessage
+from app.notify.senders import DeliveryError, Mailer, SmsGateway
+
+REMINDER_KINDS = ("reminder-24h", "reminder-2h")
+
+
+class Status:
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 8
+    base_seconds: int = 60
+    max_seconds: int = 3600
+
+    @classmethod
+    def from_config(cls, config) -> RetryPolicy:
+        return cls(
+            config["OUTBOX_MAX_ATTEMPTS"], config["OUTBOX_BACKOFF_SECONDS"], config["OUTBOX_BACKOFF_MAX_SECONDS"]
+        )
+
+    def delay(self, attempts: int) -> timedelta:
+        """After the n-th failed attempt: base × 2^(n-1), capped."""
+        return timedelta(seconds=min(self.max_seconds, self.base_seconds * 2 ** (attempts - 1)))
+
+
+@dataclass
+class Channels:
+    mailer: Mailer
+    sms: SmsGateway | None = None
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def due_message_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
+    return list(
+        session.scalars(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.status == Status.PENDING, OutboxMessage.due_at <= now)
+            .order_by(OutboxMessage.due_at, OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+
+
+def _still_relevant(message: OutboxMessage) -> bool:
+    """A reminder for a booking that is no longer confirmed is not sent."""
+    if message.kind in REMINDER_KINDS:
+        return message.booking is not None and message.booking.status == BookingStatus.CONFIRMED
+    return True
+
+
+def deliver(session: Session, message_id: int, now: datetime, channels: Channels, policy: RetryPolicy) -> str | None:
+    """Deliver one message if it is still pending and nobody else holds it; returns its new status.
+
+    The caller commits right after, so the outcome of each message is kept on its own."""
+    message = session.scalar(
+        select(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == Status.PENDING, OutboxMessage.due_at <= now)
+        .with_for_update(skip_locked=True)
+    )
+    if message is None:
+        return None
+    if not _still_relevant(message):
+        message.status = Status.CANCELLED
+        return message.status
+    try:
+        email, sms = compose(message)
+        if message.email_sent_at is None:
+            channels.mailer.send(email)
+            message.email_sent_at = now
+        if sms and channels.sms is not None and message.sms_sent_at is None:
+            channels.sms.send(message.user.phone, sms)
+            message.sms_sent_at = now
+    except DeliveryError as error:
+        message.attempts += 1
+        message.last_error = str(error)[:1000]
+        if message.attempts >= policy.max_attempts:
+            message.status = Status.FAILED
+        else:
+            message.due_at = now + policy.delay(message.attempts)
+        return message.status
+    message.status = Status.SENT
+    message.sent_at = now
+    message.last_error = None
+    return message.status
+
+
+def retry_failed(session: Session, message_id: int, now: datetime) -> bool:
+    """An admin sends a failed message again (from a clean count)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == Status.FAILED)
+        .values(status=Status.PENDING, attempts=0, due_at=now)
+    )
+    return bool(result.rowcount)
+
+
+# --- reminders ----------------------------------------------------------------------------------
+
+# (kind, how long before the exam it is due, no later than this before the exam)
+REMINDERS = (
+    ("reminder-24h", timedelta(hours=24), timedelta(hours=2)),  # the 2 h one takes over after that
+    ("reminder-2h", timedelta(hours=2), timedelta(0)),
+)
+
+
+def queue_reminders(session: Session, now: datetime) -> int:
+    """Queue the reminders now due for confirmed exams: one INSERT … SELECT per kind, whatever the
+    number of bookings, skipping those already queued (the unique booking-and-kind index). One
+    missed while the scheduler was down is still queued once, while the exam is ahead."""
+    queued = 0
+    for kind, before, until in REMINDERS:
+        due = (
+            select(
+                literal(kind),
+                Booking.id,
+                Booking.user_id,
+                literal({}, type_=JSON),
+                literal(Status.PENDING),
+                literal(now, type_=UTCDateTime()),
+                literal(now, type_=UTCDateTime()),
+                literal(0),
+            )
+            .join(Slot, Slot.id == Booking.slot_id)
+            .where(
+                Booking.status == BookingStatus.CONFIRMED,
+                Slot.starts_at <= now + before,
+                Slot.starts_at > now + until,
+            )
+        )
+        statement = (
+            insert_for(session, OutboxMessage)
+            .from_select(
+                ["kind", "booking_id", "user_id", "payload", "status", "created_at", "due_at", "attempts"], due
+            )
+            .on_conflict_do_nothing(
+                index_elements=["booking_id", "kind"], index_where=OutboxMessage.booking_id.is_not(None)
+            )
+        )
+        queued += session.execute(statement).rowcount or 0
+    return queued

@@ -1,0 +1,201 @@
+"""The scheduler: jobs set up right, a leader lock on SQLite and PostgreSQL, set-based sweeps."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.auth.models import User
+from app.booking.models import Booking, Slot
+from app.booking.services import release_expired_holds
+from app.extensions import db
+from app.jobs import scheduler as scheduler_module
+from app.jobs import tasks
+from app.jobs.leader import AdvisoryLock, LeaseLock, leader_lock_for
+from app.jobs.models import JobRun
+from app.notify.models import OutboxMessage
+from tests.booking_support import NOW, freeze, make_slot
+
+
+def test_jobs_have_ids_coalesce_and_minutes_of_grace(app):
+    scheduler = scheduler_module.build_scheduler(app)
+    try:
+        scheduler.start(paused=True)
+        jobs = {job.id: job for job in scheduler.get_jobs()}
+        assert set(jobs) == set(tasks.JOBS)
+        for job in jobs.values():
+            assert job.coalesce is True
+            assert job.misfire_grace_time >= 120
+            assert job.max_instances == 1
+        # Built twice (a restart): the stored jobs are replaced, not doubled.
+        again = scheduler_module.build_scheduler(app)
+        again.start(paused=True)
+        assert len(again.get_jobs()) == len(tasks.JOBS)
+        again.shutdown(wait=False)
+    finally:
+        scheduler.shutdown(wait=False)
+    with app.app_context():
+        stored = db.session.execute(sa.text("SELECT count(*) FROM apscheduler_jobs")).scalar()
+        assert stored == len(tasks.JOBS)
+
+
+def test_a_job_run_is_logged_with_its_errors(app):
+    with app.app_context():
+        tasks.run_in_context("finish-expired-attempts")
+        run = db.session.get(JobRun, "finish-expired-attempts")
+        assert (run.runs, run.failures, run.result) == (1, 0, "0 exams finished")
+    tasks.JOBS["boom"] = tasks.Job("boom", lambda session, now: 1 / 0, {"trigger": "interval", "seconds": 60})
+    try:
+        with app.app_context(), pytest.raises(ZeroDivisionError):
+            tasks.run_in_context("boom")
+        with app.app_context():
+            run = db.session.get(JobRun, "boom")
+            assert run.failures == 1 and "ZeroDivisionError" in run.last_error
+    finally:
+        del tasks.JOBS["boom"]
+
+
+def test_lease_lock_admits_one_leader_until_it_expires(app):
+    with app.app_context():
+        engine = db.engine
+    first = LeaseLock(engine, owner="a", ttl=timedelta(seconds=60))
+    second = LeaseLock(engine, owner="b", ttl=timedelta(seconds=60))
+    assert first.acquire(NOW) is True
+    assert second.acquire(NOW) is False
+    assert first.renew(NOW + timedelta(seconds=30)) is True
+    assert second.acquire(NOW + timedelta(seconds=60)) is False  # renewed: still a's
+    assert second.acquire(NOW + timedelta(seconds=91)) is True  # a stopped renewing
+    assert first.renew(NOW + timedelta(seconds=92)) is False
+    second.release()
+    assert first.acquire(NOW + timedelta(seconds=93)) is True
+
+
+def test_postgres_uses_an_advisory_lock(app, db_url):
+    with app.app_context():
+        engine = db.engine
+    if not db_url.startswith("postgresql"):
+        assert isinstance(leader_lock_for(engine), LeaseLock)
+        return
+    first, second = AdvisoryLock(engine, owner="a"), AdvisoryLock(engine, owner="b")
+    try:
+        assert first.acquire(NOW) is True
+        assert second.acquire(NOW) is False
+        assert first.renew(NOW) is True
+        first.release()
+        assert second.acquire(NOW) is True
+    finally:
+        first.release()
+        second.release()
+
+
+def test_two_schedulers_started_at_once_lead_one_at_a_time(app, monkeypatch):
+    monkeypatch.setattr(scheduler_module, "RENEW_SECONDS", 0.2)
+    monkeypatch.setattr(scheduler_module, "STANDBY_POLL_SECONDS", 0.2)
+    leading = []
+    started = []
+
+    def build(application):
+        started.append(threading.current_thread().name)
+        leading.append(1)
+        return FakeScheduler(leading)
+
+    monkeypatch.setattr(scheduler_module, "build_scheduler", build)
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=scheduler_module.run_scheduler, args=(app, stop), name=f"scheduler-{n}")
+        for n in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.5)
+    stop.set()
+    for thread in threads:
+        thread.join(10)
+    assert len(started) == 1  # the other stood by the whole time
+    assert leading == []  # and the leader shut its jobs down on stop
+
+
+class FakeScheduler:
+    def __init__(self, leading):
+        self.leading = leading
+
+    def start(self):
+        pass
+
+    def shutdown(self, wait=True):
+        self.leading.pop()
+
+
+def insert_expired_holds(app, slot_id: int, count: int, first_user: int) -> None:
+    """`count` expired holds on a slot, inserted in bulk (one user each: one hold per person)."""
+    with app.app_context():
+        db.session.execute(
+            sa.insert(User.__table__),
+            [
+                {
+                    "id": first_user + n,
+                    "email": f"bulk{first_user + n}@example.kz",
+                    "password_hash": "x",
+                    "full_name": "Bulk",
+                    "iin": f"{first_user + n:012d}",
+                    "role": "user",
+                    "active": True,
+                    "failed_logins": 0,
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                }
+                for n in range(count)
+            ],
+        )
+        db.session.execute(
+            sa.insert(Booking.__table__),
+            [
+                {
+                    "user_id": first_user + n,
+                    "slot_id": slot_id,
+                    "exam_type": "theory",
+                    "category": "B",
+                    "status": "held",
+                    "hold_expires_at": NOW - timedelta(minutes=1),
+                    "created_at": NOW,
+                    "ics_sequence": 0,
+                    "reschedule_count": 0,
+                }
+                for n in range(count)
+            ],
+        )
+        db.session.execute(sa.update(Slot).where(Slot.id == slot_id).values(booked=Slot.booked + count))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("sizes", [(20, 2000)])
+def test_expired_holds_are_released_in_bulk(app, centre, sizes):
+    freeze(NOW)
+    counts = []
+    for index, size in enumerate(sizes):
+        slot = make_slot(app, capacity=size, starts=NOW + timedelta(days=3 + index))
+        insert_expired_holds(app, slot, size, first_user=100_000 * (index + 1))
+        statements = []
+        with app.app_context():
+            engine = db.engine
+
+            def count(*args, statements=statements):
+                statements.append(args[2])
+
+            sa.event.listen(engine, "before_cursor_execute", count)
+            try:
+                released = release_expired_holds(db.session, NOW)
+                db.session.commit()
+            finally:
+                sa.event.remove(engine, "before_cursor_execute", count)
+            assert released == size
+            assert db.session.get(Slot, slot).booked == 0
+            assert db.session.scalar(
+                sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "hold-expired")
+            ) == sum(sizes[: index + 1])
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
