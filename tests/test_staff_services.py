@@ -45,7 +45,7 @@ def local_slots(app) -> list[tuple[date, time, str, int | None]]:
 def add_closure(app, admin_id, first, last, reason="Repairs of the exam hall"):
     def operation(session):
         centre = booking_services.find_centre(session, "ALM")
-        closure, removed, blocked = services.add_closure(
+        _, removed, blocked = services.add_closure(
             session, centre, first, last, reason, actor(session, admin_id), NOW, POLICY
         )
         return removed, blocked
@@ -296,7 +296,7 @@ def test_results_feed_eligibility_and_notify(app, centre, admin, make_user):
 
     assert result(app, booking, admin.id, True, 35) == "passed"
     assert booking_of(app, booking)["score"] == 35
-    [(kind, booking_id, payload)] = outbox(app, "exam-result")
+    [(_, booking_id, payload)] = outbox(app, "exam-result")
     assert (booking_id, payload["passed"], payload["score"]) == (booking, True, 35)
     # The theory pass opens the practical exam.
     assert booking_of(app, hold(app, learner.id, practical))["status"] == "held"
