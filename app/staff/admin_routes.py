@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from app.audit.services import entries
 from app.auth import services as auth_services
@@ -75,7 +76,7 @@ def edit_centre(code: str):
 @bp.route("/staff", methods=["GET", "POST"])
 def staff():
     form = StaffForm()
-    form.centre.choices = [(centre.code, f"{centre.code} · {centre.name}") for centre in _centres()]
+    form.centre.choices = [SelectChoice(centre.code, f"{centre.code} · {centre.name}") for centre in _centres()]
     if form.validate_on_submit():
         try:
             services.create_staff(

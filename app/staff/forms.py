@@ -20,6 +20,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -29,10 +30,10 @@ from app.booking.labels import DOCUMENTS
 TIMEZONES = ("Asia/Almaty", "Asia/Aqtobe", "Asia/Aqtau", "Asia/Atyrau", "Asia/Oral", "Asia/Qostanay", "Asia/Qyzylorda")
 
 
-def weekday_choices() -> list[tuple[int, str]]:
+def weekday_choices() -> list[SelectChoice]:
     """Monday … Sunday in the reader's language (CLDR names, nothing to translate by hand)."""
     names = get_day_names("wide", locale=get_locale())
-    return [(day, names[day].capitalize()) for day in range(7)]
+    return [SelectChoice(day, names[day].capitalize()) for day in range(7)]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -91,7 +92,11 @@ class ResultForm(FlaskForm):
     """Theory: right answers out of 40 (the result follows from them); practical: pass or fail and
     the penalty points."""
 
-    passed = RadioField(_l("Result"), choices=[("yes", _l("Passed")), ("no", _l("Failed"))], validators=[Optional()])
+    passed = RadioField(
+        _l("Result"),
+        choices=[SelectChoice("yes", _l("Passed")), SelectChoice("no", _l("Failed"))],
+        validators=[Optional()],
+    )
     points = IntegerField(validators=[Optional(), NumberRange(0, 1000)])
     submit = SubmitField(_l("Record the result"))
 
@@ -123,7 +128,7 @@ class CentreForm(FlaskForm):
     opening_hours_kk = StringField(_l("Opening hours in Kazakh"), validators=[Length(max=200)])
     opening_hours_ru = StringField(_l("Opening hours in Russian"), validators=[Length(max=200)])
     opening_hours_en = StringField(_l("Opening hours in English"), validators=[Length(max=200)])
-    timezone = SelectField(_l("Time zone"), choices=[(zone, zone) for zone in TIMEZONES])
+    timezone = SelectField(_l("Time zone"), choices=[SelectChoice(zone, zone) for zone in TIMEZONES])
     submit = SubmitField(_l("Save the centre"))
 
 

@@ -51,7 +51,7 @@ def staff_names():
         "STATUS_NAMES": STATUS_NAMES,
         "ACTION_NAMES": ACTION_NAMES,
         "DOCUMENTS": DOCUMENTS,
-        "WEEKDAYS": dict(weekday_choices()),
+        "WEEKDAYS": {choice.value: choice.label for choice in weekday_choices()},
         "action_form": ActionForm(),
         "mask_iin": mask_iin,
         "missing_names": _missing_names,
