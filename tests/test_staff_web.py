@@ -305,3 +305,18 @@ def test_slots_generate_command(app, runner, world):
     assert "16 slots added over the next 14 days" in result.output
     assert "0 slots added" in runner.invoke(args=["slots", "generate", "--days", "14"]).output
     assert runner.invoke(args=["slots", "generate", "--centre", "XXX"]).exit_code != 0
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_every_staff_and_admin_page_renders_in_each_language(app, client, auth, world, language):
+    with app.app_context():
+        db.session.get(User, world["admin"].id).language = language
+        db.session.commit()
+    auth.login(world["admin"].email)
+    pages = [url_for_centre(route, world, "ALM") for method, route in ROUTES if method == "GET"]
+    pages += ["/admin/", "/admin/centres", "/admin/centres/ALM", "/admin/staff", "/admin/audit", "/admin/dashboard"]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    html = client.get("/staff/centres/ALM/dashboard").get_data(as_text=True)
+    assert {"kk": "Көрсеткіштер", "ru": "Показатели", "en": "Dashboard"}[language] in html
