@@ -62,6 +62,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.exam.routes import bp as exam_bp
     from app.main.routes import bp as main_bp
     from app.notify.routes import bp as notify_bp
+    from app.staff.admin_routes import bp as admin_bp
+    from app.staff.routes import bp as staff_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -69,6 +71,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exam_bp)
     app.register_blueprint(booking_bp)
     app.register_blueprint(notify_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(admin_bp)
 
 
 def _register_commands(app: Flask) -> None:
@@ -76,12 +80,14 @@ def _register_commands(app: Flask) -> None:
     from app.demo.cli import demo_cli
     from app.exam.cli import exam_cli, questions_cli
     from app.jobs.cli import scheduler_cli
+    from app.staff.cli import slots_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(questions_cli)
     app.cli.add_command(exam_cli)
     app.cli.add_command(scheduler_cli)
+    app.cli.add_command(slots_cli)
 
 
 def _register_template_helpers(app: Flask) -> None:

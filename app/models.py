@@ -1,5 +1,6 @@
 """Every model of every feature, imported so that the metadata (and Alembic) sees them all."""
 
+from app.audit.models import AuditEntry
 from app.auth.models import ApiToken, User
 from app.booking.models import Booking, BookingEvent, Centre, Slot, TicketSequence, WaitlistEntry
 from app.exam.models import (
@@ -15,14 +16,17 @@ from app.exam.models import (
 )
 from app.jobs.models import JobRun, SchedulerLease, apscheduler_jobs
 from app.notify.models import OutboxMessage
+from app.staff.models import CentreClosure, SlotTemplate
 
 __all__ = [
     "ApiToken",
     "Attempt",
     "AttemptQuestion",
+    "AuditEntry",
     "Booking",
     "BookingEvent",
     "Centre",
+    "CentreClosure",
     "ExamProfile",
     "JobRun",
     "OutboxMessage",
@@ -33,6 +37,7 @@ __all__ = [
     "QuestionRevision",
     "SchedulerLease",
     "Slot",
+    "SlotTemplate",
     "TicketSequence",
     "Topic",
     "User",

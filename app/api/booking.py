@@ -96,7 +96,7 @@ def _policy() -> Policy:
     return Policy.from_config(current_app.config)
 
 
-def _slot_body(slot: Slot, available: int | None = None) -> dict[str, Any]:
+def slot_body(slot: Slot, available: int | None = None) -> dict[str, Any]:
     body = {
         "id": slot.id,
         "centre": slot.centre.code,
@@ -121,7 +121,7 @@ def _booking_body(booking: Booking) -> dict[str, Any]:
         "category": booking.category,
         "hold_expires_at": centre.local(booking.hold_expires_at) if status == "held" else None,
         "ticket": booking.ticket,
-        "slot": _slot_body(booking.slot),
+        "slot": slot_body(booking.slot),
         "reschedule_count": booking.reschedule_count,
         "created_at": centre.local(booking.created_at),
         "history": [
@@ -170,7 +170,7 @@ class Slots(MethodView):
             first_day=first_day,
             last_day=last_day,
         )
-        return [_slot_body(item.slot, item.available) for item in found]
+        return [slot_body(item.slot, item.available) for item in found]
 
 
 @blp.route("/bookings")

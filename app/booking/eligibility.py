@@ -11,6 +11,8 @@ The rules (DESIGN §4 and the issue):
   month after the last attempt; a third failed practical cancels the theory pass, and theory may
   then be retaken only two months after that third failure;
 - after a cancellation, one new booking per exam type within the cool-down (10 days by default);
+- when the centre cancelled a booking (it blocked the slot), the applicant's next booking of that exam
+  is a priority rebooking: neither the cool-down nor the change cut-off holds it back;
 - a booking moves only to the same exam and category, at most `max_reschedules` times, and is
   changed or cancelled only until the cut-off (a hold can always be let go).
 """
@@ -96,6 +98,7 @@ class BookingFacts:
     hold_expires_at: datetime | None = None
     cancelled_at: datetime | None = None
     reschedule_count: int = 0
+    rebook_priority: bool = False  # cancelled by the centre (a blocked slot)
 
     def is_active(self, now: datetime) -> bool:
         """Confirmed, or a hold that has not expired (an expired hold counts for nothing)."""
@@ -140,7 +143,9 @@ def refusal_to_book(
     moving: BookingFacts | None = None,
 ) -> Refusal | None:
     """May the applicant with `history` take a place in `slot`? `moving`: the booking being moved there."""
-    if refusal := refusal_to_change(slot.starts_at, now, policy):
+    priority = moving is None and _has_priority(slot, history)
+    refusal = refusal_to_change(slot.starts_at, now, policy)
+    if refusal is not None and not (priority and refusal.reason == "after-cutoff"):
         return refusal
     if slot.starts_at - now > policy.window:
         return Refusal("outside-window", {"days": policy.window.days})
@@ -151,9 +156,21 @@ def refusal_to_book(
         return Refusal("already-booked")
     if refusal := _refusal_by_results(slot, others):
         return refusal
-    if moving is None:
+    if moving is None and not priority:
         return _refusal_by_cooldown(slot, others, now, policy)
     return None
+
+
+def _has_priority(slot: SlotFacts, history: Sequence[BookingFacts]) -> bool:
+    """A booking of this exam was cancelled by the centre and none has been made since: the one
+    rebooking it entitles to is still unused."""
+    same_exam = [booking for booking in history if booking.exam_type == slot.exam_type]
+    return any(
+        booking.rebook_priority
+        and booking.cancelled_at is not None
+        and not any(other.created_at > booking.cancelled_at for other in same_exam)
+        for booking in same_exam
+    )
 
 
 def refusal_to_move(

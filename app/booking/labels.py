@@ -20,6 +20,7 @@ STATUS_NAMES = {
     BookingStatus.NO_SHOW: _l("Did not come"),
     BookingStatus.PASSED: _l("Passed"),
     BookingStatus.FAILED: _l("Failed"),
+    BookingStatus.REFUSED: _l("Not admitted"),
 }
 
 # What happened to a booking, for its history (BookingEvent.action).
@@ -31,6 +32,10 @@ ACTION_NAMES = {
     "expired": _l("Hold expired"),
     "passed": _l("Exam passed"),
     "failed": _l("Exam failed"),
+    "blocked": _l("Cancelled by the centre"),
+    "checked-in": _l("Checked in"),
+    "refused": _l("Not admitted"),
+    "no-show": _l("Did not come"),
 }
 
 # The documents the licence service checks at the exam (staff check them in).

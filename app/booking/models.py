@@ -12,7 +12,19 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
@@ -42,6 +54,7 @@ class BookingStatus(enum.StrEnum):
     NO_SHOW = "no-show"
     PASSED = "passed"
     FAILED = "failed"
+    REFUSED = "refused"  # came, but not admitted: a required document was missing
 
 
 ACTIVE_STATUSES = (BookingStatus.HELD, BookingStatus.CONFIRMED)
@@ -123,6 +136,8 @@ class Slot(db.Model):
     booked: Mapped[int] = mapped_column(Integer, default=0)
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     blocked_reason: Mapped[str | None] = mapped_column(String(300))
+    # The weekly template that generated the slot (None: made by hand or before templates existed).
+    template_id: Mapped[int | None] = mapped_column(ForeignKey("slot_template.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     centre: Mapped[Centre] = relationship(lazy="joined")
@@ -155,6 +170,8 @@ class Booking(db.Model):
         CheckConstraint(f"status IN ({_STATUSES_SQL})", name="status_known"),
         CheckConstraint("status <> 'held' OR hold_expires_at IS NOT NULL", name="hold_has_expiry"),
         CheckConstraint("reschedule_count >= 0", name="reschedule_count_not_negative"),
+        CheckConstraint("score IS NULL OR score >= 0", name="score_not_negative"),
+        CheckConstraint("penalty_points IS NULL OR penalty_points >= 0", name="penalty_points_not_negative"),
         Index(
             "uq_booking_active_per_exam",
             "user_id",
@@ -195,6 +212,15 @@ class Booking(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     result_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Exam day: the documents staff saw at check-in ({"identity": true, "medical": false, …}),
+    # the theory score (right answers) or the practical exam's penalty points.
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    documents: Mapped[dict[str, bool] | None] = mapped_column(JSON)
+    score: Mapped[int | None] = mapped_column(Integer)
+    penalty_points: Mapped[int | None] = mapped_column(Integer)
+    # Cancelled because the centre blocked the slot: the applicant's next booking of this exam is
+    # not held back by the cool-down or the change cut-off (see eligibility).
+    rebook_priority: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     slot: Mapped[Slot] = relationship(lazy="joined")
     user: Mapped[User] = relationship()
@@ -205,6 +231,10 @@ class Booking(db.Model):
     @property
     def centre(self) -> Centre:
         return self.slot.centre
+
+    @property
+    def missing_documents(self) -> list[str]:
+        return [name for name, shown in (self.documents or {}).items() if not shown]
 
     def is_live_hold(self, now: datetime) -> bool:
         return self.status == BookingStatus.HELD and self.hold_expires_at is not None and self.hold_expires_at > now

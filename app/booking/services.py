@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import LazyString
@@ -172,11 +173,12 @@ class SlotSpec:
     starts_at: datetime
     ends_at: datetime
     capacity: int
+    template_id: int | None = None
 
 
 def add_missing_slots(session: Session, specs: list[SlotSpec]) -> int:
     """Create the slots that do not exist yet (same centre, exam, category and start); returns how
-    many. Idempotent, for generators (demo data now, weekly templates later)."""
+    many. Idempotent, for generators (weekly templates, demo data)."""
     if not specs:
         return 0
     existing = set(
@@ -217,6 +219,7 @@ def booking_facts(booking: Booking) -> BookingFacts:
         hold_expires_at=booking.hold_expires_at,
         cancelled_at=booking.cancelled_at,
         reschedule_count=booking.reschedule_count,
+        rebook_priority=booking.rebook_priority,
     )
 
 
@@ -249,7 +252,8 @@ def _free_place(session: Session, slot_id: int, count: int = 1) -> None:
     _change_booked(session, slot_id, -count)
 
 
-def _record(booking: Booking, action: str, now: datetime) -> None:
+def record_event(booking: Booking, action: str, now: datetime) -> None:
+    """A step in the booking's history (also staff steps: checked in, not admitted, no-show)."""
     booking.events.append(BookingEvent(action=action, slot_id=booking.slot_id, at=now))
 
 
@@ -272,7 +276,7 @@ def _create_hold(session: Session, user: User, slot: Slot, now: datetime, ttl: t
     except IntegrityError:
         # A concurrent request of the same person (a double submit) won the partial unique index.
         raise NotEligible(Refusal("already-booked")) from None
-    _record(booking, "held", now)
+    record_event(booking, "held", now)
     return booking
 
 
@@ -350,7 +354,7 @@ def confirm(
     booking.consent_at = booking.confirmed_at = now
     booking.fee_receipt = fee_receipt
     booking.ticket = _issue_ticket(session, booking.slot)
-    _record(booking, "confirmed", now)
+    record_event(booking, "confirmed", now)
     _queue(session, booking, "confirmation")
     return booking
 
@@ -383,7 +387,7 @@ def cancel(session: Session, booking: Booking, now: datetime, policy: Policy) ->
     booking.cancelled_at = now
     booking.ics_sequence += 1
     _free_place(session, booking.slot_id)
-    _record(booking, "cancelled", now)
+    record_event(booking, "cancelled", now)
     if was_confirmed:
         _queue(session, booking, "cancellation")
     _offer_to_waitlist(session, booking.slot, now, policy)
@@ -415,22 +419,101 @@ def reschedule(session: Session, booking: Booking, slot_id: int, now: datetime, 
         booking.ticket = _issue_ticket(session, new_slot)
         booking.ics_sequence += 1
         _queue(session, booking, f"rescheduled-{booking.reschedule_count}")
-    _record(booking, "rescheduled", now)
+    record_event(booking, "rescheduled", now)
     _offer_to_waitlist(session, old_slot, now, policy)
     return booking
 
 
-def record_result(session: Session, booking: Booking, passed: bool, now: datetime) -> Booking:
-    """The exam's outcome (staff record it); it feeds the retake rules."""
+def record_result(
+    session: Session,
+    booking: Booking,
+    passed: bool,
+    now: datetime,
+    *,
+    score: int | None = None,
+    penalty_points: int | None = None,
+) -> Booking:
+    """The exam's outcome (staff record it) with the theory score or the practical's penalty points;
+    it feeds the retake rules, and the applicant gets an "exam-result" message."""
     if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.ATTENDED):
         raise DomainError(_l("Only a confirmed exam can get a result."), code="no-exam-to-record", status=409)
     booking.status = (BookingStatus.PASSED if passed else BookingStatus.FAILED).value
     booking.result_at = now
-    _record(booking, booking.status, now)
+    booking.score = score
+    booking.penalty_points = penalty_points
+    record_event(booking, booking.status, now)
+    _queue(session, booking, "exam-result", passed=passed, score=score, penalty_points=penalty_points)
     return booking
 
 
-def _queue(session: Session, booking: Booking, kind: str) -> None:
+# --- Centre staff: capacity and blocking ---------------------------------------------------------
+
+
+def set_capacity(session: Session, slot: Slot, capacity: int, now: datetime, policy: Policy) -> int:
+    """Give a slot `capacity` places; never fewer than are taken. Returns the previous capacity.
+
+    One conditional UPDATE (`booked <= capacity`) decides, so a hold taken at the same moment either
+    counts against the new capacity or waits for it: the slot is never oversold. Added places go to
+    the waitlist first."""
+    if capacity < 1:
+        raise FieldErrors({"capacity": [_l("A time needs at least one place.")]})
+    _expire_holds(session, now, policy, Booking.slot_id == slot.id)  # expired holds take no place
+    previous = slot.capacity
+    result = session.execute(
+        update(Slot)
+        .where(Slot.id == slot.id, Slot.booked <= capacity)
+        .values(capacity=capacity)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(slot, ["capacity", "booked"])
+    if result.rowcount != 1:
+        raise FieldErrors(
+            {
+                "capacity": [
+                    _l(
+                        "%(booked)s places of this time are already booked: the capacity cannot be lower. "
+                        "Block the time to cancel its bookings instead.",
+                        booked=slot.booked,
+                    )
+                ]
+            }
+        )
+    if capacity > previous:
+        _offer_to_waitlist(session, slot, now, policy, places=capacity - previous)
+    return previous
+
+
+def block_slot(session: Session, slot: Slot, reason: str, now: datetime, policy: Policy) -> list[Booking]:
+    """Close a slot (breakdown, examiner ill): nobody can book it any more, its bookings and holds are
+    cancelled, each applicant gets a "slot-blocked" message and a priority rebooking (the flag on
+    the cancelled booking; see eligibility). Returns the cancelled bookings."""
+    reason = " ".join((reason or "").split())
+    if not 3 <= len(reason) <= 300:
+        raise FieldErrors({"reason": [_l("Give the reason (3 to 300 characters): applicants will read it.")]})
+    if slot.blocked_at is not None:
+        raise DomainError(_l("This time is already blocked."), code="slot-blocked", status=409)
+    slot.blocked_at = now
+    slot.blocked_reason = reason
+    session.flush()  # blocked before the expired holds' places are offered: nobody gets them
+    _expire_holds(session, now, policy, Booking.slot_id == slot.id)
+    affected = list(
+        session.scalars(
+            select(Booking).where(Booking.slot_id == slot.id, Booking.status.in_(ACTIVE_STATUSES)).order_by(Booking.id)
+        )
+    )
+    for booking in affected:
+        booking.status = BookingStatus.CANCELLED.value
+        booking.cancelled_at = now
+        booking.ics_sequence += 1
+        booking.rebook_priority = True
+        record_event(booking, "blocked", now)
+        _queue(session, booking, "slot-blocked", reason=reason)
+    if affected:
+        _free_place(session, slot.id, len(affected))
+    return affected
+
+
+def _queue(session: Session, booking: Booking, kind: str, **details: Any) -> None:
     slot = booking.slot
     queue_message(
         session,
@@ -444,6 +527,7 @@ def _queue(session: Session, booking: Booking, kind: str) -> None:
             "category": slot.category,
             "starts_at": slot.local_starts_at.isoformat(),
             "hold_expires_at": booking.hold_expires_at.isoformat() if booking.hold_expires_at else None,
+            **details,
         },
     )
 

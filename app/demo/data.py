@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 DEMO_PASSWORD = "kezek-demo-2026"
 
@@ -79,9 +79,11 @@ ACCOUNTS = [
     ("admin@demo.kezek.kz", "admin", None, "Dana Admin", date(1990, 11, 20), "female", 303, "en"),
 ]
 
-# Demo exam times: every working day from today over the next 4 weeks, hourly 09:00–17:00 local.
+# Demo weekly templates: Monday to Friday, hourly 09:00–17:00 local; slots generated from them over
+# the next 4 weeks (public holidays skipped).
 SLOT_DAYS = 28
-SLOT_HOURS = range(9, 17)
+SLOT_WEEKDAYS = range(5)
+SLOT_OPENS, SLOT_CLOSES = time(9), time(17)
 SLOT_CATEGORIES = ("A", "B", "C", "D", "BE")
 # exam type -> (places, minutes)
 SLOT_EXAMS = {"theory": (20, 60), "practical": (4, 60)}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,18 +11,20 @@ from app.auth import services as auth_services
 from app.auth.iin import make_iin
 from app.auth.models import Role, User
 from app.booking.models import Centre
-from app.booking.services import SlotSpec, add_missing_slots
 from app.core.clock import utcnow
-from app.core.working_days import is_working_day
 from app.demo.data import (
     ACCOUNTS,
     CENTRES,
     DEMO_PASSWORD,
     SLOT_CATEGORIES,
+    SLOT_CLOSES,
     SLOT_DAYS,
     SLOT_EXAMS,
-    SLOT_HOURS,
+    SLOT_OPENS,
+    SLOT_WEEKDAYS,
 )
+from app.staff.models import SlotTemplate
+from app.staff.services import generate_slots
 
 
 @dataclass
@@ -63,24 +64,29 @@ def seed(session: Session) -> SeedSummary:
             centre=centres.get(centre_code) if centre_code else None,
         )
         summary.users_created += 1
-    summary.slots_created = add_missing_slots(session, [spec for centre in centres.values() for spec in _slots(centre)])
+    with_templates = set(session.scalars(select(SlotTemplate.centre_id)))
+    for centre in centres.values():
+        if centre.id not in with_templates:
+            session.add_all(_templates(centre))
+    session.flush()
+    summary.slots_created = generate_slots(session, utcnow(), SLOT_DAYS)
     return summary
 
 
-def _slots(centre: Centre) -> list[SlotSpec]:
-    today = centre.local(utcnow()).date()
-    specs = []
-    for offset in range(SLOT_DAYS):
-        day = today + timedelta(days=offset)
-        if not is_working_day(day):
-            continue
-        for hour in SLOT_HOURS:
-            starts_at = datetime.combine(day, time(hour), centre.zone)
-            for exam_type, (capacity, minutes) in SLOT_EXAMS.items():
-                specs.extend(
-                    SlotSpec(
-                        centre.id, exam_type, category, starts_at, starts_at + timedelta(minutes=minutes), capacity
-                    )
-                    for category in SLOT_CATEGORIES
-                )
-    return specs
+def _templates(centre: Centre) -> list[SlotTemplate]:
+    """The weekly plan of a demo centre (only for a centre without one: staff may have changed it)."""
+    return [
+        SlotTemplate(
+            centre_id=centre.id,
+            weekday=weekday,
+            opens_at=SLOT_OPENS,
+            closes_at=SLOT_CLOSES,
+            slot_minutes=minutes,
+            capacity=capacity,
+            exam_type=exam_type,
+            categories=",".join(SLOT_CATEGORIES),
+            valid_from=centre.local(utcnow()).date(),
+        )
+        for weekday in SLOT_WEEKDAYS
+        for exam_type, (capacity, minutes) in SLOT_EXAMS.items()
+    ]

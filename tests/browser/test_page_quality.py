@@ -35,7 +35,29 @@ LEARNER = [
     "/booking/centres/ALM",
     "/booking/mine",
 ]
-ADMIN = ["/admin/", "/exam/statistics", "/exam/profiles/B", "/admin/jobs"]
+ADMIN = [
+    "/admin/",
+    "/exam/statistics",
+    "/exam/profiles/B",
+    "/admin/centres",
+    "/admin/centres/ALM",
+    "/admin/staff",
+    "/admin/audit",
+    "/admin/dashboard",
+    "/admin/jobs",
+]
+# The demo's first slot and template belong to the first demo centre, ALM (the staff member's).
+STAFF = [
+    "/staff/",
+    "/staff/centres/ALM/",
+    "/staff/centres/ALM/templates",
+    "/staff/centres/ALM/templates/new",
+    "/staff/templates/1",
+    "/staff/centres/ALM/closures",
+    "/staff/centres/ALM/dashboard",
+    "/staff/slots/1",
+    "/staff/slots/1/roster",
+]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
@@ -69,10 +91,11 @@ def pages_by_role(live_server, browser):
         [("anonymous", url) for url in PUBLIC]
         + [("learner", url) for url in LEARNER + learner_exam]
         + [("admin", url) for url in ADMIN]
+        + [("staff", url) for url in STAFF]
     )
 
 
-EMAILS = {"learner": "learner@demo.kezek.kz", "admin": "admin@demo.kezek.kz"}
+EMAILS = {"learner": "learner@demo.kezek.kz", "admin": "admin@demo.kezek.kz", "staff": "staff@demo.kezek.kz"}
 
 
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])

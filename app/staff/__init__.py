@@ -1,0 +1,1 @@
+"""Exam-centre staff: weekly templates, closures, capacity, roster, check-in, results, dashboards."""
