@@ -1,5 +1,6 @@
 """Every model of every feature, imported so that the metadata (and Alembic) sees them all."""
 
+from app.appeals.models import Appeal, AppealEvent, AppealSequence, Complaint
 from app.auth.models import ApiToken, User
 from app.booking.models import Booking, BookingEvent, Centre, Slot, TicketSequence, WaitlistEntry
 from app.exam.models import (
@@ -17,11 +18,15 @@ from app.notify.models import OutboxMessage
 
 __all__ = [
     "ApiToken",
+    "Appeal",
+    "AppealEvent",
+    "AppealSequence",
     "Attempt",
     "AttemptQuestion",
     "Booking",
     "BookingEvent",
     "Centre",
+    "Complaint",
     "ExamProfile",
     "OutboxMessage",
     "Question",
