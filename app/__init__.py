@@ -56,6 +56,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.appeals.routes import bp as appeals_bp
+    from app.appeals.routes import staff_bp as appeals_staff_bp
     from app.auth.routes import bp as auth_bp
     from app.booking.routes import bp as booking_bp
     from app.exam.bank_routes import bp as questions_bp
@@ -73,6 +75,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notify_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(appeals_bp)
+    app.register_blueprint(appeals_staff_bp)
 
 
 def _register_commands(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """Every model of every feature, imported so that the metadata (and Alembic) sees them all."""
 
+from app.appeals.models import Appeal, AppealEvent, AppealSequence, Complaint
 from app.audit.models import AuditEntry
 from app.auth.models import ApiToken, User
 from app.booking.models import Booking, BookingEvent, Centre, Slot, TicketSequence, WaitlistEntry
@@ -20,6 +21,9 @@ from app.staff.models import CentreClosure, SlotTemplate
 
 __all__ = [
     "ApiToken",
+    "Appeal",
+    "AppealEvent",
+    "AppealSequence",
     "Attempt",
     "AttemptQuestion",
     "AuditEntry",
@@ -27,6 +31,7 @@ __all__ = [
     "BookingEvent",
     "Centre",
     "CentreClosure",
+    "Complaint",
     "ExamProfile",
     "JobRun",
     "OutboxMessage",

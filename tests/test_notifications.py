@@ -299,3 +299,48 @@ def test_delivery_error_wraps_smtp_failures():
     with pytest.raises(DeliveryError):
         mailer.send(Email("a@example.kz", "s", "t", "<p>h</p>", "<x@kezek.kz>", "en"))
     assert clock.utcnow() is not None
+
+
+def test_block_and_result_messages_read_well(app, smtp, make_user, centre):
+    from app.booking import services as booking_services
+    from app.booking.models import Booking, Slot
+    from tests.booking_support import POLICY
+
+    freeze(NOW)
+    user = make_user(language="en")
+    slot_id = make_slot(app)
+    booking_id = book(app, user.id, slot_id)
+    with app.app_context():
+        booking_services.block_slot(db.session, db.session.get(Slot, slot_id), "examiner is ill", NOW, POLICY)
+        db.session.commit()
+    other = book(
+        app, make_user(language="en").id, make_slot(app, starts=NOW - timedelta(hours=3)), now=NOW - timedelta(days=2)
+    )
+    with app.app_context():
+        booking_services.record_result(db.session, db.session.get(Booking, other), True, NOW)
+        db.session.commit()
+    send(app)
+    subjects = [message["Subject"] for message in smtp.messages]
+    assert any(subject.startswith("Your exam at") and "cancelled by the centre" in subject for subject in subjects)
+    assert "Your exam result: passed" in subjects
+    blocked = next(m for m in smtp.messages if "cancelled by the centre" in m["Subject"])
+    assert "examiner is ill" in blocked.get_body(("plain",)).get_content()
+    assert booking_id
+
+
+def test_appeal_messages_name_the_receipt(app, smtp, make_user, centre):
+    from app.notify.services import queue_message
+
+    user = make_user(language="en")
+    with app.app_context():
+        queue_message(
+            db.session,
+            kind="appeal-received",
+            user=db.session.get(User, user.id),
+            key="appeal:7:received",
+            payload={"appeal": 7, "receipt_number": "APL-ALM-2026-000007"},
+        )
+        db.session.commit()
+    send(app)
+    assert [m["Subject"] for m in smtp.messages] == ["Your appeal APL-ALM-2026-000007: received"]
+    assert "/appeals/7" in smtp.messages[0].get_body(("plain",)).get_content()

@@ -4,7 +4,13 @@ from datetime import date
 
 import pytest
 
-from app.core.working_days import add_months, add_working_days, is_working_day, next_working_day
+from app.core.working_days import (
+    add_months,
+    add_working_days,
+    is_working_day,
+    next_working_day,
+    working_days_between,
+)
 
 
 @pytest.mark.parametrize(
@@ -68,3 +74,34 @@ def test_add_working_days(day, count, expected):
 )
 def test_add_months(day, months, expected):
     assert add_months(day, months) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (date(2026, 12, 1), date(2026, 12, 1), 0),
+        (date(2026, 12, 1), date(2026, 12, 4), 3),
+        (date(2026, 12, 4), date(2026, 12, 7), 1),  # over a weekend
+        (date(2026, 12, 15), date(2026, 12, 17), 1),  # over Independence Day
+        (date(2026, 12, 31), date(2027, 1, 5), 1),  # over New Year's days off
+        (date(2026, 12, 7), date(2026, 12, 4), -1),  # backwards
+    ],
+)
+def test_working_days_between(start, end, expected):
+    assert working_days_between(start, end) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "working"),
+    [
+        (date(2021, 12, 17), False),  # Independence Day was two days until 2022
+        (date(2026, 12, 17), True),  # and is one day since
+        (date(2026, 3, 24), False),  # Nauryz 2026: 21-23 March, with the weekend's days off moved
+        (date(2026, 5, 27), False),  # Kurban ait 2026
+        (date(2025, 6, 6), False),  # Kurban ait 2025: the date moves every year
+        (date(2026, 6, 6), False),  # a Saturday
+        (date(2026, 5, 11), False),  # Victory Day (Saturday 9 May) observed on Monday
+    ],
+)
+def test_holidays_that_move_or_changed(day, working):
+    assert is_working_day(day) is working

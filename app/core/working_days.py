@@ -46,3 +46,11 @@ def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def working_days_between(start: date, end: date) -> int:
+    """How many working days come after `start` up to and including `end` (negative when `end` is
+    earlier: then the working days after `end` up to and including `start`)."""
+    if end < start:
+        return -working_days_between(end, start)
+    return sum(1 for offset in range(1, (end - start).days + 1) if is_working_day(start + timedelta(days=offset)))

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.jobs.models import JobRun
 from app.notify import delivery
 from app.notify.senders import mailer_from_config, sms_from_config
+from app.staff.services import DEFAULT_HORIZON_DAYS, generate_slots, mark_no_shows
 
 
 def send_outbox(session: Session, now: datetime) -> str:
@@ -46,6 +47,14 @@ def _finish_attempts(session: Session, now: datetime) -> str:
     return f"{finish_expired_attempts(session, now)} exams finished"
 
 
+def _generate_slots(session: Session, now: datetime) -> str:
+    return f"{generate_slots(session, now, DEFAULT_HORIZON_DAYS)} slots added"
+
+
+def _no_shows(session: Session, now: datetime) -> str:
+    return f"{mark_no_shows(session, now)} no-shows marked"
+
+
 def _purge_attempts(session: Session, now: datetime) -> str:
     days = current_app.config["ANONYMOUS_ATTEMPT_RETENTION_DAYS"]
     return f"{purge_anonymous_attempts(session, now - timedelta(days=days))} anonymous attempts purged"
@@ -65,6 +74,8 @@ JOBS = {
         Job("queue-reminders", _reminders, {"trigger": "interval", "seconds": 60}),
         Job("send-outbox", send_outbox, {"trigger": "interval", "seconds": 20}),
         Job("finish-expired-attempts", _finish_attempts, {"trigger": "interval", "seconds": 60}),
+        Job("mark-no-shows", _no_shows, {"trigger": "interval", "seconds": 300}),
+        Job("generate-slots", _generate_slots, {"trigger": "cron", "hour": 2, "minute": 0}),
         Job("purge-anonymous-attempts", _purge_attempts, {"trigger": "cron", "hour": 3, "minute": 30}),
     )
 }

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.booking.ics import booking_calendar
 from app.booking.labels import DOCUMENTS, EXAM_NAMES
@@ -16,7 +17,7 @@ from app.notify.models import OutboxMessage
 from app.notify.senders import Attachment, Email
 
 # Kinds also sent by SMS when the person gave a phone number: changes they must not miss.
-SMS_KINDS = ("reminder-2h", "cancellation", "slot-blocked", "waitlist-offer")
+SMS_KINDS = ("reminder-2h", "cancellation", "slot-blocked", "waitlist-offer", "exam-result")
 
 
 @dataclass
@@ -88,6 +89,22 @@ def _booking_content(message: OutboxMessage) -> Content:
         action = (_("Confirm the place"), action[1])
     elif kind in ("reminder-24h", "reminder-2h"):
         content = Content(_("Reminder: your exam is at %(when)s", when=when), [bring])
+    elif kind == "slot-blocked":
+        reason = (message.payload or {}).get("reason", "")
+        content = Content(
+            _("Your exam at %(when)s is cancelled by the centre", when=when),
+            [
+                _("The centre had to close this time: %(reason)s", reason=reason),
+                _("Your next booking of this exam skips the usual waiting rules. Choose a new time."),
+            ],
+        )
+        action = (_("Choose a new time"), _link("booking.index"))
+    elif kind == "exam-result":
+        passed = (message.payload or {}).get("passed")
+        content = Content(
+            _("Your exam result: passed") if passed else _("Your exam result: not passed"),
+            [_("The centre recorded the result of your exam on %(when)s.", when=when)],
+        )
     else:
         content = Content(
             _("News about your exam booking"), [_("Something changed in your booking for %(when)s.", when=when)]
@@ -98,8 +115,36 @@ def _booking_content(message: OutboxMessage) -> Content:
     return content
 
 
+APPEAL_EVENTS = {
+    "received": _l("received"),
+    "registered": _l("registered"),
+    "referred": _l("referred to the competent centre"),
+    "extended": _l("the term is extended"),
+    "decided": _l("decided"),
+    "withdrawn": _l("withdrawn"),
+    "complaint-received": _l("your complaint is received"),
+    "complaint-decided": _l("your complaint is decided"),
+}
+
+
+def _appeal_content(message: OutboxMessage) -> Content:
+    payload = message.payload or {}
+    event = message.kind.removeprefix("appeal-")
+    return Content(
+        _(
+            "Your appeal %(number)s: %(event)s",
+            number=payload.get("receipt_number", ""),
+            event=APPEAL_EVENTS.get(event, event),
+        ),
+        [_("Open the appeal to see its status, its deadlines and any decision with its reasons.")],
+        action=(_("Open the appeal"), _link("appeals.detail", appeal_id=payload["appeal"])),
+    )
+
+
 def _other_content(message: OutboxMessage) -> Content:
     payload = message.payload or {}
+    if message.kind.startswith("appeal-") and "appeal" in payload:
+        return _appeal_content(message)
     if message.kind == "password-reset":
         return Content(
             _("Reset your Kezek password"),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -34,6 +35,8 @@ LEARNER = [
     "/booking/",
     "/booking/centres/ALM",
     "/booking/mine",
+    "/appeals/",
+    "/appeals/new",
 ]
 ADMIN = [
     "/admin/",
@@ -45,6 +48,7 @@ ADMIN = [
     "/admin/audit",
     "/admin/dashboard",
     "/admin/jobs",
+    "/staff/appeals/",
 ]
 # The demo's first slot and template belong to the first demo centre, ALM (the staff member's).
 STAFF = [
@@ -57,6 +61,7 @@ STAFF = [
     "/staff/centres/ALM/dashboard",
     "/staff/slots/1",
     "/staff/slots/1/roster",
+    "/staff/appeals/",
 ]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
@@ -79,6 +84,18 @@ def exam_pages(page, base: str) -> list[str]:
     return [*pages, f"{attempt}/result"]
 
 
+def file_appeal(page, base: str) -> str:
+    """File an appeal about a refused booking; returns its page's path."""
+    page.goto(f"{base}/appeals/new")
+    page.select_option("#centre", "ALM")
+    page.fill("#postal_address", "Almaty, Abai Avenue 10")
+    page.fill("#essence", "I was refused a booking although I am eligible.")
+    page.check("#confirmed")
+    page.click("form.stack [type=submit]")
+    page.wait_for_url(re.compile(r".*/appeals/\d+$"))
+    return page.url.removeprefix(base)
+
+
 @pytest.fixture(scope="module")
 def pages_by_role(live_server, browser):
     """(role, url) for every main page; exam pages come from a real attempt."""
@@ -86,10 +103,12 @@ def pages_by_role(live_server, browser):
     page = context.new_page()
     sign_in(page, live_server, "learner@demo.kezek.kz")
     learner_exam = [path.removeprefix(live_server) for path in exam_pages(page, live_server)]
+    appeal = file_appeal(page, live_server)
     context.close()
     return (
         [("anonymous", url) for url in PUBLIC]
-        + [("learner", url) for url in LEARNER + learner_exam]
+        + [("learner", url) for url in [*LEARNER, *learner_exam, appeal]]
+        + [("staff", url) for url in [*STAFF, f"/staff{appeal}"]]
         + [("admin", url) for url in ADMIN]
         + [("staff", url) for url in STAFF]
     )
