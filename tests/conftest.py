@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -218,3 +218,25 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+EXAM_START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen(app):
+    """A settable server clock, starting at EXAM_START: `frozen["now"] = ...`."""
+    state = {"now": EXAM_START}
+    clock.set_clock(lambda: state["now"])
+    return state
+
+
+@pytest.fixture
+def bank(app):
+    """A small exam bank: topics t1 and t2 with 30 questions each, profile B of 20 + 20, pass at 32."""
+    from tests.factories import build_bank, build_profile
+
+    with app.app_context():
+        build_bank(db.session, {"t1": 30, "t2": 30})
+        build_profile(db.session, {"t1": 20, "t2": 20}, pass_mark=32)
+        db.session.commit()

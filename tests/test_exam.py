@@ -3,7 +3,7 @@
 import json
 import random
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -13,26 +13,10 @@ from app.core import clock
 from app.exam import attempts as service
 from app.exam.models import Attempt, AttemptQuestion, ExamProfile, QuestionOption, QuestionProgress
 from app.extensions import db
-from tests.conftest import PASSWORD, submit_form
-from tests.factories import build_bank, build_profile
+from tests.conftest import EXAM_START, PASSWORD, submit_form
+from tests.factories import build_bank
 
-START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def frozen(app):
-    """A settable server clock."""
-    state = {"now": START}
-    clock.set_clock(lambda: state["now"])
-    return state
-
-
-@pytest.fixture
-def bank(app):
-    with app.app_context():
-        build_bank(db.session, {"t1": 30, "t2": 30})
-        build_profile(db.session, {"t1": 20, "t2": 20}, pass_mark=32)
-        db.session.commit()
+START = EXAM_START
 
 
 def owner_of(user) -> service.Owner:

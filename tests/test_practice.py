@@ -16,23 +16,7 @@ from app.exam.readiness import pass_probability
 from app.exam.statistics import Answer, compute, to_csv
 from app.extensions import db
 from tests.conftest import submit_form
-from tests.factories import build_bank, build_profile
 from tests.test_exam import START, correct_option_ids, owner_of
-
-
-@pytest.fixture
-def frozen(app):
-    state = {"now": START}
-    clock.set_clock(lambda: state["now"])
-    return state
-
-
-@pytest.fixture
-def bank(app):
-    with app.app_context():
-        build_bank(db.session, {"t1": 30, "t2": 30})
-        build_profile(db.session, {"t1": 20, "t2": 20}, pass_mark=32)
-        db.session.commit()
 
 
 def start(app, user, mode, topic=None):

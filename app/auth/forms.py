@@ -58,10 +58,9 @@ class ProfileForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class PasswordForm(FlaskForm):
-    current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
-    )
+class ResetPasswordForm(FlaskForm):
+    """A new password, typed twice (also the second half of the change-password form)."""
+
     new_password = PasswordField(
         _l("New password"),
         validators=[DataRequired()],
@@ -74,23 +73,14 @@ class PasswordForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField(_l("Change password"))
+
+
+class PasswordForm(ResetPasswordForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+    )
 
 
 class ResetRequestForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired()], render_kw={"autocomplete": "email"})
     submit = SubmitField(_l("Send me a link"))
-
-
-class ResetPasswordForm(FlaskForm):
-    new_password = PasswordField(
-        _l("New password"),
-        validators=[DataRequired()],
-        description=_l("At least 10 characters, with letters and digits."),
-        render_kw={"autocomplete": "new-password"},
-    )
-    new_password_confirm = PasswordField(
-        _l("Repeat the new password"),
-        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords do not match."))],
-        render_kw={"autocomplete": "new-password"},
-    )
-    submit = SubmitField(_l("Change password"))
