@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard app/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: install browser-tools run test lint fmt i18n-update clean
+.PHONY: install browser-tools run test lint fmt i18n-update clean bench
 
 ## install: create .venv, install pinned dependencies, compile the translations
 install: $(VENV)/.installed $(MO_FILES)
@@ -42,13 +42,18 @@ browser-tools:
 test: install lint browser-tools
 	$(BIN)/pytest
 
+## bench: the app as production runs it (gunicorn, PostgreSQL, scheduler) under exam-day load; prints one table
+##        and writes bench/results.json and bench/report.md (BENCH_SCALE=0.01 for a quick run; see bench/run.py)
+bench: install $(MO_FILES)
+	$(BIN)/python -m bench.run
+
 lint: install
-	$(BIN)/ruff check app tests config.py wsgi.py
-	$(BIN)/ruff format --check app tests config.py wsgi.py
+	$(BIN)/ruff check app bench tests config.py wsgi.py
+	$(BIN)/ruff format --check app bench tests config.py wsgi.py
 
 fmt: install
-	$(BIN)/ruff format app tests config.py wsgi.py
-	$(BIN)/ruff check --fix app tests config.py wsgi.py
+	$(BIN)/ruff format app bench tests config.py wsgi.py
+	$(BIN)/ruff check --fix app bench tests config.py wsgi.py
 
 ## i18n-update: extract messages and merge them into the kk/ru/en catalogues
 i18n-update: install

@@ -132,12 +132,13 @@ def question(attempt_id: int, position: int):
     attempt = load_attempt(attempt_id)
     if not attempt.is_open:
         return redirect(url_for("exam.result", attempt_id=attempt.id))
-    items = service.items_with_content(db.session, attempt)
-    if not 1 <= position <= len(items):
+    if not 1 <= position <= attempt.total:
         abort(404)
-    item = items[position - 1]
-    service.mark_shown(item, utcnow())
+    service.mark_shown(service.item_at(attempt, position), utcnow())
     db.session.commit()
+    # Loaded after the commit (which expires every object): the page then needs no query per question.
+    items = service.items_with_content(db.session, attempt)
+    item = items[position - 1]
     return render_template(
         "exam/question.html",
         attempt=attempt,

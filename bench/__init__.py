@@ -1,0 +1,1 @@
+"""`make bench`: benchmarks of Kezek under exam-day load (see bench.run)."""

@@ -1,0 +1,322 @@
+"""`make bench`: the app as production runs it, a realistic data set, one table of figures.
+
+Creates the PostgreSQL database (`BENCH_DATABASE_URL`, default kezek_bench on the local server),
+migrates, imports the question bank, loads the data set (bench.data), starts gunicorn (2 workers)
+and the scheduler as their own processes, drives them from a separate load process (bench.load),
+times the scheduler's jobs in this process (bench.inprocess), then prints the table and writes
+`bench/results.json` and `bench/report.md`.
+
+Settings (environment): BENCH_SCALE (1 = the issue's sizes), BENCH_SECONDS (per throughput
+scenario), BENCH_REQUESTS (most requests per scenario), BENCH_CONCURRENCY (load threads),
+BENCH_DATABASE_URL, BENCH_OUTPUT (directory for results.json and report.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from bench import data, inprocess
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/kezek_bench"
+
+
+@dataclass(frozen=True)
+class Settings:
+    scale: float
+    seconds: float
+    requests: int
+    concurrency: int
+    database_url: str
+    output: Path
+
+    @classmethod
+    def from_environment(cls) -> Settings:
+        return cls(
+            scale=float(os.environ.get("BENCH_SCALE", "1")),
+            seconds=float(os.environ.get("BENCH_SECONDS", "10")),
+            requests=int(os.environ.get("BENCH_REQUESTS", "20000")),
+            concurrency=int(os.environ.get("BENCH_CONCURRENCY", "8")),
+            database_url=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE),
+            output=Path(os.environ.get("BENCH_OUTPUT", ROOT / "bench")),
+        )
+
+
+def row(name: str, value: float | None, unit: str, goal: str, ok: bool | None) -> dict:
+    """One scenario's figure; `value` None means it was not measured (never a made-up number)."""
+    return {"name": name, "value": value, "unit": unit, "goal": goal, "ok": ok}
+
+
+def recreate_database(url: str) -> None:
+    from config import database_url
+
+    name = url.rsplit("/", 1)[1]
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise SystemExit(f"unexpected database name {name!r}")
+    engine = sa.create_engine(database_url(url.rsplit("/", 1)[0] + "/postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+
+
+def environment(settings: Settings) -> dict[str, str]:
+    """Production settings, with the benchmark's escape hatch (plain http on loopback, /bench/ping)
+    and no rate limits: the rush is 1 000 people from one address, which a limiter would turn away."""
+    return os.environ | {
+        "DATABASE_URL": settings.database_url,
+        "KEZEK_ENV": "production",
+        "KEZEK_BENCH": "1",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "SESSION_COOKIE_SECURE": "false",
+        "RATELIMIT_ENABLED": "false",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def flask(env: dict[str, str], *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(base: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("gunicorn exited before answering")
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer in time")
+
+
+def worker_rss_mib(master: int) -> float:
+    """The resident memory of the largest gunicorn worker (a child of the master process)."""
+    sizes = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+        if fields.get("PPid", "").strip() == str(master) and "VmRSS" in fields:
+            sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
+    return max(sizes) if sizes else 0.0
+
+
+def in_process_app(env: dict[str, str]):
+    from app import create_app
+    from config import ProductionConfig, database_url
+
+    return create_app(
+        ProductionConfig,
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url(env["DATABASE_URL"]),
+            "SECRET_KEY": env["SECRET_KEY"],
+            "BENCHMARK": True,
+            "SESSION_COOKIE_SECURE": False,
+            "REMEMBER_COOKIE_SECURE": False,
+            "RATELIMIT_ENABLED": False,
+        },
+    )
+
+
+def main() -> int:
+    settings = Settings.from_environment()
+    sizes = data.Sizes.at(settings.scale)
+    env = environment(settings)
+    started = time.monotonic()
+    print(f"bench: scale {settings.scale}, database {settings.database_url.rsplit('/', 1)[1]}", flush=True)
+    recreate_database(settings.database_url)
+    flask(env, "db", "upgrade")
+    flask(env, "questions", "import")
+    os.environ.update({key: env[key] for key in ("KEZEK_ENV", "KEZEK_BENCH", "SECRET_KEY")})
+    app = in_process_app(env)
+    with app.app_context():
+        with db.engine.begin() as connection:
+            plan = data.load(connection, sizes)
+        counter = inprocess.StatementCounter(db.engine)
+    print(f"bench: data loaded in {time.monotonic() - started:.0f} s", flush=True)
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    logs = Path(tempfile.mkdtemp(prefix="kezek-bench-"))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=(logs / "gunicorn.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=(logs / "scheduler.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until_up(base, server)
+        attempt_id = inprocess.start_attempt(app, plan.as_dict())
+        pages_1x = inprocess.page_statements(app, counter, plan.as_dict(), attempt_id)
+        load_plan = plan.as_dict() | {
+            "base_url": base,
+            "seconds": settings.seconds,
+            "requests": settings.requests,
+            "concurrency": settings.concurrency,
+            "rush_concurrency": 100,
+        }
+        (logs / "plan.json").write_text(json.dumps(load_plan))
+        subprocess.run(
+            [sys.executable, "-m", "bench.load", str(logs / "plan.json"), str(logs / "load.json")],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=600,
+        )
+        http = json.loads((logs / "load.json").read_text())
+        memory = worker_rss_mib(server.pid)
+    finally:
+        for process in (server, scheduler):
+            process.send_signal(signal.SIGTERM)
+        for process in (server, scheduler):
+            process.wait(timeout=60)
+
+    with app.app_context():
+        sold = db.session.scalar(
+            sa.text("SELECT count(*) FROM booking WHERE slot_id = :slot AND status IN ('held', 'confirmed')"),
+            {"slot": plan.rush_slot_id},
+        )
+        db.session.rollback()
+    few = inprocess.release_holds(app, counter, max(1, sizes.holds // 10))
+    holds = inprocess.release_holds(app, counter, sizes.holds)
+    reminders = inprocess.queue_day_reminders(app, counter, sizes.reminders)
+    with app.app_context(), db.engine.begin() as connection:
+        data.grow(connection, sizes, plan.centre_code, plan.month)
+    pages_10x = inprocess.page_statements(app, counter, plan.as_dict(), attempt_id)
+
+    results = figures(http, sold, sizes, few, holds, reminders, pages_1x, pages_10x, memory)
+    elapsed = time.monotonic() - started
+    write(settings, results, elapsed)
+    return 0
+
+
+def figures(http, sold, sizes, few, holds, reminders, pages_1x, pages_10x, memory) -> list[dict]:
+    floor = http["floor"]
+
+    def ratio(value: float, base: float) -> float:
+        return round(value / base, 3) if base else 0.0
+
+    exam, answers, calendar = http["exam_page"], http["answer_submit"], http["calendar"]
+    rush = http["rush"]
+    rush_errors = sum(n for status, n in rush["statuses"].items() if status not in ("201", "409"))
+    rows = [
+        row("floor: /bench/ping throughput", round(floor["throughput"], 1), "req/s", "reported", True),
+        row("floor: /bench/ping p95", round(floor["p95"] * 1000, 1), "ms", "reported", True),
+    ]
+    for name, measured in (("exam question page", exam), ("answer submit (API)", answers)):
+        value = ratio(measured["throughput"], floor["throughput"])
+        ok = value >= 0.5 and measured["errors"] == 0
+        rows.append(row(f"{name}: throughput ÷ floor", value, "ratio", "≥ 0.5, no errors", ok))
+    value = ratio(calendar["p95"], floor["p95"])
+    ok = value <= 3 and calendar["errors"] == 0
+    rows += [
+        row("month calendar: p95 ÷ floor p95", value, "ratio", "≤ 3, no errors", ok),
+        row(
+            f"booking rush: places sold ({sizes.rush_clients} clients)",
+            sold,
+            "places",
+            f"= {sizes.rush_places}",
+            sold == sizes.rush_places and rush["statuses"].get("201", 0) == sold,
+        ),
+        row("booking rush: errors other than 409", rush_errors, "responses", "= 0", rush_errors == 0),
+        row(
+            f"release {holds.rows} expired holds",
+            round(holds.seconds, 3),
+            "s",
+            "≤ 2",
+            holds.seconds <= 2 and holds.rows == sizes.holds,
+        ),
+        row(
+            "release holds: SQL statements",
+            holds.statements,
+            "statements",
+            f"= {few.statements} (at {few.rows} holds)",
+            holds.statements == few.statements,
+        ),
+        row(
+            f"queue reminders ({sizes.reminders} exams tomorrow)",
+            round(reminders.seconds, 3),
+            "s",
+            "≤ 2",
+            reminders.seconds <= 2 and reminders.rows >= sizes.reminders,
+        ),
+    ]
+    for page, count in pages_1x.items():
+        rows.append(
+            row(
+                f"SQL statements: {page} at 10× data",
+                pages_10x[page],
+                "statements",
+                f"= {count} (at 1×)",
+                pages_10x[page] == count,
+            )
+        )
+    rows.append(row("memory of one gunicorn worker after the run", round(memory, 1), "MiB", "reported", True))
+    return rows
+
+
+def table(results: list[dict]) -> str:
+    lines = ["| scenario | value | unit | goal | ok |", "|---|---:|---|---|---|"]
+    for result in results:
+        value = "not measured" if result["value"] is None else result["value"]
+        ok = "–" if result["ok"] is None else ("yes" if result["ok"] else "NO")
+        lines.append(f"| {result['name']} | {value} | {result['unit']} | {result['goal']} | {ok} |")
+    return "\n".join(lines)
+
+
+def write(settings: Settings, results: list[dict], elapsed: float) -> None:
+    settings.output.mkdir(parents=True, exist_ok=True)
+    (settings.output / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
+    report = (
+        f"# Kezek benchmark\n\nScale {settings.scale}, {settings.seconds:g} s per throughput scenario, "
+        f"{settings.concurrency} load threads; machine: {machine}; whole run {elapsed:.0f} s.\n\n{table(results)}\n"
+    )
+    (settings.output / "report.md").write_text(report)
+    print(table(results))
+    failed = [result["name"] for result in results if result["ok"] is False]
+    print(f"bench: {len(results) - len(failed)} of {len(results)} figures meet their goal; run took {elapsed:.0f} s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
