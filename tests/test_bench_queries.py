@@ -13,16 +13,11 @@ from app.booking.services import release_expired_holds
 from app.extensions import db
 from tests.booking_support import NOW
 from tests.conftest import BACKENDS, make_centre
-from tests.test_exam import bank, frozen, owner_of, start  # noqa: F401  (fixtures)
+from tests.test_exam import owner_of, start
 
 
 def test_question_page_costs_a_few_statements_whatever_the_number_of_questions(
-    app,
-    bank,  # noqa: F811  (the fixture imported above)
-    client,
-    auth,
-    make_user,
-    frozen,  # noqa: F811
+    app, bank, client, auth, make_user, frozen
 ):
     user = make_user()
     auth.login(user.email)
