@@ -7,9 +7,14 @@ import logging
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from app.auth.iin import make_iin
+from app.extensions import db
+from app.jobs import tasks
+from app.notify.models import OutboxMessage
 from app.ops.logs import JsonFormatter, request_id_bound, scrub
+from tests.booking_support import NOW, freeze, make_slot
 from tests.conftest import PASSWORD
 
 IIN = make_iin(date(1995, 1, 1), "female", 1234)
@@ -96,3 +101,23 @@ def test_json_lines_carry_the_request_id(app):
     assert line["request_id"] == "req-12345678"
     assert line["message"] == "sent to [email]"
     assert line["level"] == "INFO"
+
+
+def test_a_message_carries_the_request_that_queued_it_into_its_sending(app, client, make_user, centre, caplog):
+    freeze(NOW)
+    slot = make_slot(app)
+    user = make_user(language="en")
+    token = client.post("/api/v1/auth/token", json={"email": user.email, "password": PASSWORD}).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}", "X-Request-ID": "lb-confirm-0001"}
+    booking = client.post("/api/v1/bookings", json={"slot_id": slot}, headers=headers).get_json()["id"]
+    confirmation = {"consent_personal_data": True, "fee_receipt": "KZ-2026-000123"}
+    assert client.post(f"/api/v1/bookings/{booking}/confirm", json=confirmation, headers=headers).status_code == 200
+    with app.app_context():
+        assert db.session.scalar(sa.select(OutboxMessage.request_id)) == "lb-confirm-0001"
+
+    caplog.set_level(logging.INFO)
+    with app.app_context():
+        tasks.run_in_context("send-outbox")
+    (sent,) = [record for record in caplog.records if record.name == "kezek.outbox"]
+    assert sent.getMessage().endswith("sent; queued under request lb-confirm-0001")
+    assert sent.request_id.startswith("job-send-outbox-")

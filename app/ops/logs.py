@@ -122,7 +122,7 @@ def init_logging(app: Flask) -> None:
     def _bind_request_id() -> None:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         g.request_id = incoming if _SANE_REQUEST_ID.fullmatch(incoming) else new_request_id()
-        _request_id.set(g.request_id)
+        g.request_id_token = _request_id.set(g.request_id)
         g.request_started = time.perf_counter()
 
     @app.after_request
@@ -145,5 +145,8 @@ def init_logging(app: Flask) -> None:
 
     @app.teardown_request
     def _unbind_request_id(_error=None) -> None:
-        # A worker thread serves the next request next: it must not inherit this id.
-        _request_id.set(None)
+        # A worker thread serves the next request next: it must not inherit this id. Request
+        # contexts pushed only to render (a job composing an e-mail) never set one: leave theirs.
+        token = g.pop("request_id_token", None)
+        if token is not None:
+            _request_id.reset(token)
