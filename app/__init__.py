@@ -43,6 +43,8 @@ def _init_extensions(app: Flask) -> None:
     from app.ops.logs import init_logging
     from app.ops.metrics import init_metrics
 
+    # First, so that the request id is bound before any other extension's hook runs (the limiter's).
+    init_logging(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     login_manager.init_app(app)
@@ -54,7 +56,6 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_api(app)
     init_security(app)
-    init_logging(app)
     init_metrics(app)
 
     from app.auth.loaders import register_user_loader

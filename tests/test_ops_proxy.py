@@ -24,7 +24,9 @@ def test_rate_limits_key_on_the_forwarded_client(app_factory, make_user, hops, o
     wrong = {"email": user.email, "password": "not-the-password-1"}
 
     def attempt(address: str) -> int:
-        return client.post("/api/v1/auth/token", json=wrong, headers={"X-Forwarded-For": address}).status_code
+        response = client.post("/api/v1/auth/token", json=wrong, headers={"X-Forwarded-For": address})
+        assert response.headers["X-Request-ID"]  # refusals too can be traced
+        return response.status_code
 
     assert [attempt("203.0.113.7") for _ in range(3)] == [401, 401, 429]
     assert attempt("198.51.100.20") == other_client_status
