@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard app/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: install browser-tools run test lint fmt i18n-update clean bench
+.PHONY: install browser-tools run test lint fmt i18n-update clean bench prod-local
 
 ## install: create .venv, install pinned dependencies, compile the translations
 install: $(VENV)/.installed $(MO_FILES)
@@ -62,3 +62,8 @@ i18n-update: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+## prod-local: the production layout here — two gunicorn servers (ports 8001, 8002) and the scheduler
+## under honcho, on the local PostgreSQL and Redis (see docs/deployment.md)
+prod-local: install
+	deploy/prod-local.sh

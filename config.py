@@ -52,6 +52,15 @@ class Config:
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Keys of all instances live side by side in one Redis; a prefix keeps deployments apart.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "kezek")
+    # The Redis that /readyz checks (defaults to the rate limits' storage when that is Redis).
+    REDIS_URL = os.environ.get("REDIS_URL")
+    # How many proxies (load balancers) in front set X-Forwarded-For/-Proto: 0 trusts none. Rate
+    # limits key on the client's address, so behind a load balancer this must be set.
+    PROXY_HOPS = int(os.environ.get("KEZEK_PROXY_HOPS", "0"))
+    # Logs: one JSON object per line (production) or readable text (development).
+    LOG_FORMAT = os.environ.get("KEZEK_LOG_FORMAT", "text")
     LOGIN_RATE_LIMIT = os.environ.get("KEZEK_LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     REGISTER_RATE_LIMIT = os.environ.get("KEZEK_REGISTER_RATE_LIMIT", "10 per hour")
 
@@ -132,6 +141,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    LOG_FORMAT = os.environ.get("KEZEK_LOG_FORMAT", "json")
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 

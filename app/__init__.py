@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_for
 
@@ -22,6 +23,8 @@ def create_app(config: type[Config] | None = None, overrides: Mapping[str, Any] 
     if overrides:
         app.config.update(overrides)
     config_class.check(app.config)
+    if app.config["PROXY_HOPS"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=app.config["PROXY_HOPS"])
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -37,7 +40,11 @@ def _init_extensions(app: Flask) -> None:
     from app.core.i18n import select_locale, select_timezone
     from app.core.security import init_security
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.ops.logs import init_logging
+    from app.ops.metrics import init_metrics
 
+    # First, so that the request id is bound before any other extension's hook runs (the limiter's).
+    init_logging(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     login_manager.init_app(app)
@@ -49,6 +56,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_api(app)
     init_security(app)
+    init_metrics(app)
 
     from app.auth.loaders import register_user_loader
 
@@ -64,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.exam.routes import bp as exam_bp
     from app.main.routes import bp as main_bp
     from app.notify.routes import bp as notify_bp
+    from app.ops.routes import bp as ops_bp
     from app.staff.admin_routes import bp as admin_bp
     from app.staff.routes import bp as staff_bp
 
@@ -77,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(appeals_bp)
     app.register_blueprint(appeals_staff_bp)
+    app.register_blueprint(ops_bp)
     if app.config["BENCHMARK"]:  # the floor of `make bench`; absent from every real deployment
         from app.bench.routes import bp as bench_bp
 

@@ -53,6 +53,7 @@ from app.booking.models import (
 from app.core.database import insert_for
 from app.core.errors import DomainError, FieldErrors
 from app.notify.services import queue_message, queue_messages
+from app.ops.counters import HOLDS_EXPIRED, HOLDS_TAKEN, count_on_commit
 
 FEE_RECEIPT = re.compile(r"[A-Za-z0-9][A-Za-z0-9/-]{3,39}")
 
@@ -278,6 +279,7 @@ def _create_hold(session: Session, user: User, slot: Slot, now: datetime, ttl: t
         # A concurrent request of the same person (a double submit) won the partial unique index.
         raise NotEligible(Refusal("already-booked")) from None
     record_event(booking, "held", now)
+    count_on_commit(session, HOLDS_TAKEN)
     return booking
 
 
@@ -555,6 +557,7 @@ def _expire_holds(session: Session, now: datetime, policy: Policy, *conditions) 
     ).all()
     if not expired:
         return []
+    count_on_commit(session, HOLDS_EXPIRED, len(expired))
     freed = Counter(slot_id for _, slot_id, _ in expired)
     session.execute(
         update(Slot.__table__)

@@ -19,6 +19,8 @@ from app.extensions import db
 from app.jobs.models import JobRun
 from app.notify import delivery
 from app.notify.senders import mailer_from_config, sms_from_config
+from app.ops.counters import JOB_FAILURES, JOB_SECONDS
+from app.ops.logs import new_request_id, request_id_bound
 from app.staff.services import DEFAULT_HORIZON_DAYS, generate_slots, mark_no_shows
 
 
@@ -98,6 +100,12 @@ def run(job_id: str) -> str:
 
 
 def run_in_context(job_id: str) -> str:
+    """Run one job under a request id of its own, so that its log lines can be followed."""
+    with request_id_bound(f"job-{job_id}-{new_request_id()[:12]}"):
+        return _run(job_id)
+
+
+def _run(job_id: str) -> str:
     job = JOBS[job_id]
     started, clock_start = utcnow(), time.perf_counter()
     try:
@@ -105,10 +113,16 @@ def run_in_context(job_id: str) -> str:
         db.session.commit()
     except Exception as error:
         db.session.rollback()
-        _log_run(job_id, started, time.perf_counter() - clock_start, None, f"{error.__class__.__name__}: {error}")
+        seconds = time.perf_counter() - clock_start
+        JOB_SECONDS.labels(job_id).observe(seconds)
+        JOB_FAILURES.labels(job_id).inc()
+        _log_run(job_id, started, seconds, None, f"{error.__class__.__name__}: {error}")
         current_app.logger.exception("job %s failed", job_id)
         raise
-    _log_run(job_id, started, time.perf_counter() - clock_start, result, None)
+    seconds = time.perf_counter() - clock_start
+    JOB_SECONDS.labels(job_id).observe(seconds)
+    _log_run(job_id, started, seconds, result, None)
+    current_app.logger.info("job %s: %s (%.3f s)", job_id, result, seconds)
     return result
 
 

@@ -8,6 +8,7 @@ uncommitted row is still pending) and channels already delivered are not sent ag
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -20,6 +21,8 @@ from app.core.types import UTCDateTime
 from app.notify.content import compose
 from app.notify.models import OutboxMessage
 from app.notify.senders import DeliveryError, Mailer, SmsGateway
+
+log = logging.getLogger("kezek.outbox")
 
 REMINDER_KINDS = ("reminder-24h", "reminder-2h")
 
@@ -92,6 +95,13 @@ def deliver(session: Session, message_id: int, now: datetime, channels: Channels
     )
     if message is None:
         return None
+    status = _attempt(message, now, channels, policy)
+    # The line carries the id of the request that queued the message (this job has its own).
+    log.info("message %s (%s) %s; queued under request %s", message.id, message.kind, status, message.request_id)
+    return status
+
+
+def _attempt(message: OutboxMessage, now: datetime, channels: Channels, policy: RetryPolicy) -> str:
     if not _still_relevant(message):
         message.status = Status.CANCELLED
         return message.status

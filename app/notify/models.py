@@ -44,6 +44,8 @@ class OutboxMessage(db.Model):
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The request (or job run) that queued it: its log lines and the sending's share this id.
+    request_id: Mapped[str | None] = mapped_column(String(100))
     # pending → sent; or → failed after the last attempt; cancelled when no longer relevant
     # (a reminder for a booking cancelled meanwhile).
     status: Mapped[str] = mapped_column(String(10), default="pending")

@@ -13,6 +13,7 @@ from app.booking.models import Booking
 from app.core.clock import utcnow
 from app.core.database import insert_for
 from app.notify.models import OutboxMessage
+from app.ops.logs import current_request_id
 
 
 def queue_message(
@@ -41,6 +42,7 @@ def queue_message(
         created_at=now,
         due_at=due_at or now,
         dedupe_key=key,
+        request_id=current_request_id(),
     )
     if key is not None:
         statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
@@ -56,7 +58,7 @@ def queue_messages(session: Session, *, kind: str, recipients: list[tuple[int, i
     that already have one (for set-based jobs that touch thousands of bookings at once)."""
     if not recipients:
         return
-    now = utcnow()
+    now, request_id = utcnow(), current_request_id()
     statement = insert_for(session, OutboxMessage).on_conflict_do_nothing(
         index_elements=["booking_id", "kind"], index_where=text("booking_id IS NOT NULL")
     )
@@ -72,6 +74,7 @@ def queue_messages(session: Session, *, kind: str, recipients: list[tuple[int, i
                 "created_at": now,
                 "due_at": now,
                 "attempts": 0,
+                "request_id": request_id,
             }
             for booking_id, user_id in recipients
         ],

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
+from app.booking.models import Centre
 from app.booking.services import find_centre
+from app.core.cli import progress
 from app.core.clock import utcnow
 from app.extensions import db
 from app.staff import services
+from app.staff.models import SlotTemplate
 
 slots_cli = AppGroup("slots", help="Exam slots of the centres.")
 
@@ -19,11 +23,18 @@ slots_cli = AppGroup("slots", help="Exam slots of the centres.")
 def generate(days: int, centre_code: str | None):
     """Create the slots the weekly templates give over the next N days, skipping Kazakhstan's public
     holidays and the centres' closures. Existing slots are left alone: safe to run again."""
-    centre = None
     if centre_code:
         centre = find_centre(db.session, centre_code)
         if centre is None:
             raise click.ClickException(f"no centre with code {centre_code!r}")
-    added = services.generate_slots(db.session, utcnow(), days, centre)
+        centres = [centre]
+    else:
+        centres = db.session.scalars(
+            select(Centre).where(Centre.id.in_(select(SlotTemplate.centre_id))).order_by(Centre.code)
+        ).all()
+    now, added = utcnow(), 0
+    with progress(centres, "Generating slots", show=lambda centre: centre.code if centre else None) as bar:
+        for centre in bar:
+            added += services.generate_slots(db.session, now, days, centre)
     db.session.commit()
     click.echo(f"{added} slots added over the next {days} days")

@@ -1,0 +1,1 @@
+"""Operations: readiness, structured logs with request ids, Prometheus metrics."""

@@ -1,0 +1,152 @@
+"""Structured logs: every record carries the id of the request (or job run) it belongs to, and no
+record ever carries an IIN, a phone number or an e-mail address.
+
+The scrubbing happens when the record is made (a log-record factory), not in one handler, so it
+holds for every handler — the JSON one in production, gunicorn's, and pytest's caplog alike.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+
+from flask import Flask, g, request
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# An incoming id is kept only if it is short and plain (it is echoed and logged verbatim).
+_SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,100}")
+
+_request_id: ContextVar[str | None] = ContextVar("kezek_request_id", default=None)
+
+# Order matters: an IIN (12 digits) before the shorter phone pattern.
+_PERSONAL_DATA = (
+    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
+    (re.compile(r"(?<!\d)\d{12}(?!\d)"), "[iin]"),
+    # Kazakhstan mobile numbers as people type them: +7 701 123 45 67, 8(701)123-45-67, 87011234567.
+    (re.compile(r"(?<![\w+])(?:\+7|8)[\s(-]*7\d{2}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?!\d)"), "[phone]"),
+    # Any other number in international form.
+    (re.compile(r"\+\d[\d\s()-]{8,16}\d(?!\d)"), "[phone]"),
+)
+
+
+def scrub(text: str) -> str:
+    """`text` without e-mail addresses, IINs and phone numbers."""
+    for pattern, replacement in _PERSONAL_DATA:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def current_request_id() -> str | None:
+    return _request_id.get()
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+@contextmanager
+def request_id_bound(request_id: str) -> Iterator[str]:
+    """Log everything inside under `request_id` (a job run, a CLI command)."""
+    token = _request_id.set(request_id)
+    try:
+        yield request_id
+    finally:
+        _request_id.reset(token)
+
+
+_base_factory = logging.getLogRecordFactory()
+
+
+def _record_factory(*args, **kwargs) -> logging.LogRecord:
+    record = _base_factory(*args, **kwargs)
+    record.request_id = _request_id.get()
+    try:
+        message = record.getMessage()
+    except Exception:  # a malformed call: let logging report it as it always does, at emit time
+        return record
+    record.msg, record.args = scrub(message), None
+    return record
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC), level, logger, message, request id, exception."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": scrub(record.getMessage()),
+            "request_id": getattr(record, "request_id", None),
+        }
+        for key in ("method", "path", "status", "duration_ms", "job"):
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        if record.exc_info:
+            entry["exception"] = scrub(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False)
+
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+
+
+def _install_handler(log_format: str) -> None:
+    """One handler on the root logger (once per process), so Flask, gunicorn and our loggers agree."""
+    root = logging.getLogger()
+    if any(getattr(handler, "kezek", False) for handler in root.handlers):
+        return
+    handler = logging.StreamHandler()
+    handler.kezek = True  # type: ignore[attr-defined]
+    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+access_log = logging.getLogger("kezek.access")
+
+
+def init_logging(app: Flask) -> None:
+    if logging.getLogRecordFactory() is not _record_factory:
+        logging.setLogRecordFactory(_record_factory)
+    if not app.testing:  # tests keep pytest's own capture
+        _install_handler(app.config["LOG_FORMAT"])
+
+    @app.before_request
+    def _bind_request_id() -> None:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        g.request_id = incoming if _SANE_REQUEST_ID.fullmatch(incoming) else new_request_id()
+        g.request_id_token = _request_id.set(g.request_id)
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _echo_request_id(response):
+        if "request_id" in g:
+            response.headers[REQUEST_ID_HEADER] = g.request_id
+            access_log.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,  # never the query string: it may hold personal data
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - g.request_started) * 1000, 1),
+                },
+            )
+        return response
+
+    @app.teardown_request
+    def _unbind_request_id(_error=None) -> None:
+        # A worker thread serves the next request next: it must not inherit this id. Request
+        # contexts pushed only to render (a job composing an e-mail) never set one: leave theirs.
+        token = g.pop("request_id_token", None)
+        if token is not None:
+            _request_id.reset(token)
