@@ -147,11 +147,11 @@ def _appeal_body(appeal: Appeal) -> dict[str, Any]:
 @blp.route("/appeals")
 class Appeals(MethodView):
     @blp.doc(security=BEARER_SECURITY)
+    @token_required
     @blp.arguments(FilingSchema)
     @blp.response(201, ReceiptSchema)
     @blp.alt_response(404, description="`booking-not-found`: no such booking of yours")
     @blp.alt_response(422, description="A field is missing or does not fit the subject")
-    @token_required
     def post(self, data):
         """File an appeal; the answer is its receipt. Filing with your token stands for your signature."""
         if g.api_user.role != Role.USER:

@@ -135,12 +135,12 @@ class Roster(MethodView):
 @blp.route("/bookings/<int:booking_id>/check-in")
 class CheckIn(MethodView):
     @blp.doc(security=BEARER_SECURITY)
+    @staff_token_required
     @blp.arguments(CheckInSchema)
     @blp.response(200, RosterEntrySchema)
     @blp.alt_response(404, description="No such booking at your centre")
     @blp.alt_response(409, description="`not-checkable` or `check-in-closed` (only on the exam day, until it ends)")
     @blp.alt_response(422, description="`documents-missing`: not admitted (recorded), `missing` names the documents")
-    @staff_token_required
     def post(self, data, booking_id):
         """Check the documents; all four admit the applicant, a missing one refuses admission (recorded)."""
         booking = services.check_in(db.session, _booking(booking_id), data["documents"], g.api_user, utcnow())
@@ -158,12 +158,12 @@ class CheckIn(MethodView):
 @blp.route("/bookings/<int:booking_id>/result")
 class Result(MethodView):
     @blp.doc(security=BEARER_SECURITY)
+    @staff_token_required
     @blp.arguments(ExamResultSchema)
     @blp.response(200, RosterEntrySchema)
     @blp.alt_response(404, description="No such booking at your centre")
     @blp.alt_response(409, description="`not-admitted` (check in first) or `exam-not-started`")
     @blp.alt_response(422, description="`points` missing, out of range or contradicting `passed`")
-    @staff_token_required
     def post(self, data, booking_id):
         """Record the result; it feeds the applicant's eligibility and retake waits."""
         booking = services.record_result(
@@ -176,11 +176,11 @@ class Result(MethodView):
 @blp.route("/slots/<int:slot_id>/block")
 class Block(MethodView):
     @blp.doc(security=BEARER_SECURITY)
+    @staff_token_required
     @blp.arguments(BlockRequestSchema)
     @blp.response(200, BlockedSchema)
     @blp.alt_response(404, description="No such slot at your centre")
     @blp.alt_response(409, description="`slot-blocked` already, or `slot-over`")
-    @staff_token_required
     def post(self, data, slot_id):
         """Block the slot: its bookings are cancelled, each applicant notified and given a priority rebooking."""
         slot = _slot(slot_id)
