@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 
 import pytest
 from bs4 import BeautifulSoup
@@ -214,16 +215,14 @@ def seeded(tmp_path_factory):
     return path, world
 
 
-@pytest.fixture
-def matrix_app(seeded, tmp_path):
-    """The app on a fresh copy of the seeded database, without CSRF (tested on its own) and limits."""
+def _app_on_copy(seeded, tmp_path, **overrides):
+    """The app on a fresh copy of the seeded database (rate limits off: tested on their own)."""
     source, world = seeded
     copy = tmp_path / "matrix.sqlite"
     shutil.copy(source, copy)
     freeze(NOW)
     app = create_app(
-        TestingConfig,
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{copy}", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False},
+        TestingConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{copy}", "RATELIMIT_ENABLED": False, **overrides}
     )
 
     def restore():
@@ -233,9 +232,20 @@ def matrix_app(seeded, tmp_path):
         shutil.copy(source, copy)
 
     app.restore = restore
-    yield app, world
-    with app.app_context():
-        db.engine.dispose()
+    app.database_path = copy
+    return app, world
+
+
+@pytest.fixture
+def matrix_app(seeded, tmp_path):
+    """Without CSRF, which is tested on its own below: the matrix is about who may do what."""
+    yield _app_on_copy(seeded, tmp_path, WTF_CSRF_ENABLED=False)
+    clock.set_clock(None)
+
+
+@pytest.fixture
+def csrf_app(seeded, tmp_path):
+    yield _app_on_copy(seeded, tmp_path)
     clock.set_clock(None)
 
 
@@ -305,3 +315,31 @@ def test_another_persons_booking_page_shows_nothing_of_it(matrix_app):
     response = request_as(app, world, "other", "GET", f"/booking/{world.ids['booking_id']}")
     text = BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text()
     assert response.status_code == 404 and "Aigerim" not in text
+
+
+def _snapshot(path) -> list[str]:
+    with sqlite3.connect(path) as connection:
+        return list(connection.iterdump())
+
+
+FORM_POSTS = [route for route in ROUTES if route[1] == "POST" and not route[2].startswith("/api/")]
+
+
+@pytest.mark.parametrize(("endpoint", "method", "rule"), FORM_POSTS, ids=[r for _, _, r in FORM_POSTS])
+@pytest.mark.parametrize("token", [None, "forged"])
+def test_forms_without_a_valid_csrf_token_are_refused(csrf_app, endpoint, method, rule, token):
+    """Posted by someone allowed to (the first role the matrix lets in): still 400, nothing changed."""
+    app, world = csrf_app
+    role = next(role for role, expected in zip(ROLES, MATRIX[(endpoint, method)], strict=True) if expected == OK)
+    before = _snapshot(app.database_path)
+    client = app.test_client()
+    if role != "anonymous":
+        with client.session_transaction() as session:
+            session["_user_id"] = str(world.users[role])
+            session["_fresh"] = True
+    data = {"csrf_token": token} if token else {}
+    response = client.post(sample_url(endpoint, rule, world.ids), data=data)
+    assert response.status_code == 400
+    with app.app_context():
+        db.engine.dispose()
+    assert _snapshot(app.database_path) == before
