@@ -141,6 +141,12 @@ class ProductionConfig(Config):
             raise RuntimeError("SESSION_COOKIE_SECURE and REMEMBER_COOKIE_SECURE must stay on in production")
         if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
             raise RuntimeError("DATABASE_URL must point to PostgreSQL in production")
+        # Counters in memory are per worker process: with N gunicorn workers every limit is N times
+        # looser, and a restart forgets them. Production counts in one shared store (Redis).
+        if not config.get("RATELIMIT_ENABLED"):
+            raise RuntimeError("RATELIMIT_ENABLED must stay on in production")
+        if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory"):
+            raise RuntimeError("RATELIMIT_STORAGE_URI must point to Redis (redis://...) in production")
 
 
 CONFIGS: dict[str, type[Config]] = {
