@@ -33,7 +33,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     # A relative SQLite path lives in the instance folder (Flask-SQLAlchemy 3).
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL")) or "sqlite:///kezek.sqlite"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: database errors are logged, and their statement's values (IINs, phones)
+    # must not be written with them.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_RECORD_QUERIES = False
 
     LANGUAGES = ("kk", "ru", "en")
