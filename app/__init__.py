@@ -18,6 +18,9 @@ def create_app(config: type[Config] | None = None, overrides: Mapping[str, Any] 
     """
     config_class = config or config_for()
     app = Flask(__name__, instance_relative_config=True)
+    from app.core.urls import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     app.config.from_object(config_class)
     if overrides:
         app.config.update(overrides)

@@ -151,3 +151,10 @@ def test_question_search_treats_the_query_as_text(client, app):
 def test_nul_bytes_are_refused_before_they_reach_the_database(client, method, url, body):
     response = client.open(url, method=method, json=body)
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "url", ["/booking/2147483648", "/staff/slots/99999999999999999999", "/api/v1/bookings/2147483648"]
+)
+def test_ids_beyond_the_database_integer_name_nothing(client, url):
+    assert client.get(url).status_code == 404

@@ -19,6 +19,7 @@ from app.booking.eligibility import Policy
 from app.booking.ics import calendar_response
 from app.booking.models import CATEGORIES, Booking, ExamType, Slot
 from app.core.clock import utcnow
+from app.core.urls import MAX_ID
 from app.extensions import db, limiter
 
 blp = Blueprint("api_booking", __name__, description="Exam centres, free places and bookings")
@@ -60,7 +61,7 @@ class SlotSchema(Schema):
 
 
 class HoldSchema(Schema):
-    slot_id = fields.Integer(required=True)
+    slot_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
 class ConfirmSchema(Schema):

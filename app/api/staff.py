@@ -19,6 +19,7 @@ from app.booking.eligibility import Policy
 from app.booking.models import Booking, BookingStatus, Slot
 from app.core.clock import utcnow
 from app.core.errors import problem_response
+from app.core.urls import MAX_ID
 from app.extensions import db
 from app.staff import services
 
@@ -40,7 +41,7 @@ class ExamResultSchema(Schema):
     passed = fields.Boolean(required=True)
     points = fields.Integer(
         load_default=None,
-        validate=validate.Range(min=0),
+        validate=validate.Range(min=0, max=MAX_ID),
         metadata={"description": "Theory: right answers out of 40 (required; pass at 32). Practical: penalty points."},
     )
 
