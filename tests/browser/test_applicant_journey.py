@@ -17,8 +17,8 @@ def test_applicant_journey(live_server, new_page, language):
     page = new_page(language)
     register(page, live_server, language)
 
-    # A week ahead: well outside the booking cut-off, inside the demo's four weeks of slots.
-    week = (date.today() + timedelta(days=7)).isoformat()
+    # 8 days ahead (its week starts 2 days ahead at the earliest): outside the booking cut-off, inside the demo's four weeks of slots.
+    week = (date.today() + timedelta(days=8)).isoformat()
     page.goto(f"{live_server}/booking/centres/ALM?view=week&date={week}")
     page.locator("table.calendar-week form.inline-form button").first.click()
     page.wait_for_url(re.compile(r"/booking/\d+$"))
