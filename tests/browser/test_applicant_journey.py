@@ -17,7 +17,8 @@ def test_applicant_journey(live_server, new_page, language):
     page = new_page(language)
     register(page, live_server, language)
 
-    # 8 days ahead (its week starts 2 days ahead at the earliest): outside the booking cut-off, inside the demo's four weeks of slots.
+    # 8 days ahead (its week starts 2 days ahead at the earliest): outside the booking cut-off,
+    # inside the demo's four weeks of slots.
     week = (date.today() + timedelta(days=8)).isoformat()
     page.goto(f"{live_server}/booking/centres/ALM?view=week&date={week}")
     page.locator("table.calendar-week form.inline-form button").first.click()
