@@ -102,3 +102,9 @@ def test_logs_hold_no_iin_or_phone(app, world, client, caplog):
             app.logger.exception("a job failed")  # as `app.jobs.tasks` does
         db.session.rollback()
     assert iin not in caplog.text and PHONE not in caplog.text
+
+
+def test_a_malformed_log_call_is_left_to_the_logging_module(app):
+    """Redaction must never make a logging call raise where it did not before."""
+    record = logging.getLogRecordFactory()("kezek", logging.WARNING, __file__, 1, "%s and %s", ("one",), None)
+    assert record.msg == "%s and %s" and record.args == ("one",)

@@ -23,7 +23,11 @@ def redact(text: str) -> str:
 def _redacting(factory):
     def make_record(*args, **kwargs) -> logging.LogRecord:
         record = factory(*args, **kwargs)
-        record.msg, record.args = redact(record.getMessage()), ()
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return record  # a malformed call: leave it to the handler's own error reporting
+        record.msg, record.args = redact(message), ()
         if record.exc_info and record.exc_info[0] is not None:
             # Formatters use `exc_text` when it is set: format the traceback once, redacted.
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
