@@ -8,14 +8,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.browser.conftest import screenshot
-from tests.browser.test_learner_journey import register
+from tests.browser.conftest import register_person, screenshot
 
 
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
 def test_applicant_journey(live_server, new_page, language):
     page = new_page(language)
-    register(page, live_server, language)
+    register_person(page, live_server, language, "applicant")
 
     # 8 days ahead (its week starts 2 days ahead at the earliest): outside the booking cut-off,
     # inside the demo's four weeks of slots.

@@ -11,13 +11,12 @@ import pytest
 
 from app.core import clock
 from app.demo.data import DEMO_PASSWORD
-from tests.browser.conftest import screenshot
-from tests.browser.test_learner_journey import register
+from tests.browser.conftest import register_person, screenshot
 
 
 def book_a_place(page, base: str, language: str) -> tuple[str, datetime]:
     """An applicant's confirmed booking a week ahead: (its staff page path, when the exam starts)."""
-    register(page, base, language)
+    register_person(page, base, language, "examinee")
     week = (date.today() + timedelta(days=8)).isoformat()
     page.goto(f"{base}/booking/centres/ALM?view=week&date={week}")
     page.locator("table.calendar-week form.inline-form button").first.click()
