@@ -33,7 +33,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     # A relative SQLite path lives in the instance folder (Flask-SQLAlchemy 3).
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL")) or "sqlite:///kezek.sqlite"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: database errors are logged, and their statement's values (IINs, phones)
+    # must not be written with them.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_RECORD_QUERIES = False
 
     LANGUAGES = ("kk", "ru", "en")
@@ -156,6 +158,14 @@ class ProductionConfig(Config):
             raise RuntimeError("SESSION_COOKIE_SECURE and REMEMBER_COOKIE_SECURE must stay on in production")
         if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
             raise RuntimeError("DATABASE_URL must point to PostgreSQL in production")
+        # Counters in memory are per worker process: with N gunicorn workers every limit is N times
+        # looser, and a restart forgets them. Production counts in one shared store (Redis).
+        if config.get("BENCHMARK"):
+            return  # `make bench` on loopback: one address sends the whole rush, limits are off
+        if not config.get("RATELIMIT_ENABLED"):
+            raise RuntimeError("RATELIMIT_ENABLED must stay on in production")
+        if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory"):
+            raise RuntimeError("RATELIMIT_STORAGE_URI must point to Redis (redis://...) in production")
 
 
 CONFIGS: dict[str, type[Config]] = {

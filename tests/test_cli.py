@@ -93,7 +93,11 @@ def test_demo_seed_refuses_in_production():
 
     app = create_app(
         ProductionConfig,
-        {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none"},
+        {
+            "SECRET_KEY": "x" * 40,
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+        },
     )
     result = app.test_cli_runner().invoke(args=["demo", "seed"])
     assert result.exit_code != 0

@@ -7,6 +7,8 @@ from config import DevelopmentConfig, ProductionConfig, config_for, database_url
 
 POSTGRES = "postgresql+psycopg://kezek@db.internal/kezek"
 GOOD_KEY = "k" * 48
+REDIS = "redis://redis.internal:6379"
+SECURE = {"SECRET_KEY": GOOD_KEY, "SQLALCHEMY_DATABASE_URI": POSTGRES, "RATELIMIT_STORAGE_URI": REDIS}
 
 
 @pytest.mark.parametrize(
@@ -18,16 +20,18 @@ GOOD_KEY = "k" * 48
         ({"SESSION_COOKIE_SECURE": False}, "COOKIE_SECURE"),
         ({"REMEMBER_COOKIE_SECURE": False}, "COOKIE_SECURE"),
         ({"SQLALCHEMY_DATABASE_URI": "sqlite:///kezek.sqlite"}, "DATABASE_URL"),
+        ({"RATELIMIT_STORAGE_URI": "memory://"}, "RATELIMIT_STORAGE_URI"),
+        ({"RATELIMIT_ENABLED": False}, "RATELIMIT_ENABLED"),
     ],
 )
 def test_production_refuses_insecure_settings(overrides, fragment):
-    settings = {"SECRET_KEY": GOOD_KEY, "SQLALCHEMY_DATABASE_URI": POSTGRES, **overrides}
+    settings = {**SECURE, **overrides}
     with pytest.raises(RuntimeError, match=fragment):
         create_app(ProductionConfig, settings)
 
 
 def test_production_starts_with_secure_settings():
-    app = create_app(ProductionConfig, {"SECRET_KEY": GOOD_KEY, "SQLALCHEMY_DATABASE_URI": POSTGRES})
+    app = create_app(ProductionConfig, SECURE)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -46,5 +50,5 @@ def test_plain_postgres_url_uses_psycopg3():
 
 def test_create_app_touches_no_database():
     # An unreachable database must not matter until something queries it.
-    app = create_app(ProductionConfig, {"SECRET_KEY": GOOD_KEY, "SQLALCHEMY_DATABASE_URI": POSTGRES})
+    app = create_app(ProductionConfig, SECURE)
     assert "sqlalchemy" in app.extensions

@@ -65,7 +65,11 @@ def test_hsts_and_secure_cookies_in_production():
 
     app = create_app(
         ProductionConfig,
-        {"SECRET_KEY": "p" * 40, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none"},
+        {
+            "SECRET_KEY": "p" * 40,
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+        },
     )
     client = app.test_client()
     response = client.get("/account/login", headers={"X-Forwarded-Proto": "https"}, base_url="https://kezek.kz")

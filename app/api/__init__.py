@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask_smorest import Api
 
 from app.core.errors import register_error_handlers
+from app.core.urls import MAX_ID, IdConverter
 
 api = Api(
     spec_kwargs={
@@ -20,6 +21,7 @@ def init_api(app) -> None:
     from app.api import appeals, auth, booking, exam, staff
     from app.extensions import csrf
 
+    api.register_converter(IdConverter, lambda converter: {"type": "integer", "minimum": 0, "maximum": MAX_ID})
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blueprint in (auth.blp, exam.blp, booking.blp, staff.blp, appeals.blp):

@@ -15,6 +15,7 @@ from app.appeals import services
 from app.appeals.models import Appeal, Subject
 from app.auth.models import Role
 from app.core.clock import utcnow
+from app.core.urls import MAX_ID
 from app.extensions import db
 
 blp = Blueprint("api_appeals", __name__, description="Appeals against exam results and bookings, and complaints")
@@ -24,6 +25,7 @@ class FilingSchema(Schema):
     subject = fields.String(required=True, validate=validate.OneOf([subject.value for subject in Subject]))
     booking_id = fields.Integer(
         load_default=None,
+        validate=validate.Range(min=1, max=MAX_ID),
         allow_none=True,
         metadata={"description": "The booking concerned; required for `exam-result`. Its centre is the competent one."},
     )
@@ -147,11 +149,11 @@ def _appeal_body(appeal: Appeal) -> dict[str, Any]:
 @blp.route("/appeals")
 class Appeals(MethodView):
     @blp.doc(security=BEARER_SECURITY)
+    @token_required
     @blp.arguments(FilingSchema)
     @blp.response(201, ReceiptSchema)
     @blp.alt_response(404, description="`booking-not-found`: no such booking of yours")
     @blp.alt_response(422, description="A field is missing or does not fit the subject")
-    @token_required
     def post(self, data):
         """File an appeal; the answer is its receipt. Filing with your token stands for your signature."""
         if g.api_user.role != Role.USER:

@@ -19,6 +19,7 @@ from app.booking.eligibility import Policy
 from app.booking.ics import calendar_response
 from app.booking.models import CATEGORIES, Booking, ExamType, Slot
 from app.core.clock import utcnow
+from app.core.urls import MAX_ID
 from app.extensions import db, limiter
 
 blp = Blueprint("api_booking", __name__, description="Exam centres, free places and bookings")
@@ -60,7 +61,7 @@ class SlotSchema(Schema):
 
 
 class HoldSchema(Schema):
-    slot_id = fields.Integer(required=True)
+    slot_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
 class ConfirmSchema(Schema):
@@ -185,11 +186,11 @@ class Bookings(MethodView):
         return [_booking_body(booking) for booking in services.user_bookings(db.session, g.api_user)]
 
     @blp.doc(security=BEARER_SECURITY)
+    @token_required
     @blp.arguments(HoldSchema)
     @blp.response(201, BookingSchema)
     @blp.alt_response(409, description="`slot-full`: no free place left")
     @blp.alt_response(422, description="`not-eligible`: a rule refuses, named in `reason`")
-    @token_required
     def post(self, data):
         """Hold a place; confirm it before `hold_expires_at`."""
         if g.api_user.role != Role.USER:
@@ -213,11 +214,11 @@ class BookingItem(MethodView):
 @blp.route("/bookings/<int:booking_id>/confirm")
 class Confirm(MethodView):
     @blp.doc(security=BEARER_SECURITY)
+    @token_required
     @blp.arguments(ConfirmSchema)
     @blp.response(200, BookingSchema)
     @blp.alt_response(409, description="`hold-expired`: the place was released")
     @blp.alt_response(422, description="Consent missing or a bad receipt number")
-    @token_required
     def post(self, data, booking_id):
         """Confirm a hold: consent to personal-data processing and the state-fee receipt number."""
         booking = services.confirm(
@@ -234,11 +235,11 @@ class Confirm(MethodView):
 @blp.route("/bookings/<int:booking_id>/reschedule")
 class Reschedule(MethodView):
     @blp.doc(security=BEARER_SECURITY)
+    @token_required
     @blp.arguments(HoldSchema)
     @blp.response(200, BookingSchema)
     @blp.alt_response(409, description="`slot-full`: the booking stays where it was")
     @blp.alt_response(422, description="`not-eligible`: cut-off, reschedule limit, other exam or category")
-    @token_required
     def post(self, data, booking_id):
         """Move the booking to another slot; the old place is freed only if the new one is taken."""
         booking = services.reschedule(db.session, _own_booking(booking_id), data["slot_id"], utcnow(), _policy())

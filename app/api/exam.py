@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.api.security import BEARER_SECURITY, token_required
 from app.core.clock import utcnow
 from app.core.errors import FieldErrors
+from app.core.urls import MAX_ID
 from app.exam import attempts as service
 from app.exam.models import AttemptMode, ExamProfile, Topic
 from app.extensions import db
@@ -65,7 +66,7 @@ class AttemptSchema(Schema):
 
 
 class AnswerSchema(Schema):
-    option_id = fields.Integer(required=True)
+    option_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
 class AnswerResultSchema(Schema):

@@ -22,7 +22,10 @@ def bearer_token() -> str | None:
 
 
 def token_required(view):
-    """Sets `g.api_user` from a live bearer token, or answers 401."""
+    """Sets `g.api_user` from a live bearer token, or answers 401.
+
+    Put it above `@blp.arguments`: who asks is checked before what they send, so a stranger gets
+    401 (and another person's object 404), never a validation answer about the body."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):

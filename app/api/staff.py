@@ -19,6 +19,7 @@ from app.booking.eligibility import Policy
 from app.booking.models import Booking, BookingStatus, Slot
 from app.core.clock import utcnow
 from app.core.errors import problem_response
+from app.core.urls import MAX_ID
 from app.extensions import db
 from app.staff import services
 
@@ -40,7 +41,7 @@ class ExamResultSchema(Schema):
     passed = fields.Boolean(required=True)
     points = fields.Integer(
         load_default=None,
-        validate=validate.Range(min=0),
+        validate=validate.Range(min=0, max=MAX_ID),
         metadata={"description": "Theory: right answers out of 40 (required; pass at 32). Practical: penalty points."},
     )
 
@@ -135,12 +136,12 @@ class Roster(MethodView):
 @blp.route("/bookings/<int:booking_id>/check-in")
 class CheckIn(MethodView):
     @blp.doc(security=BEARER_SECURITY)
+    @staff_token_required
     @blp.arguments(CheckInSchema)
     @blp.response(200, RosterEntrySchema)
     @blp.alt_response(404, description="No such booking at your centre")
     @blp.alt_response(409, description="`not-checkable` or `check-in-closed` (only on the exam day, until it ends)")
     @blp.alt_response(422, description="`documents-missing`: not admitted (recorded), `missing` names the documents")
-    @staff_token_required
     def post(self, data, booking_id):
         """Check the documents; all four admit the applicant, a missing one refuses admission (recorded)."""
         booking = services.check_in(db.session, _booking(booking_id), data["documents"], g.api_user, utcnow())
@@ -158,12 +159,12 @@ class CheckIn(MethodView):
 @blp.route("/bookings/<int:booking_id>/result")
 class Result(MethodView):
     @blp.doc(security=BEARER_SECURITY)
+    @staff_token_required
     @blp.arguments(ExamResultSchema)
     @blp.response(200, RosterEntrySchema)
     @blp.alt_response(404, description="No such booking at your centre")
     @blp.alt_response(409, description="`not-admitted` (check in first) or `exam-not-started`")
     @blp.alt_response(422, description="`points` missing, out of range or contradicting `passed`")
-    @staff_token_required
     def post(self, data, booking_id):
         """Record the result; it feeds the applicant's eligibility and retake waits."""
         booking = services.record_result(
@@ -176,11 +177,11 @@ class Result(MethodView):
 @blp.route("/slots/<int:slot_id>/block")
 class Block(MethodView):
     @blp.doc(security=BEARER_SECURITY)
+    @staff_token_required
     @blp.arguments(BlockRequestSchema)
     @blp.response(200, BlockedSchema)
     @blp.alt_response(404, description="No such slot at your centre")
     @blp.alt_response(409, description="`slot-blocked` already, or `slot-over`")
-    @staff_token_required
     def post(self, data, slot_id):
         """Block the slot: its bookings are cancelled, each applicant notified and given a priority rebooking."""
         slot = _slot(slot_id)

@@ -3,7 +3,7 @@ referrer policy, and HSTS in production. Session cookie flags come from our own 
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, abort, request
 
 from app.extensions import talisman
 
@@ -22,7 +22,28 @@ CONTENT_SECURITY_POLICY = {
 IMAGE_POLICY = {"default-src": "'none'", "style-src": "'unsafe-inline'", "img-src": "'self' data:", "sandbox": ""}
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+def refuse_nul_bytes() -> None:
+    """PostgreSQL cannot store NUL in text, and no person types one: refuse it at the door (400)
+    instead of failing deep inside a query (500). Path, query, form and JSON alike."""
+    values = [request.path, *request.values.listvalues()]
+    if request.is_json:
+        values.append(request.get_json(silent=True))
+    if any(_has_nul(value) for value in values):
+        abort(400)
+
+
 def init_security(app: Flask) -> None:
+    app.before_request(refuse_nul_bytes)
     production = app.config["ENV_NAME"] == "production"
     talisman.init_app(
         app,

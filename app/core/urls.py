@@ -1,8 +1,21 @@
-"""Safe redirects: only to a path on this site, never to another host."""
+"""URLs: safe redirects (only to a path on this site, never to another host) and ids in paths."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
+
+from werkzeug.routing import IntegerConverter
+
+# Ids are PostgreSQL `integer`s: a larger number in a URL or a body names nothing of ours (404 or
+# 422), instead of reaching the database and failing there ("integer out of range", 500).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route, bounded by `MAX_ID`."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def safe_next_url(target: str | None, fallback: str) -> str:

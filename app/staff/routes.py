@@ -420,7 +420,7 @@ def closures(code: str):
     form = ClosureForm()
     if form.validate_on_submit():
         try:
-            _, removed, blocked = services.add_closure(
+            _closure, removed, blocked = services.add_closure(  # `_` is gettext here
                 db.session,
                 centre,
                 form.first_day.data,

@@ -1,0 +1,51 @@
+"""The applicant's journey in a real browser, in Kazakh, Russian and English: register, book a place
+at a centre, confirm it, download the calendar file, move it to another time, cancel it."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from tests.browser.conftest import register_person, screenshot
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_applicant_journey(live_server, new_page, language):
+    page = new_page(language)
+    register_person(page, live_server, language, "applicant")
+
+    # 8 days ahead (its week starts 2 days ahead at the earliest): outside the booking cut-off,
+    # inside the demo's four weeks of slots.
+    week = (date.today() + timedelta(days=8)).isoformat()
+    page.goto(f"{live_server}/booking/centres/ALM?view=week&date={week}")
+    page.locator("table.calendar-week form.inline-form button").first.click()
+    page.wait_for_url(re.compile(r"/booking/\d+$"))
+    booking = page.url
+    assert page.locator(".countdown").count() == 1  # the hold's time left
+
+    page.fill("#fee_receipt", "KZ-2026-004217")
+    page.check("#consent_personal_data")
+    page.click("form.stack [type=submit]")
+    page.wait_for_url(booking)
+    assert page.locator(f"a[href$='{booking.removeprefix(live_server)}/print']").count() == 1  # confirmed
+    screenshot(page, f"applicant-confirmed-{language}")
+
+    with page.expect_download() as download:
+        page.click("a[download]")
+    calendar = download.value.path().read_text()
+    assert "BEGIN:VEVENT" in calendar and "METHOD:REQUEST" in calendar
+
+    page.click(f"a[href$='{booking.removeprefix(live_server)}/reschedule']")
+    page.wait_for_url(re.compile(r"/reschedule"))
+    page.locator("table form.inline-form button").last.click()  # not the current time: the latest
+    page.wait_for_url(booking)
+    assert page.locator(".flash, [role=status], [role=alert]").count() >= 1
+    screenshot(page, f"applicant-moved-{language}")
+
+    page.click("form button.button--danger")
+    page.wait_for_url(re.compile(r"/booking/"))
+    page.goto(booking)
+    assert page.locator("#change-title").count() == 0  # nothing left to change or cancel
+    screenshot(page, f"applicant-cancelled-{language}")

@@ -1,0 +1,209 @@
+"""A hypothesis state machine over bookings on PostgreSQL: people hold, confirm, cancel and move
+places, holds expire as the clock runs, staff block slots — in any order hypothesis can think of.
+
+After every step: no slot has more places taken than its capacity (and its counter agrees with its
+bookings), nobody has two active bookings of one exam type, tickets are unique, and every state
+change in a booking's history has its outbox message.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
+from app.auth.models import User
+from app.booking import services
+from app.booking.models import ACTIVE_STATUSES, Booking, BookingEvent, Centre, Slot
+from app.core.errors import DomainError
+from app.extensions import db
+from app.notify.models import OutboxMessage
+from tests.booking_support import NOW, POLICY, freeze, local
+from tests.conftest import BACKENDS, make_centre
+
+PEOPLE, SLOTS, CAPACITY = 4, 3, 2
+SLOT_DAYS = (4, 5, 6)  # 9:00 in Almaty, 3 to 5 days after NOW: outside the change cut-off
+
+
+def expected_messages(events: list[str]) -> list[str]:
+    """The outbox kinds a booking's history calls for (holds themselves send nothing)."""
+    kinds, confirmed, moves = [], False, 0
+    for action in events:
+        if action == "confirmed":
+            confirmed = True
+            kinds.append("confirmation")
+        elif action == "expired":
+            kinds.append("hold-expired")
+        elif action == "blocked":
+            kinds.append("slot-blocked")
+        elif action == "cancelled" and confirmed:
+            kinds.append("cancellation")
+        elif action == "rescheduled":
+            moves += 1
+            if confirmed:
+                kinds.append(f"rescheduled-{moves}")
+    return kinds
+
+
+@pytest.mark.parametrize(
+    ("events", "kinds"),
+    [
+        (["held"], []),
+        (["held", "expired"], ["hold-expired"]),
+        (["held", "cancelled"], []),
+        (
+            ["held", "rescheduled", "confirmed", "rescheduled", "cancelled"],
+            ["confirmation", "rescheduled-2", "cancellation"],
+        ),
+        (["held", "confirmed", "blocked"], ["confirmation", "slot-blocked"]),
+    ],
+)
+def test_expected_messages(events, kinds):
+    assert expected_messages(events) == kinds
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("db_url", [b for b in BACKENDS if b == "postgresql"], indirect=True)
+def test_bookings_keep_their_invariants_whatever_happens(app):
+    class Bookings(RuleBasedStateMachine):
+        def __init__(self):
+            super().__init__()
+            self.now = NOW
+            freeze(NOW)
+            with app.app_context():
+                tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+                db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                db.session.commit()
+            make_centre(app)
+            with app.app_context():
+                centre = db.session.scalar(sa.select(Centre))
+                for number in range(PEOPLE):
+                    db.session.add(
+                        User(
+                            email=f"p{number}@example.kz",
+                            password_hash="-",
+                            full_name=f"Person {number}",
+                            iin=f"95010130{number:04d}",
+                        )
+                    )
+                for day in SLOT_DAYS:
+                    starts = local(2026, 12, day)
+                    db.session.add(
+                        Slot(
+                            centre=centre,
+                            exam_type="theory",
+                            category="B",
+                            starts_at=starts,
+                            ends_at=starts + timedelta(hours=1),
+                            capacity=CAPACITY,
+                        )
+                    )
+                db.session.commit()
+
+        def step(self, operation) -> None:
+            """One request: the service in a transaction that commits, or rolls back when refused."""
+            with app.app_context():
+                try:
+                    operation(db.session)
+                    db.session.commit()
+                except DomainError:
+                    db.session.rollback()
+
+        def latest_booking(self, session, person: int) -> Booking | None:
+            return session.scalar(
+                sa.select(Booking).where(Booking.user_id == person + 1).order_by(Booking.id.desc()).limit(1)
+            )
+
+        @rule(person=st.integers(0, PEOPLE - 1), slot=st.integers(1, SLOTS))
+        def hold(self, person, slot):
+            self.step(lambda s: services.hold_place(s, s.get(User, person + 1), slot, self.now, POLICY))
+
+        @rule(person=st.integers(0, PEOPLE - 1))
+        def confirm(self, person):
+            def operation(session):
+                if booking := self.latest_booking(session, person):
+                    services.confirm(session, booking, self.now, consent_personal_data=True, fee_receipt="KZ-0001")
+
+            self.step(operation)
+
+        @rule(person=st.integers(0, PEOPLE - 1))
+        def cancel(self, person):
+            def operation(session):
+                if booking := self.latest_booking(session, person):
+                    services.cancel(session, booking, self.now, POLICY)
+
+            self.step(operation)
+
+        @rule(person=st.integers(0, PEOPLE - 1), slot=st.integers(1, SLOTS))
+        def reschedule(self, person, slot):
+            def operation(session):
+                if booking := self.latest_booking(session, person):
+                    services.reschedule(session, booking, slot, self.now, POLICY)
+
+            self.step(operation)
+
+        @rule(minutes=st.sampled_from([1, 10, 16]))
+        def time_passes_and_holds_expire(self, minutes):
+            self.now += timedelta(minutes=minutes)
+            freeze(self.now)
+            self.step(lambda s: services.release_expired_holds(s, self.now, POLICY))
+
+        @rule(slot=st.integers(1, SLOTS))
+        def block(self, slot):
+            self.step(lambda s: services.block_slot(s, s.get(Slot, slot), "Examiner ill", self.now, POLICY))
+
+        @invariant()
+        def places_never_exceed_capacity(self):
+            with app.app_context():
+                for slot in db.session.scalars(sa.select(Slot)):
+                    taken = db.session.scalar(
+                        sa.select(sa.func.count())
+                        .select_from(Booking)
+                        .where(Booking.slot_id == slot.id, Booking.status.in_(ACTIVE_STATUSES))
+                    )
+                    assert slot.booked == taken <= slot.capacity
+
+        @invariant()
+        def one_active_booking_per_person_and_exam(self):
+            with app.app_context():
+                pairs = db.session.execute(
+                    sa.select(Booking.user_id, Booking.exam_type).where(Booking.status.in_(ACTIVE_STATUSES))
+                ).all()
+                assert max(Counter(pairs).values(), default=0) <= 1
+
+        @invariant()
+        def tickets_are_unique(self):
+            with app.app_context():
+                tickets = db.session.scalars(sa.select(Booking.ticket).where(Booking.ticket.is_not(None))).all()
+                assert len(tickets) == len(set(tickets))
+
+        @invariant()
+        def every_change_has_its_message(self):
+            with app.app_context():
+                history: dict[int, list[str]] = {}
+                for booking_id, action in db.session.execute(
+                    sa.select(BookingEvent.booking_id, BookingEvent.action).order_by(BookingEvent.id)
+                ):
+                    history.setdefault(booking_id, []).append(action)
+                sent = Counter(
+                    db.session.execute(sa.select(OutboxMessage.booking_id, OutboxMessage.kind)).tuples().all()
+                )
+                expected = Counter(
+                    (booking_id, kind) for booking_id, events in history.items() for kind in expected_messages(events)
+                )
+                assert expected == sent
+
+    run_state_machine_as_test(
+        Bookings,
+        settings=settings(
+            max_examples=15,
+            stateful_step_count=25,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        ),
+    )
