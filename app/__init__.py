@@ -43,7 +43,7 @@ def _init_extensions(app: Flask) -> None:
         database,  # noqa: F401  (SQLite connection settings)
         logs,
     )
-    from app.core.i18n import select_locale, select_timezone
+    from app.core.i18n import install_template_gettext, select_locale, select_timezone
     from app.core.security import init_security
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.ops.logs import init_logging
@@ -59,6 +59,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_template_gettext(app)
     csrf.init_app(app)
     limiter.init_app(app)
     init_api(app)

@@ -1,19 +1,31 @@
-"""Fixes found by `make bench`: the exam page's statements do not grow with the attempt's length, and
-one hold sweep releases any number of holds on PostgreSQL."""
+"""Fixes found by `make bench`: the exam page's statements do not grow with the attempt's length and
+the bank's content is read once per process; the month calendar counts places without loading slots
+and renders each distinct grid once; one hold sweep releases any number of holds on PostgreSQL."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from bs4 import BeautifulSoup
+from flask import template_rendered
 
+from app import create_app
+from app.auth.models import User
 from app.booking.models import Centre, Slot
 from app.booking.services import release_expired_holds
+from app.exam.content import revision_contents
+from app.exam.models import AttemptQuestion, QuestionOption, QuestionRevision
 from app.extensions import db
-from tests.booking_support import NOW
+from config import TestingConfig
+from tests.booking_support import NOW, book, freeze, local, make_slot
 from tests.conftest import BACKENDS, make_centre
+from tests.factories import build_bank
 from tests.test_exam import owner_of, start
+
+TEXTS = ("text", "explanation", "search")
 
 
 def test_question_page_costs_a_few_statements_whatever_the_number_of_questions(
@@ -32,10 +44,126 @@ def test_question_page_costs_a_few_statements_whatever_the_number_of_questions(
     sa.event.listen(engine, "before_cursor_execute", seen)
     try:
         assert client.get(f"/exam/attempts/{attempt_id}/2").status_code == 200
+        first = len(statements)
+        assert client.get(f"/exam/attempts/{attempt_id}/3").status_code == 200
     finally:
         sa.event.remove(engine, "before_cursor_execute", seen)
     # Once per question (40 each for items, revisions, options, questions, topics) was the bug.
-    assert len(statements) < 20, statements
+    assert first < 20, statements
+    # The second page reads no question or option text: the revisions are kept by the process.
+    again = [statement for statement in statements[first:] if not statement.startswith("BEGIN")]
+    assert not [s for s in again if "question_revision" in s or "question_option" in s], again
+    assert len(again) <= 5, again  # the user, the attempt, its answers with topics, the page view (2 rows)
+
+
+def test_a_revised_question_gets_new_content_and_old_attempts_keep_theirs(app, bank, client, auth, make_user):
+    """The content cache is keyed by revision: a revision never changes, a revised question gets a new one."""
+    user = make_user()
+    auth.login(user.email)
+    attempt_id = start(app, owner_of(user))
+    page = client.get(f"/exam/attempts/{attempt_id}/1").get_data(as_text=True)
+    with app.app_context():
+        item = db.session.scalar(
+            sa.select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.position == 1)
+        )
+        old = db.session.get(QuestionRevision, item.revision_id)
+        assert old.text_en in page
+        old.is_current = False
+        db.session.flush()
+        texts = {f"{field}_{lang}": f"Revised {field} {lang}" for field in TEXTS for lang in ("kk", "ru", "en")}
+        revised = QuestionRevision(
+            question_id=old.question_id,
+            number=2,
+            content_hash="revised",
+            reference_source=old.reference_source,
+            reference_point=old.reference_point,
+            options=[QuestionOption(position=1, is_correct=True, text_kk="A", text_ru="A", text_en="A")],
+            **texts,
+        )
+        db.session.add(revised)
+        db.session.commit()
+        old_id, old_text, revised_id = old.id, old.text_en, revised.id
+        contents = revision_contents(db.session, [old_id, revised_id])
+        assert (contents[old_id].text_en, contents[revised_id].text_en) == (old_text, "Revised text en")
+    assert old_text in client.get(f"/exam/attempts/{attempt_id}/1").get_data(as_text=True)
+
+
+def test_revision_content_is_read_once_per_process_and_per_database(app, bank, tmp_path):
+    with app.app_context():
+        ids = list(db.session.scalars(sa.select(QuestionRevision.id)))
+        with count_statements(db.engine) as first:
+            revision_contents(db.session, ids)
+        with count_statements(db.engine) as again:
+            contents = revision_contents(db.session, ids)
+        assert (first, again) == ([2], [0])
+        text_of_first = contents[min(ids)].text_en
+    # Another database numbers its revisions alike: its content is its own.
+    other = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'other.sqlite'}"})
+    with other.app_context():
+        db.create_all()
+        build_bank(db.session, {"t2": 1, "t1": 1})
+        db.session.commit()
+        first_id = min(db.session.scalars(sa.select(QuestionRevision.id)))
+        assert revision_contents(db.session, [first_id])[first_id].text_en == "t2-001 question en"
+        db.engine.dispose()
+    assert text_of_first == "t1-001 question en"
+
+
+@contextmanager
+def count_statements(engine):
+    box: list[int] = []
+    statements = []
+
+    def seen(*_args):
+        statements.append(1)
+
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield box
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+        box.append(len(statements))
+
+
+def test_month_calendar_counts_places_and_renders_each_grid_once(client, app, auth, make_user, centre):
+    """Hundreds of slots a month: the view reads two columns per slot and renders a grid per content;
+    a booking changes a number, and with it the grid."""
+    freeze(NOW)
+    user = make_user()
+    auth.login(user.email)
+    first = make_slot(app, starts=local(2026, 12, 3, 9), capacity=2)
+    make_slot(app, starts=local(2026, 12, 3, 23), capacity=3)
+    make_slot(app, starts=local(2026, 12, 4, 2), capacity=4)  # the 4th in Almaty, still the 3rd in UTC
+    path = "/booking/centres/ALM?view=month&date=2026-12-01&exam=theory&category=B"
+    grids = []
+
+    def rendered(sender, template, context, **extra):
+        if template.name == "booking/_month.html":
+            grids.append(template.name)
+
+    def cells(response):
+        page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        return {
+            td.select_one(".calendar-month__day").get_text(): td.a.get_text(" ", strip=True).split(",")[0].strip()
+            for td in page.select("td")
+            if td.a
+        }
+
+    template_rendered.connect(rendered, app)
+    try:
+        assert cells(client.get(path)) == {"3": "5 free", "4": "4 free"}
+        assert cells(client.get(path)) == {"3": "5 free", "4": "4 free"}
+        assert len(grids) == 1  # the same numbers: the grid rendered once
+        book(app, user.id, first)
+        assert cells(client.get(path)) == {"3": "4 free", "4": "4 free"}
+        assert len(grids) == 2
+        with app.app_context():
+            db.session.execute(sa.update(User).where(User.id == user.id).values(language="ru"))
+            db.session.commit()
+        caption = BeautifulSoup(client.get(path).get_data(as_text=True), "html.parser").caption.get_text()
+        assert "декабрь 2026" in caption.lower() and len(grids) == 3  # another language, another grid
+    finally:
+        template_rendered.disconnect(rendered, app)
 
 
 @pytest.mark.postgres_only

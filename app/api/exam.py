@@ -95,10 +95,11 @@ def _owner() -> service.Owner:
 
 def _attempt(attempt_id: int):
     try:
-        attempt = service.get_attempt(db.session, attempt_id, _owner(), utcnow())
+        attempt = service.get_attempt(db.session, attempt_id, _owner())
     except service.AttemptNotFound:
         abort(404)
-    db.session.commit()
+    if service.finish_if_expired(db.session, attempt, utcnow()):
+        db.session.commit()
     return attempt
 
 
@@ -112,10 +113,7 @@ def _serialize(attempt) -> dict:
             "position": item.position,
             "text": getattr(revision, f"text_{language}"),
             "image_url": url_for("questions.image", name=revision.image, _external=True) if revision.image else None,
-            "options": [
-                {"id": option.id, "text": getattr(option, f"text_{language}")}
-                for option in service.ordered_options(item)
-            ],
+            "options": [{"id": option.id, "text": getattr(option, f"text_{language}")} for option in item.options],
             "chosen_option_id": item.chosen_option_id,
             "flagged": item.flagged,
         }
@@ -191,7 +189,7 @@ class Answer(MethodView):
     def put(self, data, attempt_id, question_id):
         """Choose an option (an exam answer may be changed until the end)."""
         attempt = _attempt(attempt_id)
-        item = next((item for item in attempt.items if item.question_id == question_id), None)
+        item = service.item_for_question(db.session, attempt, question_id)
         if item is None:
             abort(404)
         try:
@@ -199,10 +197,10 @@ class Answer(MethodView):
         except service.AttemptClosed:
             db.session.commit()  # keep the server's finishing of an expired exam
             raise
-        db.session.commit()
         body = {"question_id": question_id, "option_id": data["option_id"]}
         if attempt.gives_feedback:
             body["correct"] = correct
+        db.session.commit()
         return body
 
 

@@ -9,7 +9,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
-from app.booking.services import SlotAvailability
+from app.booking.services import DayPlaces, SlotAvailability
 from app.core.working_days import add_months
 
 VIEWS = ("month", "week", "table")
@@ -39,6 +39,8 @@ class Period:
 
 @dataclass
 class Agenda:
+    """The week and table views: every slot of the period."""
+
     period: Period
     slots: list[SlotAvailability]
     by_day: dict[date, list[SlotAvailability]] = field(init=False)
@@ -48,18 +50,6 @@ class Agenda:
         for item in self.slots:
             self.by_day.setdefault(item.slot.local_date, []).append(item)
 
-    def free_on(self, day: date) -> int:
-        return sum(item.available for item in self.by_day.get(day, []))
-
-    def has_slots_on(self, day: date) -> bool:
-        return day in self.by_day
-
-    @property
-    def weeks(self) -> list[list[date]]:
-        """The month view's rows, Monday first (days of the neighbouring months included)."""
-        first = self.period.first_day
-        return calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
-
     @property
     def times(self) -> list[time]:
         """The week view's rows: every local start time in the week."""
@@ -67,3 +57,17 @@ class Agenda:
 
     def at(self, day: date, start: time) -> SlotAvailability | None:
         return next((item for item in self.by_day.get(day, []) if item.slot.local_starts_at.time() == start), None)
+
+
+@dataclass(frozen=True)
+class MonthAgenda:
+    """The month view: per day, only how many places are free."""
+
+    period: Period
+    days: dict[date, DayPlaces]
+
+    @property
+    def weeks(self) -> list[list[date]]:
+        """The rows, Monday first (days of the neighbouring months included)."""
+        first = self.period.first_day
+        return calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)

@@ -13,12 +13,13 @@ from wtforms.fields.choices import SelectChoice
 from app.auth.access import per_person_key, role_required
 from app.auth.models import Role
 from app.booking import services
-from app.booking.agenda import VIEWS, Agenda, Period
+from app.booking.agenda import VIEWS, Agenda, MonthAgenda, Period
 from app.booking.eligibility import Policy
 from app.booking.forms import ActionForm, ConfirmForm, EarliestForm, RescheduleForm, SearchForm, WaitlistForm
 from app.booking.ics import calendar_response
 from app.booking.labels import ACTION_NAMES, DOCUMENTS, EXAM_NAMES, STATUS_NAMES
 from app.booking.models import Booking, BookingStatus
+from app.booking.month_grid import month_grid
 from app.core.clock import utcnow
 from app.core.errors import DomainError, FieldErrors
 from app.core.forms import apply_field_errors
@@ -41,7 +42,6 @@ def booking_names():
         "STATUS_NAMES": STATUS_NAMES,
         "ACTION_NAMES": ACTION_NAMES,
         "DOCUMENTS": DOCUMENTS,
-        "action_form": ActionForm(),
         "now": utcnow(),
     }
 
@@ -108,19 +108,19 @@ def centre(code: str):
     view = request.args.get("view") if request.args.get("view") in VIEWS else "week"
     now = utcnow()
     period = Period.around(view, _date_arg(default=found.local(now).date()))
-    agenda = Agenda(
-        period,
-        services.slot_availability(
-            db.session,
-            now,
-            centre=found,
-            exam_type=form.exam.data,
-            category=form.category.data,
-            first_day=period.first_day,
-            last_day=period.last_day,
-        ),
-    )
-    return render_template("booking/centre.html", centre=found, form=form, agenda=agenda, waitlist_form=WaitlistForm())
+    exam = {
+        "centre": found,
+        "exam_type": form.exam.data,
+        "category": form.category.data,
+        "first_day": period.first_day,
+        "last_day": period.last_day,
+    }
+    if view == "month":
+        agenda = MonthAgenda(period, services.places_by_day(db.session, now, **exam))
+        grid = month_grid(agenda, found, form.exam.data, form.category.data)
+        return render_template("booking/centre.html", centre=found, form=form, agenda=agenda, month_grid=grid)
+    agenda = Agenda(period, services.slot_availability(db.session, now, **exam))
+    return render_template("booking/centre.html", centre=found, form=form, agenda=agenda)
 
 
 @bp.post("/slots/<int:slot_id>/hold")

@@ -17,6 +17,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.core.errors import DomainError
+from app.exam.content import OptionContent, RevisionContent, revision_content, revision_contents
 from app.exam.models import (
     Attempt,
     AttemptMode,
@@ -271,37 +272,86 @@ def open_attempts(session: Session, owner: Owner) -> list[Attempt]:
 # --- access and the clock ------------------------------------------------------------------------
 
 
-def get_attempt(session: Session, attempt_id: int, owner: Owner, now: datetime) -> Attempt:
-    """The owner's attempt (404 for anyone else's); an exam whose time ran out is finished now."""
+def get_attempt(session: Session, attempt_id: int, owner: Owner) -> Attempt:
+    """The owner's attempt (404 for anyone else's)."""
     attempt = session.get(Attempt, attempt_id)
     if attempt is None or not owner.owns(attempt):
         raise AttemptNotFound()
-    if attempt.is_open and attempt.deadline is not None and now >= attempt.deadline:
-        finish_attempt(session, attempt, now, expired=True)
     return attempt
 
 
-def items_with_content(session: Session, attempt: Attempt) -> list[AttemptQuestion]:
-    """The attempt's questions with revisions, options and topics, in three queries."""
-    return list(
-        session.scalars(
-            select(AttemptQuestion)
+def finish_if_expired(session: Session, attempt: Attempt, now: datetime) -> bool:
+    """Finish an exam whose time ran out, on its first access after the deadline; True if it did."""
+    if attempt.is_open and attempt.deadline is not None and now >= attempt.deadline:
+        finish_attempt(session, attempt, now, expired=True)
+        return True
+    return False
+
+
+@dataclass(frozen=True)
+class ShownQuestion:
+    """One question of an attempt as pages and the API show it: the learner's answer (`item`), the
+    revision's content (cached per process, see app.exam.content) and the question's topic."""
+
+    item: AttemptQuestion
+    revision: RevisionContent
+    topic: Topic
+
+    @property
+    def position(self) -> int:
+        return self.item.position
+
+    @property
+    def question_id(self) -> int:
+        return self.item.question_id
+
+    @property
+    def chosen_option_id(self) -> int | None:
+        return self.item.chosen_option_id
+
+    @property
+    def is_correct(self) -> bool | None:
+        return self.item.is_correct
+
+    @property
+    def flagged(self) -> bool:
+        return self.item.flagged
+
+    @property
+    def answered(self) -> bool:
+        return self.item.answered
+
+    @property
+    def options(self) -> list[OptionContent]:
+        """The options in the order this attempt shows them."""
+        return self.revision.options_in(self.item.option_order)
+
+
+def items_with_content(session: Session, attempt: Attempt) -> list[ShownQuestion]:
+    """The attempt's questions with their content and topics: one query for the answers and
+    topics, plus two the first time this process shows a revision."""
+    rows = (
+        session.execute(
+            select(AttemptQuestion, Topic)
+            .join(Question, Question.id == AttemptQuestion.question_id)
+            .join(Topic, Topic.id == Question.topic_id)
             .where(AttemptQuestion.attempt_id == attempt.id)
             .order_by(AttemptQuestion.position)
-            .options(
-                selectinload(AttemptQuestion.revision).selectinload(QuestionRevision.options),
-                selectinload(AttemptQuestion.revision)
-                .selectinload(QuestionRevision.question)
-                .selectinload(Question.topic),
-            )
+        )
+        .tuples()
+        .all()
+    )
+    contents = revision_contents(session, (item.revision_id for item, _ in rows))
+    return [ShownQuestion(item, contents[item.revision_id], topic) for item, topic in rows]
+
+
+def item_for_question(session: Session, attempt: Attempt, question_id: int) -> AttemptQuestion | None:
+    """One question of the attempt, without loading the others."""
+    return session.scalar(
+        select(AttemptQuestion).where(
+            AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.question_id == question_id
         )
     )
-
-
-def ordered_options(item: AttemptQuestion) -> list[QuestionOption]:
-    """The options in the order this attempt shows them."""
-    by_id = {option.id: option for option in item.revision.options}
-    return [by_id[option_id] for option_id in item.option_order if option_id in by_id]
 
 
 def item_at(attempt: Attempt, position: int) -> AttemptQuestion:
@@ -321,8 +371,7 @@ def mark_shown(item: AttemptQuestion, now: datetime) -> None:
 
 
 def _ensure_open(session: Session, attempt: Attempt, now: datetime) -> None:
-    if attempt.is_open and attempt.deadline is not None and now >= attempt.deadline:
-        finish_attempt(session, attempt, now, expired=True)
+    finish_if_expired(session, attempt, now)
     if not attempt.is_open:
         raise AttemptClosed()
 
@@ -337,7 +386,7 @@ def answer(session: Session, attempt: Attempt, item: AttemptQuestion, option_id:
         raise DomainError(_l("Choose one of the answers shown."), code="unknown-option", status=422)
     if attempt.gives_feedback and item.answered:
         return bool(item.is_correct)
-    correct_id = next(option.id for option in item.revision.options if option.is_correct)
+    correct_id = revision_content(session, item.revision_id).correct_option.id
     item.chosen_option_id = option_id
     item.is_correct = option_id == correct_id
     item.answered_at = now
@@ -413,10 +462,10 @@ class Result:
         return self.total - self.correct
 
 
-def result_of(attempt: Attempt, items: list[AttemptQuestion]) -> Result:
+def result_of(attempt: Attempt, items: list[ShownQuestion]) -> Result:
     scores: dict[int, list] = {}
     for item in items:
-        topic = item.revision.question.topic
+        topic = item.topic
         entry = scores.setdefault(topic.id, [topic, 0, 0])
         entry[1] += 1 if item.is_correct else 0
         entry[2] += 1

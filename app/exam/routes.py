@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -45,10 +46,11 @@ def load_attempt(attempt_id: int):
     if owner is None:
         abort(404)
     try:
-        attempt = service.get_attempt(db.session, attempt_id, owner, utcnow())
+        attempt = service.get_attempt(db.session, attempt_id, owner)
     except service.AttemptNotFound:
         abort(404)
-    db.session.commit()  # an expired exam was just finished
+    if service.finish_if_expired(db.session, attempt, utcnow()):
+        db.session.commit()
     return attempt
 
 
@@ -134,22 +136,43 @@ def question(attempt_id: int, position: int):
         return redirect(url_for("exam.result", attempt_id=attempt.id))
     if not 1 <= position <= attempt.total:
         abort(404)
-    service.mark_shown(service.item_at(attempt, position), utcnow())
-    db.session.commit()
-    # Loaded after the commit (which expires every object): the page then needs no query per question.
     items = service.items_with_content(db.session, attempt)
     item = items[position - 1]
-    return render_template(
+    service.mark_shown(item.item, utcnow())
+    # Rendered before the commit, which would expire every object the page reads (and reload them).
+    page = render_template(
         "exam/question.html",
         attempt=attempt,
         items=items,
         item=item,
-        options=service.ordered_options(item),
         language=attempt.language,
         remaining=_remaining_seconds(attempt),
         feedback=attempt.gives_feedback and item.answered,
         reference=format_reference(item.revision.reference_source, item.revision.reference_point, attempt.language),
+        grid=_grid(items),
     )
+    db.session.commit()
+    return page
+
+
+@dataclass(frozen=True)
+class GridCell:
+    position: int
+    answered: bool
+    flagged: bool
+    label: str
+
+
+def _grid(items: list[service.ShownQuestion]) -> list[GridCell]:
+    """The question grid with each cell's accessible name ("Question 7: answered, flagged"); the
+    three phrases are translated once for the forty cells."""
+    question, answered, flagged = _("Question %(n)s"), _("answered"), _("flagged")
+    cells = []
+    for item in items:
+        states = [phrase for phrase, on in ((answered, item.answered), (flagged, item.flagged)) if on]
+        label = question % {"n": item.position} + (": " + ", ".join(states) if states else "")
+        cells.append(GridCell(item.position, item.answered, item.flagged, label))
+    return cells
 
 
 def _remaining_seconds(attempt) -> int | None:
@@ -242,7 +265,6 @@ def result(attempt_id: int):
         attempt=attempt,
         items=items,
         result=service.result_of(attempt, items),
-        ordered_options=service.ordered_options,
         reference=lambda revision: format_reference(
             revision.reference_source, revision.reference_point, attempt.language
         ),
