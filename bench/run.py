@@ -1,7 +1,8 @@
 """`make bench`: the app as production runs it, a realistic data set, one table of figures.
 
 Creates the PostgreSQL database (`BENCH_DATABASE_URL`, default kezek_bench on the local server),
-migrates, imports the question bank, loads the data set (bench.data), starts gunicorn (2 workers)
+migrates, imports the question bank, loads the data set (bench.data), starts gunicorn (the production
+settings of deploy/gunicorn.conf.py)
 and the scheduler as their own processes, drives them from a separate load process (bench.load),
 times the scheduler's jobs in this process (bench.inprocess), then prints the table and writes
 `bench/results.json` and `bench/report.md`.
@@ -170,10 +171,21 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     logs = Path(tempfile.mkdtemp(prefix="kezek-bench-"))
+    # The production settings (deploy/gunicorn.conf.py: 2 × CPUs + 1 sync workers), with the
+    # per-worker metrics directory production uses.
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            "deploy/gunicorn.conf.py",
+            "-b",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
         cwd=ROOT,
-        env=env,
+        env=env | {"PROMETHEUS_MULTIPROC_DIR": str(logs / "metrics")},
         stdout=(logs / "gunicorn.log").open("w"),
         stderr=subprocess.STDOUT,
     )

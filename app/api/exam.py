@@ -188,10 +188,11 @@ class Answer(MethodView):
     @blp.alt_response(409, description="attempt-closed: finished, or the deadline has passed")
     def put(self, data, attempt_id, question_id):
         """Choose an option (an exam answer may be changed until the end)."""
-        attempt = _attempt(attempt_id)
-        item = service.item_for_question(db.session, attempt, question_id)
-        if item is None:
+        try:
+            item = service.get_attempt_item(db.session, attempt_id, question_id, _owner())
+        except service.AttemptNotFound:
             abort(404)
+        attempt = item.attempt
         try:
             correct = service.answer(db.session, attempt, item, data["option_id"], utcnow())
         except service.AttemptClosed:

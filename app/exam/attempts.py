@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from app.core.errors import DomainError
 from app.exam.content import OptionContent, RevisionContent, revision_content, revision_contents
@@ -345,13 +345,17 @@ def items_with_content(session: Session, attempt: Attempt) -> list[ShownQuestion
     return [ShownQuestion(item, contents[item.revision_id], topic) for item, topic in rows]
 
 
-def item_for_question(session: Session, attempt: Attempt, question_id: int) -> AttemptQuestion | None:
-    """One question of the attempt, without loading the others."""
-    return session.scalar(
-        select(AttemptQuestion).where(
-            AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.question_id == question_id
-        )
+def get_attempt_item(session: Session, attempt_id: int, question_id: int, owner: Owner) -> AttemptQuestion:
+    """One question of the owner's attempt, loaded with its attempt in one query (404 otherwise)."""
+    item = session.scalar(
+        select(AttemptQuestion)
+        .join(AttemptQuestion.attempt)
+        .options(contains_eager(AttemptQuestion.attempt))
+        .where(AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.question_id == question_id)
     )
+    if item is None or not owner.owns(item.attempt):
+        raise AttemptNotFound()
+    return item
 
 
 def item_at(attempt: Attempt, position: int) -> AttemptQuestion:
