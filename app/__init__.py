@@ -105,7 +105,7 @@ def _register_commands(app: Flask) -> None:
     from app.demo.cli import demo_cli
     from app.exam.cli import exam_cli, questions_cli
     from app.jobs.cli import scheduler_cli
-    from app.staff.cli import slots_cli
+    from app.staff.cli import bookings_cli, slots_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
@@ -113,6 +113,7 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(exam_cli)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(slots_cli)
+    app.cli.add_command(bookings_cli)
 
 
 def _register_template_helpers(app: Flask) -> None:
