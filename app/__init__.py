@@ -39,10 +39,7 @@ def create_app(config: type[Config] | None = None, overrides: Mapping[str, Any] 
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table into the metadata)
     from app.api import init_api
-    from app.core import (
-        database,  # noqa: F401  (SQLite connection settings)
-        logs,
-    )
+    from app.core import database  # noqa: F401  (SQLite connection settings)
     from app.core.i18n import select_locale, select_timezone
     from app.core.security import init_security
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -51,7 +48,6 @@ def _init_extensions(app: Flask) -> None:
 
     # First, so that the request id is bound before any other extension's hook runs (the limiter's).
     init_logging(app)
-    logs.install()  # also redacts tracebacks (PostgreSQL's error detail repeats rows)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     login_manager.init_app(app)
