@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -44,7 +45,6 @@ pytestmark = [
 @contextmanager
 def app_server(db_url: str, key_prefix: str, metrics_dir: Path):
     """One gunicorn server with two workers, as `deploy/Procfile.local` starts them."""
-    port = free_port()
     env = {
         **os.environ,
         "KEZEK_ENV": "development",
@@ -59,24 +59,37 @@ def app_server(db_url: str, key_prefix: str, metrics_dir: Path):
         "GUNICORN_THREADS": "8",
         "KEZEK_LOG_FORMAT": "json",
     }
-    command = [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py"]
-    process = subprocess.Popen(  # noqa: S603  (our own command line)
-        [*command, "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while request(port, "GET", "/healthz")[0] != 200:
-            assert process.poll() is None and time.monotonic() < deadline, process.communicate()[0]
-            time.sleep(0.2)
+    with gunicorn(env) as port:
         yield port
-    finally:
-        process.terminate()
-        process.communicate(timeout=30)
+
+
+@contextmanager
+def gunicorn(env: dict[str, str]):
+    """A real gunicorn server with the production settings file, on a free port; yields the port
+    once /healthz answers, and stops it (also when the test fails)."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py"]
+    # Its log goes to a file: a pipe nobody reads while the test runs would fill up and stall it.
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen(  # noqa: S603  (our own command line)
+            [*command, "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while request(port, "GET", "/healthz")[0] != 200:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise AssertionError(f"gunicorn did not answer:\n{log.read()}")
+                time.sleep(0.2)
+            yield port
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 def request(port: int, method: str, path: str, body: str | None = None, headers: dict | None = None):
