@@ -40,7 +40,7 @@ def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table into the metadata)
     from app.api import init_api
     from app.core import (
-        database,  # noqa: F401  (SQLite connection settings)
+        database,  # also SQLite connection settings, by importing it
         logs,
     )
     from app.core.i18n import select_locale, select_timezone
@@ -53,6 +53,7 @@ def _init_extensions(app: Flask) -> None:
     init_logging(app)
     logs.install()  # also redacts tracebacks (PostgreSQL's error detail repeats rows)
     db.init_app(app)
+    database.close_sessions_of_lost_connections(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

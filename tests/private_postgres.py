@@ -49,21 +49,25 @@ class PrivateServer:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
-    def pg_ctl(self, *arguments: str) -> None:
-        command = [str(server_binaries() / "pg_ctl"), "--pgdata", str(self.data), "--wait", *arguments]
-        subprocess.run(_as_server_account(command), check=True, capture_output=True, timeout=60)  # noqa: S603
+    def pg_ctl(self, *arguments: str, check: bool = True) -> None:
+        # The server's output goes to its log file: a server writing to our pipe would keep it
+        # open, and waiting for pg_ctl's output would wait for the server to end.
+        log = ["--log", str(self.directory / "server.log")]
+        command = [str(server_binaries() / "pg_ctl"), "--pgdata", str(self.data), *log, "--wait", *arguments]
+        subprocess.run(_as_server_account(command), check=check, capture_output=True, timeout=60)  # noqa: S603
 
     def start(self) -> None:
         # fsync off: the data of a test is thrown away, and a restart stays a clean shutdown anyway.
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.directory} -c fsync=off"
-        self.pg_ctl("--log", str(self.directory / "server.log"), "--options", options, "start")
+        self.pg_ctl("--options", options, "start")
 
     def restart(self) -> None:
         """A fast restart: open sessions are cut, their transactions rolled back, then it starts again."""
         self.pg_ctl("--mode", "fast", "restart")
 
     def stop(self) -> None:
-        self.pg_ctl("--mode", "immediate", "stop")
+        """Stop it if it runs (a failed test may have left it stopped)."""
+        self.pg_ctl("--mode", "immediate", "stop", check=False)
 
     def create_database(self, name: str) -> str:
         engine = sa.create_engine(database_url(self.url()), isolation_level="AUTOCOMMIT")
@@ -83,7 +87,6 @@ def private_postgres():
         shutil.chown(directory, SERVER_ACCOUNT, SERVER_ACCOUNT)
     server = PrivateServer(directory, free_port())
     initdb = [str(server_binaries() / "initdb"), "--pgdata", str(server.data), "--username", "postgres"]
-    started = False
     try:
         subprocess.run(  # noqa: S603  (our own command line)
             _as_server_account([*initdb, "--auth", "trust", "--encoding", "UTF8", "--no-sync"]),
@@ -92,9 +95,7 @@ def private_postgres():
             timeout=120,
         )
         server.start()
-        started = True
         yield server
     finally:
-        if started:
-            server.stop()
+        server.stop()
         shutil.rmtree(directory, ignore_errors=True)
