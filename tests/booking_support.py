@@ -58,6 +58,24 @@ def make_slot(
         return slot.id
 
 
+def add_applicants(app, count: int, language: str = "en") -> list[int]:
+    """Applicants who never sign in (no password to hash: quick in numbers); returns their ids."""
+    with app.app_context():
+        people = [
+            User(
+                email=f"applicant{number}@example.kz",
+                password_hash="-",
+                full_name=f"Applicant {number}",
+                iin=f"95020140{number:04d}",
+                language=language,
+            )
+            for number in range(count)
+        ]
+        db.session.add_all(people)
+        db.session.commit()
+        return [person.id for person in people]
+
+
 def run(app, operation, *args, **kwargs):
     """Run a service inside a transaction that commits, like a view; returns a plain value."""
     with app.app_context():
