@@ -127,7 +127,7 @@ class Load:
 @pytest.fixture
 def restart_world(private_postgres, tmp_path):  # noqa: F811  (the fixture imported above)
     """A migrated database on the private server with a centre, a slot, applicants with API
-    tokens and one signed-in browser; the gunicorn serving it. Yields (port, load)."""
+    tokens and one signed-in browser; the gunicorn serving it. Yields (app, load)."""
     url = private_postgres.create_database(f"kezek_restart_{secrets.token_hex(4)}")
     env = {
         **os.environ,
