@@ -39,7 +39,7 @@ def create_app(config: type[Config] | None = None, overrides: Mapping[str, Any] 
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table into the metadata)
     from app.api import init_api
-    from app.core import database  # noqa: F401  (SQLite connection settings)
+    from app.core import database  # also SQLite connection settings, by importing it
     from app.core.i18n import select_locale, select_timezone
     from app.core.security import init_security
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -49,6 +49,7 @@ def _init_extensions(app: Flask) -> None:
     # First, so that the request id is bound before any other extension's hook runs (the limiter's).
     init_logging(app)
     db.init_app(app)
+    database.close_sessions_of_lost_connections(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
