@@ -39,10 +39,7 @@ def create_app(config: type[Config] | None = None, overrides: Mapping[str, Any] 
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table into the metadata)
     from app.api import init_api
-    from app.core import (
-        database,  # noqa: F401  (SQLite connection settings)
-        logs,
-    )
+    from app.core import database  # also SQLite connection settings, by importing it
     from app.core.i18n import install_template_gettext, select_locale, select_timezone
     from app.core.security import init_security
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -51,8 +48,8 @@ def _init_extensions(app: Flask) -> None:
 
     # First, so that the request id is bound before any other extension's hook runs (the limiter's).
     init_logging(app)
-    logs.install()  # also redacts tracebacks (PostgreSQL's error detail repeats rows)
     db.init_app(app)
+    database.close_sessions_of_lost_connections(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -106,7 +103,7 @@ def _register_commands(app: Flask) -> None:
     from app.demo.cli import demo_cli
     from app.exam.cli import exam_cli, questions_cli
     from app.jobs.cli import scheduler_cli
-    from app.staff.cli import slots_cli
+    from app.staff.cli import bookings_cli, slots_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
@@ -114,6 +111,7 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(exam_cli)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(slots_cli)
+    app.cli.add_command(bookings_cli)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -1,7 +1,9 @@
-"""Helpers for the booking tests: a frozen clock, slots, and services run like a view would."""
+"""Helpers for the booking tests: a frozen clock, slots, services run like a view would, and the
+invariants every state of the bookings must keep."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,9 +12,10 @@ import sqlalchemy as sa
 from app.auth.models import User
 from app.booking import services
 from app.booking.eligibility import Policy
-from app.booking.models import Booking, Centre, Slot
+from app.booking.models import ACTIVE_STATUSES, Booking, BookingEvent, Centre, Slot
 from app.core import clock
 from app.extensions import db
+from app.notify.models import OutboxMessage
 
 ALMATY = ZoneInfo("Asia/Almaty")
 # Tuesday 1 December 2026, 09:00 in Almaty (UTC+5).
@@ -53,6 +56,24 @@ def make_slot(
         db.session.add(slot)
         db.session.commit()
         return slot.id
+
+
+def add_applicants(app, count: int, language: str = "en") -> list[int]:
+    """Applicants who never sign in (no password to hash: quick in numbers); returns their ids."""
+    with app.app_context():
+        people = [
+            User(
+                email=f"applicant{number}@example.kz",
+                password_hash="-",
+                full_name=f"Applicant {number}",
+                iin=f"95020140{number:04d}",
+                language=language,
+            )
+            for number in range(count)
+        ]
+        db.session.add_all(people)
+        db.session.commit()
+        return [person.id for person in people]
 
 
 def run(app, operation, *args, **kwargs):
@@ -110,3 +131,57 @@ def slot_booked(app, slot_id: int) -> int:
 def available(app, slot_id: int, now: datetime = NOW) -> int:
     with app.app_context():
         return services.slot_with_availability(db.session, slot_id, now).available
+
+
+def expected_messages(events: list[str]) -> list[str]:
+    """The outbox kinds a booking's history calls for (holds themselves send nothing)."""
+    kinds, confirmed, moves = [], False, 0
+    for action in events:
+        if action == "confirmed":
+            confirmed = True
+            kinds.append("confirmation")
+        elif action == "expired":
+            kinds.append("hold-expired")
+        elif action == "blocked":
+            kinds.append("slot-blocked")
+        elif action == "cancelled" and confirmed:
+            kinds.append("cancellation")
+        elif action == "rescheduled":
+            moves += 1
+            if confirmed:
+                kinds.append(f"rescheduled-{moves}")
+    return kinds
+
+
+def assert_booking_invariants(session) -> None:
+    """No change half-applied, whatever happened: no slot has more places taken than its capacity
+    and its counter agrees with its active bookings, nobody has two active bookings of one exam
+    type, tickets are unique, every booking's history starts with its hold, and every state change
+    in it has its outbox message."""
+    for slot in session.scalars(sa.select(Slot)):
+        taken = session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Booking)
+            .where(Booking.slot_id == slot.id, Booking.status.in_(ACTIVE_STATUSES))
+        )
+        assert slot.booked == taken <= slot.capacity, f"slot {slot.id}: counter {slot.booked}, {taken} active"
+
+    pairs = session.execute(
+        sa.select(Booking.user_id, Booking.exam_type).where(Booking.status.in_(ACTIVE_STATUSES))
+    ).all()
+    assert max(Counter(pairs).values(), default=0) <= 1
+
+    tickets = session.scalars(sa.select(Booking.ticket).where(Booking.ticket.is_not(None))).all()
+    assert len(tickets) == len(set(tickets))
+
+    history: dict[int, list[str]] = {booking_id: [] for booking_id in session.scalars(sa.select(Booking.id))}
+    for booking_id, action in session.execute(
+        sa.select(BookingEvent.booking_id, BookingEvent.action).order_by(BookingEvent.id)
+    ):
+        history[booking_id].append(action)
+    assert all(events[:1] == ["held"] for events in history.values()), history
+    sent = Counter(session.execute(sa.select(OutboxMessage.booking_id, OutboxMessage.kind)).tuples().all())
+    expected = Counter(
+        (booking_id, kind) for booking_id, events in history.items() for kind in expected_messages(events)
+    )
+    assert expected == sent

@@ -8,7 +8,6 @@ change in a booking's history has its outbox message.
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -19,35 +18,14 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from app.auth.models import User
 from app.booking import services
-from app.booking.models import ACTIVE_STATUSES, Booking, BookingEvent, Centre, Slot
+from app.booking.models import Booking, Centre, Slot
 from app.core.errors import DomainError
 from app.extensions import db
-from app.notify.models import OutboxMessage
-from tests.booking_support import NOW, POLICY, freeze, local
+from tests.booking_support import NOW, POLICY, assert_booking_invariants, expected_messages, freeze, local
 from tests.conftest import BACKENDS, make_centre
 
 PEOPLE, SLOTS, CAPACITY = 4, 3, 2
 SLOT_DAYS = (4, 5, 6)  # 9:00 in Almaty, 3 to 5 days after NOW: outside the change cut-off
-
-
-def expected_messages(events: list[str]) -> list[str]:
-    """The outbox kinds a booking's history calls for (holds themselves send nothing)."""
-    kinds, confirmed, moves = [], False, 0
-    for action in events:
-        if action == "confirmed":
-            confirmed = True
-            kinds.append("confirmation")
-        elif action == "expired":
-            kinds.append("hold-expired")
-        elif action == "blocked":
-            kinds.append("slot-blocked")
-        elif action == "cancelled" and confirmed:
-            kinds.append("cancellation")
-        elif action == "rescheduled":
-            moves += 1
-            if confirmed:
-                kinds.append(f"rescheduled-{moves}")
-    return kinds
 
 
 @pytest.mark.parametrize(
@@ -158,45 +136,9 @@ def test_bookings_keep_their_invariants_whatever_happens(app):
             self.step(lambda s: services.block_slot(s, s.get(Slot, slot), "Examiner ill", self.now, POLICY))
 
         @invariant()
-        def places_never_exceed_capacity(self):
+        def bookings_are_consistent(self):
             with app.app_context():
-                for slot in db.session.scalars(sa.select(Slot)):
-                    taken = db.session.scalar(
-                        sa.select(sa.func.count())
-                        .select_from(Booking)
-                        .where(Booking.slot_id == slot.id, Booking.status.in_(ACTIVE_STATUSES))
-                    )
-                    assert slot.booked == taken <= slot.capacity
-
-        @invariant()
-        def one_active_booking_per_person_and_exam(self):
-            with app.app_context():
-                pairs = db.session.execute(
-                    sa.select(Booking.user_id, Booking.exam_type).where(Booking.status.in_(ACTIVE_STATUSES))
-                ).all()
-                assert max(Counter(pairs).values(), default=0) <= 1
-
-        @invariant()
-        def tickets_are_unique(self):
-            with app.app_context():
-                tickets = db.session.scalars(sa.select(Booking.ticket).where(Booking.ticket.is_not(None))).all()
-                assert len(tickets) == len(set(tickets))
-
-        @invariant()
-        def every_change_has_its_message(self):
-            with app.app_context():
-                history: dict[int, list[str]] = {}
-                for booking_id, action in db.session.execute(
-                    sa.select(BookingEvent.booking_id, BookingEvent.action).order_by(BookingEvent.id)
-                ):
-                    history.setdefault(booking_id, []).append(action)
-                sent = Counter(
-                    db.session.execute(sa.select(OutboxMessage.booking_id, OutboxMessage.kind)).tuples().all()
-                )
-                expected = Counter(
-                    (booking_id, kind) for booking_id, events in history.items() for kind in expected_messages(events)
-                )
-                assert expected == sent
+                assert_booking_invariants(db.session)
 
     run_state_machine_as_test(
         Bookings,

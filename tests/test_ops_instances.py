@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -44,7 +45,6 @@ pytestmark = [
 @contextmanager
 def app_server(db_url: str, key_prefix: str, metrics_dir: Path):
     """One gunicorn server with two workers, as `deploy/Procfile.local` starts them."""
-    port = free_port()
     env = {
         **os.environ,
         "KEZEK_ENV": "development",
@@ -59,24 +59,37 @@ def app_server(db_url: str, key_prefix: str, metrics_dir: Path):
         "GUNICORN_THREADS": "8",
         "KEZEK_LOG_FORMAT": "json",
     }
-    command = [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py"]
-    process = subprocess.Popen(  # noqa: S603  (our own command line)
-        [*command, "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while request(port, "GET", "/healthz")[0] != 200:
-            assert process.poll() is None and time.monotonic() < deadline, process.communicate()[0]
-            time.sleep(0.2)
+    with gunicorn(env) as port:
         yield port
-    finally:
-        process.terminate()
-        process.communicate(timeout=30)
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], log_path: Path | None = None):
+    """A real gunicorn server with the production settings file, on a free port; yields the port
+    once /healthz answers, and stops it (also when the test fails). Its output goes to `log_path`
+    (or a temporary file): a pipe nobody reads while the test runs would fill up and stall it."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py"]
+    with open(log_path, "w+") if log_path else tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen(  # noqa: S603  (our own command line)
+            [*command, "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while request(port, "GET", "/healthz")[0] != 200:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise AssertionError(f"gunicorn did not answer:\n{log.read()}")
+                time.sleep(0.2)
+            yield port
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 def request(port: int, method: str, path: str, body: str | None = None, headers: dict | None = None):
@@ -137,21 +150,28 @@ def test_two_instances_behave_as_one(app, centre, make_user, two_servers):
 
     # A session (and its CSRF token) from one server is good on the other: signed, nothing local.
     other = make_user()
-    status, page, headers = request(first, "GET", "/account/login")
-    cookie = SimpleCookie(headers["Set-Cookie"])
-    session_cookie = f"session={cookie['session'].value}"
+    signed_in = sign_in(other.email, form_from=first, post_to=second)
+    assert signed_in, "the login form signed by the first server was refused by the second"
+    assert request(first, "GET", "/booking/mine", headers={"Cookie": signed_in})[0] == 200
+
+
+def sign_in(email: str, *, form_from: int, post_to: int) -> str | None:
+    """Sign in like a browser: the login form from one server, posted to another (or the same);
+    returns the signed-in session's Cookie header, or None when refused."""
+    status, page, headers = request(form_from, "GET", "/account/login")
+    session_cookie = f"session={SimpleCookie(headers['Set-Cookie'])['session'].value}"
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    form = f"csrf_token={token}&email={other.email.replace('@', '%40')}&password={PASSWORD}"
+    form = f"csrf_token={token}&email={email.replace('@', '%40')}&password={PASSWORD}"
     status, _, headers = request(
-        second,
+        post_to,
         "POST",
         "/account/login",
         form,
         {"Content-Type": "application/x-www-form-urlencoded", "Cookie": session_cookie},
     )
-    assert status == 302, "the login form signed by the first server was refused by the second"
-    signed_in = f"session={SimpleCookie(headers['Set-Cookie'])['session'].value}"
-    assert request(first, "GET", "/booking/mine", headers={"Cookie": signed_in})[0] == 200
+    if status != 302:
+        return None
+    return f"session={SimpleCookie(headers['Set-Cookie'])['session'].value}"
 
 
 def metric(port: int, name: str, **labels) -> float:

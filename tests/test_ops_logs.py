@@ -47,6 +47,18 @@ def test_every_log_record_is_scrubbed_whatever_the_handler(app, caplog):
     assert record.getMessage() == "user [email], IIN [iin], phone [phone]"
 
 
+def test_a_logged_traceback_is_scrubbed_too(app, caplog):
+    """Database errors quote the offending row, and a traceback repeats the error's message."""
+    caplog.set_level(logging.ERROR)
+    try:
+        raise ValueError("Key (iin)=(950101300038) already exists.")
+    except ValueError:
+        logging.getLogger("kezek.test").exception("insert failed")
+    (record,) = caplog.records
+    assert "Key (iin)=([iin]) already exists." in caplog.text
+    assert "950101300038" not in caplog.text + JsonFormatter().format(record)
+
+
 def test_a_sane_incoming_request_id_is_kept_and_echoed(client, caplog):
     caplog.set_level(logging.INFO)
     response = client.get("/healthz", headers={"X-Request-ID": "lb-4f1c2a9e-0001"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +17,8 @@ from app.notify.services import queue_message
 from app.ops.counters import HOLDS_TAKEN, count_on_commit
 from tests.booking_support import NOW, freeze, hold, make_slot
 from tests.conftest import PASSWORD
+
+ROOT = Path(__file__).parent.parent
 
 
 def scrape(client) -> dict[tuple[str, tuple], float]:
@@ -131,3 +134,21 @@ def test_metrics_survive_an_unreachable_database(app_factory):
     samples = scrape(app.test_client())
     assert value(samples, "kezek_database_up") == 0
     assert ("kezek_holds_taken_total", ()) in samples
+
+
+def test_every_exported_metric_is_documented_with_its_labels(client, runner):
+    """The deployment guide's metrics table and the README's list name what /metrics really says."""
+    assert runner.invoke(args=["scheduler", "run-job", "release-expired-holds"]).exit_code == 0
+    client.get("/healthz")
+    guide = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8").splitlines()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    families = list(text_string_to_metric_families(client.get("/metrics").get_data(as_text=True)))
+    assert len(families) >= 12
+    for family in families:
+        if family.name.endswith("_created"):  # the text parser's view of a counter's creation time
+            continue
+        name = family.name + ("_total" if family.type == "counter" else "")
+        (row,) = [line for line in guide if line.startswith("|") and f"`{name}`" in line]
+        labels = {label for sample in family.samples for label in sample.labels} - {"le"}
+        assert all(f"`{label}`" in row for label in labels), (name, labels)
+        assert f"`{name}" in readme, name

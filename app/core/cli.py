@@ -10,10 +10,17 @@ from app.core.errors import FieldErrors
 from app.extensions import db
 
 
-def progress(items, label: str, show=None):
+def progress(items, label: str, show=None, length: int | None = None):
     """A progress bar on standard error (the summary line stays alone on standard output, for
-    scripts); click draws it only on a terminal and prints just the label otherwise."""
-    return click.progressbar(items, label=label, file=sys.stderr, item_show_func=show)
+    scripts); click draws it only on a terminal and prints just the label otherwise. `length`
+    is for items that cannot say how many they are (a stream of rows)."""
+    return click.progressbar(items, label=label, file=sys.stderr, item_show_func=show, length=length)
+
+
+def track(items, label: str):
+    """The `app.core.progress.Track` of the CLI: a service's loop drawn as a progress bar."""
+    with progress(items, label) as bar:
+        yield from bar
 
 
 def fail_with_field_errors(error: FieldErrors):

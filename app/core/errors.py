@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Response, current_app, json, render_template, request
+from flask import Response, current_app, g, json, render_template, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_TITLES = {
@@ -21,6 +22,7 @@ PROBLEM_TITLES = {
     422: _l("The request could not be processed"),
     429: _l("Too many requests"),
     500: _l("Internal server error"),
+    503: _l("Service unavailable"),
 }
 
 PROBLEM_CODES = {
@@ -33,9 +35,12 @@ PROBLEM_CODES = {
     422: "validation-error",
     429: "rate-limited",
     500: "internal-error",
+    503: "service-unavailable",
 }
 
-ERROR_PAGES = {400, 403, 404, 429, 500}
+ERROR_PAGES = {400, 403, 404, 429, 500, 503}
+# While the database restarts or fails over (seconds): clients may come back after this.
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 class DomainError(Exception):
@@ -135,6 +140,25 @@ def handle_domain_error(error: DomainError):
     return render_template("errors/400.html", error=error), error.status
 
 
+def handle_database_unavailable(error: OperationalError):
+    """The database cannot be reached or dropped the connection (a restart, a failover): a short
+    503 asking to come back, never a traceback. Each request is one transaction, so the change it
+    carried was either committed before or rolled back by the server; pool_pre_ping replaces the
+    broken connections once the server is back."""
+    first_line = next(iter(str(error.orig).strip().splitlines()), "")
+    current_app.logger.warning("database unavailable: %s: %s", error.orig.__class__.__name__, first_line)
+    if wants_problem_json():
+        response = problem_response(503, detail=_l("The service is briefly unavailable. Please try again shortly."))
+    else:
+        # The page is drawn without the database: the account behind the session (and its menu)
+        # is not looked up, which would fail again and turn this page into a bare server error.
+        g._login_user = current_app.login_manager.anonymous_user()
+        response = current_app.make_response((render_template("errors/503.html"), 503))
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
+
+
 def register_error_handlers(app) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(OperationalError, handle_database_unavailable)

@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.core.cli import track
 from app.demo import services
 from app.extensions import db
 
@@ -17,7 +18,7 @@ def seed():
     """Create (or complete) the demo centres, one account per role and 4 weeks of exam slots."""
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("refusing to load demo data in production")
-    summary = services.seed(db.session)
+    summary = services.seed(db.session, track)
     db.session.commit()
     click.echo(
         f"demo data: {summary.centres_created} centres and {summary.users_created} accounts created, "

@@ -12,6 +12,7 @@ from app.auth.iin import make_iin
 from app.auth.models import Role, User
 from app.booking.models import Centre
 from app.core.clock import utcnow
+from app.core.progress import Track, untracked
 from app.demo.data import (
     ACCOUNTS,
     CENTRES,
@@ -34,10 +35,10 @@ class SeedSummary:
     slots_created: int = 0
 
 
-def seed(session: Session) -> SeedSummary:
+def seed(session: Session, track: Track = untracked) -> SeedSummary:
     summary = SeedSummary()
     centres = {centre.code: centre for centre in session.scalars(select(Centre))}
-    for values in CENTRES:
+    for values in track(CENTRES, "Demo centres"):
         if values["code"] not in centres:
             centre = Centre(**values)
             session.add(centre)
@@ -48,7 +49,7 @@ def seed(session: Session) -> SeedSummary:
                 setattr(centres[values["code"]], f"opening_hours_{language}", values[f"opening_hours_{language}"])
     session.flush()
     existing = set(session.scalars(select(User.email)))
-    for email, role, centre_code, full_name, birth, sex, serial, language in ACCOUNTS:
+    for email, role, centre_code, full_name, birth, sex, serial, language in track(ACCOUNTS, "Demo accounts"):
         if email in existing:
             continue
         auth_services.register_user(
@@ -69,7 +70,9 @@ def seed(session: Session) -> SeedSummary:
         if centre.id not in with_templates:
             session.add_all(_templates(centre))
     session.flush()
-    summary.slots_created = generate_slots(session, utcnow(), SLOT_DAYS)
+    now = utcnow()
+    for centre in track(list(centres.values()), "Demo exam slots"):
+        summary.slots_created += generate_slots(session, now, SLOT_DAYS, centre)
     return summary
 
 

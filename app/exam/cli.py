@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.core.cli import fail_with_field_errors
+from app.core.cli import fail_with_field_errors, track
 from app.core.clock import utcnow
 from app.core.errors import FieldErrors
 from app.exam import bank as bank_files
@@ -49,7 +49,7 @@ def import_command(path):
     if not report.ok:
         click.echo(f"{len(report.problems)} problems: nothing imported", err=True)
         raise SystemExit(1)
-    summary = import_bank(db.session, report.bank, utcnow())
+    summary = import_bank(db.session, report.bank, utcnow(), track)
     db.session.commit()
     click.echo(f"{report.summary()}; {summary}")
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from app.core.progress import Track, untracked
 from app.exam.bank import LANGUAGES, Bank, QuestionData, normalize_text
 from app.exam.models import ExamProfile, Question, QuestionCategory, QuestionOption, QuestionRevision, Topic
 
@@ -38,7 +39,7 @@ class ImportSummary:
         )
 
 
-def import_bank(session: Session, bank: Bank, now: datetime) -> ImportSummary:
+def import_bank(session: Session, bank: Bank, now: datetime, track: Track = untracked) -> ImportSummary:
     summary = ImportSummary()
     topics = _upsert_topics(session, bank)
     summary.topics = len(topics)
@@ -48,7 +49,7 @@ def import_bank(session: Session, bank: Bank, now: datetime) -> ImportSummary:
             select(Question).options(selectinload(Question.categories), selectinload(Question.revisions))
         )
     }
-    for data in bank.questions:
+    for data in track(bank.questions, "Importing questions"):
         question = existing.pop(data.code, None)
         if question is None:
             question = Question(code=data.code, topic=topics[data.topic])

@@ -4,6 +4,11 @@ The job takes due messages one at a time: the row is locked (`FOR UPDATE SKIP LO
 PostgreSQL; on SQLite every transaction holds the write lock), delivered, marked and committed
 before the next. Two senders at once never take the same row; a crash loses nothing (an
 uncommitted row is still pending) and channels already delivered are not sent again.
+
+One window is at-least-once, not exactly-once: a process killed after the mail server accepted a
+message (its 250) and before the commit that marks it leaves the row pending, and the next run
+sends it again, with the same Message-ID. A kill before the 250 is safe: the server did not
+accept the message. (tests/test_scheduler_processes.py kills the scheduler there.)
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
 """Structured logs: every record carries the id of the request (or job run) it belongs to, and no
 record ever carries an IIN, a phone number or an e-mail address.
 
-The scrubbing happens when the record is made (a log-record factory), not in one handler, so it
-holds for every handler — the JSON one in production, gunicorn's, and pytest's caplog alike.
+The application never logs them on purpose, but errors do: PostgreSQL's own message repeats the
+offending row ("Key (iin)=(…) already exists", "Failing row contains (…)") and a traceback quotes
+it. So the scrubbing happens when the record is made (a log-record factory), message and traceback
+alike, not in one handler: it holds for every handler — the JSON one in production, gunicorn's,
+the scheduler's and pytest's caplog alike. This module is the only place that knows the patterns.
 """
 
 from __future__ import annotations
@@ -31,8 +34,9 @@ _PERSONAL_DATA = (
     (re.compile(r"(?<!\d)\d{12}(?!\d)"), "[iin]"),
     # Kazakhstan mobile numbers as people type them: +7 701 123 45 67, 8(701)123-45-67, 87011234567.
     (re.compile(r"(?<![\w+])(?:\+7|8)[\s(-]*7\d{2}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?!\d)"), "[phone]"),
-    # Any other number in international form.
+    # Any other number in international form, or in the domestic 8 + 10 digits form.
     (re.compile(r"\+\d[\d\s()-]{8,16}\d(?!\d)"), "[phone]"),
+    (re.compile(r"(?<![\w+])8\d{10}(?!\d)"), "[phone]"),
 )
 
 
@@ -61,18 +65,29 @@ def request_id_bound(request_id: str) -> Iterator[str]:
         _request_id.reset(token)
 
 
-_base_factory = logging.getLogRecordFactory()
-
-
-def _record_factory(*args, **kwargs) -> logging.LogRecord:
-    record = _base_factory(*args, **kwargs)
-    record.request_id = _request_id.get()
-    try:
-        message = record.getMessage()
-    except Exception:  # a malformed call: let logging report it as it always does, at emit time
+def _scrubbing(factory):
+    def make_record(*args, **kwargs) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        record.request_id = _request_id.get()
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: let logging report it as it always does, at emit time
+            return record
+        record.msg, record.args = scrub(message), None
+        if record.exc_info and record.exc_info[0] is not None:
+            # Formatters use `exc_text` when it is set: format the traceback once, scrubbed.
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
         return record
-    record.msg, record.args = scrub(message), None
-    return record
+
+    make_record.kezek_scrubs = True
+    return make_record
+
+
+def _install_record_factory() -> None:
+    """Once per process, however many apps are created (tests create hundreds)."""
+    factory = logging.getLogRecordFactory()
+    if not getattr(factory, "kezek_scrubs", False):
+        logging.setLogRecordFactory(_scrubbing(factory))
 
 
 class JsonFormatter(logging.Formatter):
@@ -90,7 +105,8 @@ class JsonFormatter(logging.Formatter):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
         if record.exc_info:
-            entry["exception"] = scrub(self.formatException(record.exc_info))
+            # Records made elsewhere than by our factory (handed over by a library) are scrubbed here.
+            entry["exception"] = record.exc_text or scrub(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
 
 
@@ -113,8 +129,8 @@ access_log = logging.getLogger("kezek.access")
 
 
 def init_logging(app: Flask) -> None:
-    if logging.getLogRecordFactory() is not _record_factory:
-        logging.setLogRecordFactory(_record_factory)
+    """The one installer: scrubbing and request ids on every record, the handler, the request hooks."""
+    _install_record_factory()
     if not app.testing:  # tests keep pytest's own capture
         _install_handler(app.config["LOG_FORMAT"])
 

@@ -230,9 +230,8 @@ def roster_print(slot_id: int):
 
 
 def _csv(text: str, filename: str) -> Response:
-    # A byte-order mark, so that spreadsheet programs read the Cyrillic names as UTF-8.
     return Response(
-        "\ufeff" + text,
+        exports.BYTE_ORDER_MARK + text,
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -470,7 +469,8 @@ def period_form(today: date) -> PeriodForm:
     """The period asked for, or two weeks back and two weeks ahead."""
     form = PeriodForm(request.args)
     if not request.args or not form.validate() or form.last_day.data < form.first_day.data:
-        form = PeriodForm(data={"first_day": today - timedelta(days=14), "last_day": today + timedelta(days=13)})
+        first_day, last_day = services.default_period(today)
+        form = PeriodForm(data={"first_day": first_day, "last_day": last_day})
     if (form.last_day.data - form.first_day.data).days > 366:
         form.last_day.data = form.first_day.data + timedelta(days=366)
     return form
@@ -498,5 +498,5 @@ def bookings_csv(code: str):
     first, last = form.first_day.data, form.last_day.data
     return _csv(
         exports.bookings_csv(services.period_bookings(db.session, centre, first, last), centre.zone),
-        f"bookings-{centre.code}-{first:%Y%m%d}-{last:%Y%m%d}.csv",
+        exports.bookings_filename(centre, first, last),
     )

@@ -11,13 +11,13 @@ None for anything out of scope, and callers answer 404.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.util import identity_key
 
 from app.audit.services import record as audit
@@ -560,10 +560,39 @@ def dashboard(session: Session, centre: Centre | None, first_day: date, last_day
     return figures.compute(slots, bookings)
 
 
+def default_period(today: date) -> tuple[date, date]:
+    """The exam days oversight looks at unless told otherwise: two weeks back, two weeks ahead."""
+    return today - timedelta(days=14), today + timedelta(days=13)
+
+
+def _period_bookings_query(centre: Centre, first_day: date, last_day: date):
+    # Exports print each applicant's name and IIN: the user comes in the same statement.
+    query = (
+        select(Booking)
+        .join(Booking.slot)
+        .options(joinedload(Booking.user))
+        .order_by(Slot.starts_at, Booking.ticket, Booking.id)
+    )
+    return _period_query(query, centre, first_day, last_day, centre.zone)
+
+
 def period_bookings(session: Session, centre: Centre, first_day: date, last_day: date) -> list[Booking]:
     """Every booking of the centre's exams in the period (held, cancelled … too), by exam time."""
-    query = select(Booking).join(Booking.slot).order_by(Slot.starts_at, Booking.ticket, Booking.id)
-    return list(session.scalars(_period_query(query, centre, first_day, last_day, centre.zone)))
+    return list(session.scalars(_period_bookings_query(centre, first_day, last_day)))
+
+
+def stream_period_bookings(
+    session: Session, centre: Centre, first_day: date, last_day: date, batch_size: int = 500
+) -> Iterator[Booking]:
+    """The same bookings, fetched `batch_size` rows at a time (a server-side cursor on PostgreSQL),
+    so that an export of years of bookings never holds them all in memory."""
+    query = _period_bookings_query(centre, first_day, last_day).execution_options(yield_per=batch_size)
+    return iter(session.scalars(query))
+
+
+def count_period_bookings(session: Session, centre: Centre, first_day: date, last_day: date) -> int:
+    query = select(func.count(Booking.id)).join(Booking.slot)
+    return session.scalar(_period_query(query, centre, first_day, last_day, centre.zone))
 
 
 # --- Administration: centres and staff accounts ---------------------------------------------------
