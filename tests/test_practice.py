@@ -153,7 +153,7 @@ def test_marathon_covers_the_bank_and_resumes(app, bank, make_user, frozen):
     with app.app_context():
         attempt = db.session.get(Attempt, first)
         assert attempt.total == 60
-        service.mark_shown(attempt.items[4], clock.utcnow())
+        service.mark_shown(db.session, attempt, 5, clock.utcnow())
         db.session.commit()
     assert start(app, user, "marathon") == first
     with app.app_context():

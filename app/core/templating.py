@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request
+from cachetools import LRUCache
+from flask import Flask, current_app, render_template, request
 from flask_babel import format_date, format_datetime, format_time
+from flask_login import current_user
+from markupsafe import Markup
 
 from app.auth.models import Role
 from app.core.i18n import LANGUAGE_NAMES, current_language
@@ -20,6 +24,7 @@ def register(app: Flask) -> None:
             "current_language": current_language,
             "Role": Role,
             "current_path": lambda: request.full_path.rstrip("?") if request else "/",
+            "nav_links": nav_links,
         }
 
     # Times are stored in UTC and shown in the zone of the place they belong to (a centre's),
@@ -40,3 +45,25 @@ def register(app: Flask) -> None:
     @app.template_filter("local_time")
     def local_time(value: datetime, zone: str, format: str = "short") -> str:
         return format_time(value.astimezone(ZoneInfo(zone)), format, rebase=False)
+
+
+_nav_lock = threading.Lock()
+
+
+def nav_links() -> Markup:
+    """The main navigation's links, rendered once per process for each role, centre and language:
+    every page shows them, and building them (a dozen URLs and translations) cost more than the rest
+    of a small page."""
+    signed_in = current_user.is_authenticated
+    role = current_user.role if signed_in else None
+    centre_code = current_user.centre.code if signed_in and current_user.centre is not None else None
+    key = (current_language(), request.script_root, role, centre_code)
+    with _nav_lock:
+        cache = current_app.extensions.setdefault("kezek.nav_links", LRUCache(maxsize=1000))
+        links = cache.get(key)
+    if links is None:
+        # A rendered template is already escaped HTML.
+        links = Markup(render_template("_nav_links.html", role=role, centre_code=centre_code))  # noqa: S704
+        with _nav_lock:
+            cache[key] = links
+    return links

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from app.core.errors import DomainError
+from app.core.i18n import localized
 from app.exam.content import OptionContent, RevisionContent, revision_content, revision_contents
 from app.exam.models import (
     Attempt,
@@ -289,60 +290,73 @@ def finish_if_expired(session: Session, attempt: Attempt, now: datetime) -> bool
 
 
 @dataclass(frozen=True)
+class TopicLabel:
+    id: int
+    code: str
+    position: int
+    name_kk: str
+    name_ru: str
+    name_en: str
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+
+@dataclass(frozen=True)
 class ShownQuestion:
-    """One question of an attempt as pages and the API show it: the learner's answer (`item`), the
-    revision's content (cached per process, see app.exam.content) and the question's topic."""
+    """One question of an attempt as pages and the API show it: the learner's answer, the revision's
+    content (cached per process, see app.exam.content) and the question's topic. Plain values, not
+    ORM objects: a page shows forty of them, and reading them must not cost forty objects' tracking."""
 
-    item: AttemptQuestion
+    position: int
+    question_id: int
+    option_order: list[int]
+    chosen_option_id: int | None
+    is_correct: bool | None
+    flagged: bool
     revision: RevisionContent
-    topic: Topic
-
-    @property
-    def position(self) -> int:
-        return self.item.position
-
-    @property
-    def question_id(self) -> int:
-        return self.item.question_id
-
-    @property
-    def chosen_option_id(self) -> int | None:
-        return self.item.chosen_option_id
-
-    @property
-    def is_correct(self) -> bool | None:
-        return self.item.is_correct
-
-    @property
-    def flagged(self) -> bool:
-        return self.item.flagged
+    topic: TopicLabel
 
     @property
     def answered(self) -> bool:
-        return self.item.answered
+        return self.chosen_option_id is not None
 
     @property
     def options(self) -> list[OptionContent]:
         """The options in the order this attempt shows them."""
-        return self.revision.options_in(self.item.option_order)
+        return self.revision.options_in(self.option_order)
+
+
+_SHOWN_COLUMNS = (
+    AttemptQuestion.position,
+    AttemptQuestion.question_id,
+    AttemptQuestion.option_order,
+    AttemptQuestion.chosen_option_id,
+    AttemptQuestion.is_correct,
+    AttemptQuestion.flagged,
+    AttemptQuestion.revision_id,
+    Topic.id,
+    Topic.code,
+    Topic.position,
+    Topic.name_kk,
+    Topic.name_ru,
+    Topic.name_en,
+)
 
 
 def items_with_content(session: Session, attempt: Attempt) -> list[ShownQuestion]:
     """The attempt's questions with their content and topics: one query for the answers and
     topics, plus two the first time this process shows a revision."""
-    rows = (
-        session.execute(
-            select(AttemptQuestion, Topic)
-            .join(Question, Question.id == AttemptQuestion.question_id)
-            .join(Topic, Topic.id == Question.topic_id)
-            .where(AttemptQuestion.attempt_id == attempt.id)
-            .order_by(AttemptQuestion.position)
-        )
-        .tuples()
-        .all()
-    )
-    contents = revision_contents(session, (item.revision_id for item, _ in rows))
-    return [ShownQuestion(item, contents[item.revision_id], topic) for item, topic in rows]
+    rows = session.execute(
+        select(*_SHOWN_COLUMNS)
+        .join(Question, Question.id == AttemptQuestion.question_id)
+        .join(Topic, Topic.id == Question.topic_id)
+        .where(AttemptQuestion.attempt_id == attempt.id)
+        .order_by(AttemptQuestion.position)
+    ).all()
+    contents = revision_contents(session, (row[6] for row in rows))
+    return [ShownQuestion(*row[:6], contents[row[6]], TopicLabel(*row[7:])) for row in rows]
 
 
 def get_attempt_item(session: Session, attempt_id: int, question_id: int, owner: Owner) -> AttemptQuestion:
@@ -364,11 +378,16 @@ def item_at(attempt: Attempt, position: int) -> AttemptQuestion:
     return attempt.items[position - 1]
 
 
-def mark_shown(item: AttemptQuestion, now: datetime) -> None:
-    """Remember when a question was put in front of the learner (for time spent)."""
-    if item.attempt.is_open:
-        item.shown_at = now
-        item.attempt.current_position = item.position
+def mark_shown(session: Session, attempt: Attempt, position: int, now: datetime) -> None:
+    """Remember when a question was put in front of the learner (for time spent), and where to resume."""
+    if attempt.is_open:
+        session.execute(
+            update(AttemptQuestion)
+            .where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.position == position)
+            .values(shown_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        attempt.current_position = position
 
 
 # --- answering --------------------------------------------------------------------------------

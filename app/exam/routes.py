@@ -138,7 +138,7 @@ def question(attempt_id: int, position: int):
         abort(404)
     items = service.items_with_content(db.session, attempt)
     item = items[position - 1]
-    service.mark_shown(item.item, utcnow())
+    service.mark_shown(db.session, attempt, position, utcnow())
     # Rendered before the commit, which would expire every object the page reads (and reload them).
     page = render_template(
         "exam/question.html",
