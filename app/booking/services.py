@@ -541,7 +541,8 @@ def _queue(session: Session, booking: Booking, kind: str, **details: Any) -> Non
 
 
 def release_expired_holds(session: Session, now: datetime, policy: Policy | None = None) -> int:
-    """Release every expired hold in one UPDATE (the scheduler's sweep); returns how many.
+    """Release every expired hold in a fixed number of statements (the scheduler's sweep); returns
+    how many.
 
     Each released hold gets a "hold-expired" message, and its place is offered to the waitlist."""
     return len(_expire_holds(session, now, policy or Policy.from_config(current_app.config)))
@@ -590,11 +591,12 @@ def _expire_holds(session: Session, now: datetime, policy: Policy, *conditions) 
 
 def _forget_changed(session: Session, booking_ids: set[int], slot_ids: set[int]) -> None:
     """Objects already in the session must not keep the state the set-based statements changed.
-    Walks the session (a handful of objects) rather than looking up each of thousands of ids."""
-    for instance in list(session.identity_map.values()):
-        if isinstance(instance, Booking) and instance.id in booking_ids:
+    Walks the session (a handful of objects) rather than looking up each of thousands of ids, by
+    identity key: reading `id` of an object expired by an earlier commit would load it again."""
+    for (model, (key, *_), *_), instance in list(session.identity_map.items()):
+        if model is Booking and key in booking_ids:
             session.expire(instance)
-        elif isinstance(instance, Slot) and instance.id in slot_ids:
+        elif model is Slot and key in slot_ids:
             session.expire(instance, ["booked"])
 
 
