@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.auth.models import User
-from app.booking.models import Booking, Slot
+from app.booking.models import Booking, BookingEvent, Slot
 from app.booking.services import release_expired_holds
 from app.extensions import db
 from app.jobs import scheduler as scheduler_module
@@ -19,6 +19,7 @@ from app.jobs.leader import AdvisoryLock, LeaseLock, leader_lock_for
 from app.jobs.models import JobRun
 from app.notify.models import OutboxMessage
 from tests.booking_support import NOW, freeze, make_slot
+from tests.conftest import BACKENDS
 
 
 def test_jobs_have_ids_coalesce_and_minutes_of_grace(app):
@@ -174,8 +175,10 @@ def insert_expired_holds(app, slot_id: int, count: int, first_user: int) -> None
 
 @pytest.mark.parametrize("sizes", [(20, 2000)])
 def test_expired_holds_are_released_in_bulk(app, centre, sizes):
+    """The same statements, with the same number of parameters, however many holds: nothing is sent
+    per hold (an executemany of one row per hold was the cost of the sweep at 100 000 holds)."""
     freeze(NOW)
-    counts = []
+    shapes = []
     for index, size in enumerate(sizes):
         slot = make_slot(app, capacity=size, starts=NOW + timedelta(days=3 + index))
         insert_expired_holds(app, slot, size, first_user=100_000 * (index + 1))
@@ -183,19 +186,72 @@ def test_expired_holds_are_released_in_bulk(app, centre, sizes):
         with app.app_context():
             engine = db.engine
 
-            def count(*args, statements=statements):
-                statements.append(args[2])
+            def seen(conn, cursor, statement, parameters, context, executemany, statements=statements):
+                statements.append((statement, len(parameters), executemany))
 
-            sa.event.listen(engine, "before_cursor_execute", count)
+            sa.event.listen(engine, "before_cursor_execute", seen)
             try:
                 released = release_expired_holds(db.session, NOW)
                 db.session.commit()
             finally:
-                sa.event.remove(engine, "before_cursor_execute", count)
+                sa.event.remove(engine, "before_cursor_execute", seen)
             assert released == size
             assert db.session.get(Slot, slot).booked == 0
             assert db.session.scalar(
                 sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "hold-expired")
             ) == sum(sizes[: index + 1])
-        counts.append(len(statements))
-    assert counts[0] == counts[1], counts
+            assert db.session.scalar(
+                sa.select(sa.func.count()).select_from(BookingEvent).where(BookingEvent.action == "expired")
+            ) == sum(sizes[: index + 1])
+        assert not any(executemany for *_, executemany in statements)
+        shapes.append([(statement, parameters) for statement, parameters, _ in statements])
+    assert shapes[0] == shapes[1]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("db_url", [b for b in BACKENDS if b == "postgresql"], indirect=True)
+def test_two_sweeps_at_once_release_each_hold_once(app, centre):
+    """The UPDATE is the claim: a second sweep waits for the first one's rows, then skips them, and
+    frees no place, writes no history and queues no message twice."""
+    freeze(NOW)
+    slot = make_slot(app, capacity=50, starts=NOW + timedelta(days=3))
+    insert_expired_holds(app, slot, 50, first_user=100_000)
+    first_swept, second_waits = threading.Event(), threading.Event()
+    released = {}
+
+    def sweep(name, before_commit):
+        with app.app_context():
+            released[name] = release_expired_holds(db.session, NOW)
+            before_commit()
+            db.session.commit()
+
+    def first_commit_after_second_waits():
+        first_swept.set()
+        assert second_waits.wait(10)
+
+    first = threading.Thread(target=sweep, args=("first", first_commit_after_second_waits))
+    first.start()
+    assert first_swept.wait(10)
+    second = threading.Thread(target=sweep, args=("second", lambda: None))
+    second.start()
+    with app.app_context():  # bounded polling: the second sweep is blocked on the first one's rows
+        for _ in range(200):
+            waiting = db.session.scalar(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+            db.session.rollback()
+            if waiting:
+                break
+            time.sleep(0.05)
+    second_waits.set()
+    first.join(10)
+    second.join(10)
+    assert waiting and released == {"first": 50, "second": 0}
+    with app.app_context():
+        assert db.session.get(Slot, slot).booked == 0
+        count = sa.select(sa.func.count())
+        assert db.session.scalar(count.select_from(BookingEvent).where(BookingEvent.action == "expired")) == 50
+        assert db.session.scalar(count.select_from(OutboxMessage).where(OutboxMessage.kind == "hold-expired")) == 50

@@ -231,6 +231,18 @@ def test_reminders_are_queued_once_and_sent_within_two_minutes(app, smtp, make_u
     assert statuses(app) == {"confirmation": "sent", "reminder-24h": "sent", "reminder-2h": "sent"}
 
 
+def test_the_reminder_job_reports_how_many_it_queued(app, make_user, centre):
+    """The count comes from the rows inserted (PostgreSQL reported -1 for the INSERT … SELECT)."""
+    freeze(NOW)
+    slot = make_slot(app)  # in two days
+    for _ in range(3):
+        book(app, make_user().id, slot)
+    freeze(NOW + timedelta(days=1))  # 24 h before
+    with app.app_context():
+        assert tasks.run_in_context("queue-reminders") == "3 reminders queued"
+        assert tasks.run_in_context("queue-reminders") == "0 reminders queued"  # already queued
+
+
 def test_reminder_for_a_cancelled_booking_is_not_sent(app, smtp, confirmed):
     from app.booking import services as booking_services
     from app.booking.models import Booking

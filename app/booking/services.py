@@ -13,6 +13,7 @@ expired holds in its way. `release_expired_holds` sweeps the rest (the scheduler
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Integer, any_, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Integer, String, any_, bindparam, case, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -52,7 +53,8 @@ from app.booking.models import (
 )
 from app.core.database import insert_for
 from app.core.errors import DomainError, FieldErrors
-from app.notify.services import queue_message, queue_messages
+from app.core.types import UTCDateTime
+from app.notify.services import queue_booking_messages, queue_message
 from app.ops.counters import HOLDS_EXPIRED, HOLDS_TAKEN, count_on_commit
 
 FEE_RECEIPT = re.compile(r"[A-Za-z0-9][A-Za-z0-9/-]{3,39}")
@@ -576,51 +578,63 @@ def _queue(session: Session, booking: Booking, kind: str, **details: Any) -> Non
 
 
 def release_expired_holds(session: Session, now: datetime, policy: Policy | None = None) -> int:
-    """Release every expired hold in one UPDATE (the scheduler's sweep); returns how many.
+    """Release every expired hold in a fixed number of statements (the scheduler's sweep); returns
+    how many.
 
     Each released hold gets a "hold-expired" message, and its place is offered to the waitlist."""
     return len(_expire_holds(session, now, policy or Policy.from_config(current_app.config)))
 
 
 def _expire_holds(session: Session, now: datetime, policy: Policy, *conditions) -> list[int]:
-    """Expire held bookings past their time: a fixed number of statements however many there are
-    (one UPDATE … RETURNING, then one executemany each for the slots, the history and the outbox)."""
+    """Expire held bookings past their time in a fixed number of statements, however many there are.
+
+    The UPDATE … RETURNING is the claim: a hold is expired by the one transaction whose UPDATE
+    changed it from held (another one running at once waits for that row and then skips it), and
+    every later statement works on the ids it claimed only, sent back as one parameter: the freed
+    places (one UPDATE … FROM, grouped by slot), the history and the outbox (INSERT … SELECT each).
+    SQLite cannot put an UPDATE in a WITH clause, or the claim could stay in the database."""
     expired = session.execute(
         update(Booking)
         .where(Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now, *conditions)
         .values(status=BookingStatus.EXPIRED.value)
-        .returning(Booking.id, Booking.slot_id, Booking.user_id)
+        .returning(Booking.id, Booking.slot_id)
         .execution_options(synchronize_session=False)
     ).all()
     if not expired:
         return []
     count_on_commit(session, HOLDS_EXPIRED, len(expired))
-    freed = Counter(slot_id for _, slot_id, _ in expired)
+    booking_ids = [booking_id for booking_id, _ in expired]
+    claimed = _among(session, Booking.id, booking_ids)
+    freed = select(Booking.slot_id, func.count().label("places")).where(claimed).group_by(Booking.slot_id).subquery()
     session.execute(
-        update(Slot.__table__)
-        .where(Slot.__table__.c.id == bindparam("slot"))
-        .values(booked=Slot.__table__.c.booked - bindparam("count")),
-        [{"slot": slot_id, "count": count} for slot_id, count in freed.items()],
+        update(Slot)
+        .where(Slot.id == freed.c.slot_id)
+        .values(booked=Slot.booked - freed.c.places)
+        .execution_options(synchronize_session=False)
     )
     session.execute(
-        insert(BookingEvent.__table__),
-        [
-            {"booking_id": booking_id, "action": "expired", "slot_id": slot_id, "at": now}
-            for booking_id, slot_id, _ in expired
-        ],
+        insert(BookingEvent).from_select(
+            ["booking_id", "action", "slot_id", "at"],
+            select(Booking.id, literal("expired"), Booking.slot_id, literal(now, type_=UTCDateTime())).where(claimed),
+        )
     )
-    queue_messages(
-        session, kind="hold-expired", recipients=[(booking_id, user_id) for booking_id, _, user_id in expired]
-    )
-    for booking_id, *_ in expired:  # objects already in the session must not keep their old state
-        if (booking := session.identity_map.get(identity_key(Booking, booking_id))) is not None:
-            session.expire(booking)
-    for slot_id in freed:
-        if (slot := session.identity_map.get(identity_key(Slot, slot_id))) is not None:
-            session.expire(slot, ["booked"])
-    for slot in _slots_with_waiting_people(session, list(freed)):
-        _offer_to_waitlist(session, slot, now, policy, places=freed[slot.id])
-    return [booking_id for booking_id, *_ in expired]
+    queue_booking_messages(session, kind="hold-expired", bookings=select(Booking.id, Booking.user_id).where(claimed))
+    places = Counter(slot_id for _, slot_id in expired)
+    _forget_changed(session, set(booking_ids), set(places))
+    for slot in _slots_with_waiting_people(session, list(places)):
+        _offer_to_waitlist(session, slot, now, policy, places=places[slot.id])
+    return booking_ids
+
+
+def _forget_changed(session: Session, booking_ids: set[int], slot_ids: set[int]) -> None:
+    """Objects already in the session must not keep the state the set-based statements changed.
+    Walks the session (a handful of objects) rather than looking up each of thousands of ids, by
+    identity key: reading `id` of an object expired by an earlier commit would load it again."""
+    for (model, (key, *_), *_), instance in list(session.identity_map.items()):
+        if model is Booking and key in booking_ids:
+            session.expire(instance)
+        elif model is Slot and key in slot_ids:
+            session.expire(instance, ["booked"])
 
 
 def _slots_with_waiting_people(session: Session, slot_ids: list[int]) -> list[Slot]:
@@ -640,11 +654,14 @@ def _slots_with_waiting_people(session: Session, slot_ids: list[int]) -> list[Sl
 
 
 def _among(session: Session, column, ids: list[int]) -> ColumnElement[bool]:
-    """`column IN ids` as one array parameter on PostgreSQL: an IN list takes a parameter per id,
-    and PostgreSQL refuses more than 65 535 (a sweep of 100 000 holds failed there)."""
+    """`column IN ids` with the ids as one parameter, whatever their number: an IN list takes a
+    parameter per id, and PostgreSQL refuses more than 65 535 (a sweep of 100 000 holds failed
+    there), SQLite more than 32 766. PostgreSQL gets an array, SQLite a JSON array it reads with
+    json_each."""
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam("ids", ids, type_=postgresql.ARRAY(Integer)))
-    return column.in_(ids)
+        return column == any_(bindparam(None, ids, type_=postgresql.ARRAY(Integer)))
+    listed = func.json_each(bindparam(None, json.dumps(ids), type_=String)).table_valued("value")
+    return column.in_(select(listed.c.value))
 
 
 # --- Waitlist -----------------------------------------------------------------------------------

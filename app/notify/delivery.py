@@ -17,15 +17,14 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, literal, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.booking.models import Booking, BookingStatus, Slot
-from app.core.database import insert_for
-from app.core.types import UTCDateTime
 from app.notify.content import compose
 from app.notify.models import OutboxMessage
 from app.notify.senders import DeliveryError, Mailer, SmsGateway
+from app.notify.services import queue_booking_messages
 
 log = logging.getLogger("kezek.outbox")
 
@@ -153,21 +152,13 @@ REMINDERS = (
 
 def queue_reminders(session: Session, now: datetime) -> int:
     """Queue the reminders now due for confirmed exams: one INSERT … SELECT per kind, whatever the
-    number of bookings, skipping those already queued (the unique booking-and-kind index). One
-    missed while the scheduler was down is still queued once, while the exam is ahead."""
+    number of bookings, skipping those already queued (the unique booking-and-kind index); returns
+    how many were queued. One missed while the scheduler was down is still queued once, while the
+    exam is ahead."""
     queued = 0
     for kind, before, until in REMINDERS:
         due = (
-            select(
-                literal(kind),
-                Booking.id,
-                Booking.user_id,
-                literal({}, type_=JSON),
-                literal(Status.PENDING),
-                literal(now, type_=UTCDateTime()),
-                literal(now, type_=UTCDateTime()),
-                literal(0),
-            )
+            select(Booking.id, Booking.user_id)
             .join(Slot, Slot.id == Booking.slot_id)
             .where(
                 Booking.status == BookingStatus.CONFIRMED,
@@ -175,14 +166,5 @@ def queue_reminders(session: Session, now: datetime) -> int:
                 Slot.starts_at > now + until,
             )
         )
-        statement = (
-            insert_for(session, OutboxMessage)
-            .from_select(
-                ["kind", "booking_id", "user_id", "payload", "status", "created_at", "due_at", "attempts"], due
-            )
-            .on_conflict_do_nothing(
-                index_elements=["booking_id", "kind"], index_where=OutboxMessage.booking_id.is_not(None)
-            )
-        )
-        queued += session.execute(statement).rowcount or 0
+        queued += queue_booking_messages(session, kind=kind, bookings=due, now=now)
     return queued

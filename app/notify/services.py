@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import JSON, Select, String, literal, select, text, true
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.booking.models import Booking
 from app.core.clock import utcnow
 from app.core.database import insert_for
+from app.core.types import UTCDateTime
 from app.notify.models import OutboxMessage
 from app.ops.logs import current_request_id
 
@@ -53,29 +54,37 @@ def queue_message(
     session.execute(statement)
 
 
-def queue_messages(session: Session, *, kind: str, recipients: list[tuple[int, int]]) -> None:
-    """Queue one message of `kind` per (booking id, user id) in one executemany, skipping bookings
-    that already have one (for set-based jobs that touch thousands of bookings at once)."""
-    if not recipients:
-        return
-    now, request_id = utcnow(), current_request_id()
-    statement = insert_for(session, OutboxMessage).on_conflict_do_nothing(
-        index_elements=["booking_id", "kind"], index_where=text("booking_id IS NOT NULL")
+def queue_booking_messages(session: Session, *, kind: str, bookings: Select, now: datetime | None = None) -> int:
+    """Queue one message of `kind` per row (booking id, user id) of `bookings` in one INSERT … SELECT,
+    skipping bookings that already have one; returns how many were queued.
+
+    For set-based jobs that touch thousands of bookings at once: the statement is the same whatever
+    their number. The payload stays empty: the content is composed at delivery from the booking and
+    its person, in that person's language then (app.notify.content), so nothing per row is built here.
+    The count comes from RETURNING: psycopg reports no row count (-1) for this statement. Created
+    and due `now`, by default the clock's time, as `queue_message`."""
+    now = now or utcnow()
+    rows = bookings.subquery()
+    chosen = select(
+        literal(kind),
+        rows.c[0],
+        rows.c[1],
+        literal({}, type_=JSON),
+        literal("pending"),
+        literal(now, type_=UTCDateTime()),
+        literal(now, type_=UTCDateTime()),
+        literal(0),
+        literal(current_request_id(), type_=String),
+    ).where(true())  # SQLite reads "… FROM x ON CONFLICT" as a join's ON without a WHERE
+    statement = (
+        insert_for(session, OutboxMessage)
+        .from_select(
+            ["kind", "booking_id", "user_id", "payload", "status", "created_at", "due_at", "attempts", "request_id"],
+            chosen,
+        )
+        .on_conflict_do_nothing(
+            index_elements=["booking_id", "kind"], index_where=OutboxMessage.booking_id.is_not(None)
+        )
+        .returning(OutboxMessage.id)
     )
-    session.execute(
-        statement,
-        [
-            {
-                "kind": kind,
-                "booking_id": booking_id,
-                "user_id": user_id,
-                "payload": {},
-                "status": "pending",
-                "created_at": now,
-                "due_at": now,
-                "attempts": 0,
-                "request_id": request_id,
-            }
-            for booking_id, user_id in recipients
-        ],
-    )
+    return len(session.execute(statement).all())
