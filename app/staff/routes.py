@@ -321,8 +321,8 @@ def result(booking_id: int):
 # --- Capacity: templates, generation, closures ---------------------------------------------------
 
 
-def _template_input(form: TemplateForm) -> services.TemplateInput:
-    return services.TemplateInput(
+def _template_input(form: TemplateForm) -> rules.TemplateFacts:
+    return rules.TemplateFacts(
         weekday=form.weekday.data,
         opens_at=form.opens_at.data,
         closes_at=form.closes_at.data,
