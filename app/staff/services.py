@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, func, insert, select, update
@@ -56,9 +57,18 @@ def centre_for(session: Session, user: User, code: str) -> Centre | None:
     return centre if centre is not None and may_manage(user, centre.id) else None
 
 
+# What a centre owns directly (a `centre_id` of its own).
+CentreOwned = TypeVar("CentreOwned", Slot, SlotTemplate, CentreClosure)
+
+
+def _in_scope(session: Session, user: User, model: type[CentreOwned], key: int) -> CentreOwned | None:
+    """The `model` row with id `key` when it belongs to a centre `user` manages."""
+    found = session.get(model, key)
+    return found if found is not None and may_manage(user, found.centre_id) else None
+
+
 def slot_for(session: Session, user: User, slot_id: int) -> Slot | None:
-    slot = session.get(Slot, slot_id)
-    return slot if slot is not None and may_manage(user, slot.centre_id) else None
+    return _in_scope(session, user, Slot, slot_id)
 
 
 def booking_for(session: Session, user: User, booking_id: int) -> Booking | None:
@@ -67,13 +77,11 @@ def booking_for(session: Session, user: User, booking_id: int) -> Booking | None
 
 
 def template_for(session: Session, user: User, template_id: int) -> SlotTemplate | None:
-    template = session.get(SlotTemplate, template_id)
-    return template if template is not None and may_manage(user, template.centre_id) else None
+    return _in_scope(session, user, SlotTemplate, template_id)
 
 
 def closure_for(session: Session, user: User, closure_id: int) -> CentreClosure | None:
-    closure = session.get(CentreClosure, closure_id)
-    return closure if closure is not None and may_manage(user, closure.centre_id) else None
+    return _in_scope(session, user, CentreClosure, closure_id)
 
 
 # --- Weekly templates and generation --------------------------------------------------------------
