@@ -8,15 +8,31 @@ import sqlalchemy as sa
 
 from app.appeals import services
 from app.appeals.models import Appeal
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.booking import services as booking_services
 from app.booking.models import Booking
 from app.extensions import db
 from app.notify.models import OutboxMessage
-from tests.booking_support import NOW, book, make_slot, run
+from tests.booking_support import NOW, book, freeze, make_slot, run
+from tests.conftest import make_centre
 
 ESSENCE = "The examiner marked a correct answer as wrong; I ask for the result to be reviewed."
 ADDRESS = "Almaty, Abai Avenue 10, apt. 5"
+
+
+def appeal_people(app, make_user) -> dict:
+    """Who the appeal tests need, with a second centre (AST) and the clock at NOW: applicants, staff
+    of both centres, an admin."""
+    freeze(NOW)
+    make_centre(app, "AST")
+    return {
+        "applicant": make_user(full_name="Aliya Bekova"),
+        "other": make_user(),
+        "staff": make_user(role=Role.STAFF, centre_code="ALM", full_name="Erlan Zhaksybekov"),
+        "colleague": make_user(role=Role.STAFF, centre_code="ALM", full_name="Dana Serikova"),
+        "astana": make_user(role=Role.STAFF, centre_code="AST", full_name="Asel Omarova"),
+        "admin": make_user(role=Role.ADMIN),
+    }
 
 
 def at(year: int, month: int, day: int, hour: int = 4) -> datetime:

@@ -11,7 +11,7 @@ from app.auth.models import User
 from app.booking.models import Booking, Slot
 from app.extensions import db
 from app.notify.models import OutboxMessage
-from app.staff import services
+from app.staff import rules, services
 from tests.booking_support import NOW, book, run
 
 
@@ -35,7 +35,7 @@ def make_template(app, actor_id: int, centre_code: str = "ALM", **changes) -> in
 
     def operation(session):
         centre = services.booking_services.find_centre(session, centre_code)
-        return services.save_template(session, centre, services.TemplateInput(**values), actor(session, actor_id), NOW)
+        return services.save_template(session, centre, rules.TemplateFacts(**values), actor(session, actor_id), NOW)
 
     return run(app, operation)
 

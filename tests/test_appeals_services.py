@@ -7,7 +7,7 @@ import pytest
 
 from app.appeals import services
 from app.appeals.deadlines import Step, Urgency
-from app.auth.models import Role, User
+from app.auth.models import User
 from app.core.errors import DomainError, FieldErrors
 from app.extensions import db
 from app.notify.models import OutboxMessage
@@ -15,6 +15,7 @@ from tests.appeals_support import (
     ADDRESS,
     ESSENCE,
     appeal_keys,
+    appeal_people,
     appeal_state,
     at,
     booking_with_result,
@@ -22,22 +23,12 @@ from tests.appeals_support import (
     outbox,
     staff_step,
 )
-from tests.booking_support import NOW, book, freeze, make_slot, run
-from tests.conftest import make_centre
+from tests.booking_support import NOW, book, make_slot, run
 
 
 @pytest.fixture
 def people(app, make_user, centre):
-    freeze(NOW)
-    make_centre(app, "AST")
-    return {
-        "applicant": make_user(full_name="Aliya Bekova"),
-        "other": make_user(),
-        "staff": make_user(role=Role.STAFF, centre_code="ALM", full_name="Erlan Zhaksybekov"),
-        "colleague": make_user(role=Role.STAFF, centre_code="ALM", full_name="Dana Serikova"),
-        "astana": make_user(role=Role.STAFF, centre_code="AST", full_name="Asel Omarova"),
-        "admin": make_user(role=Role.ADMIN),
-    }
+    return appeal_people(app, make_user)
 
 
 def queue(app, user_id, now=NOW):

@@ -7,10 +7,19 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app.appeals import services
-from app.auth.models import Role
-from tests.appeals_support import ADDRESS, ESSENCE, appeal_keys, appeal_state, at, booking_with_result, file, staff_step
+from tests.appeals_support import (
+    ADDRESS,
+    ESSENCE,
+    appeal_keys,
+    appeal_people,
+    appeal_state,
+    at,
+    booking_with_result,
+    file,
+    staff_step,
+)
 from tests.booking_support import NOW, freeze, run
-from tests.conftest import make_centre, submit_form
+from tests.conftest import submit_form
 
 
 def soup(response) -> BeautifulSoup:
@@ -23,16 +32,7 @@ def flashes(response) -> str:
 
 @pytest.fixture
 def people(app, make_user, centre):
-    freeze(NOW)
-    make_centre(app, "AST")
-    return {
-        "applicant": make_user(full_name="Aliya Bekova"),
-        "other": make_user(),
-        "staff": make_user(role=Role.STAFF, centre_code="ALM", full_name="Erlan Zhaksybekov"),
-        "colleague": make_user(role=Role.STAFF, centre_code="ALM"),
-        "astana": make_user(role=Role.STAFF, centre_code="AST"),
-        "admin": make_user(role=Role.ADMIN),
-    }
+    return appeal_people(app, make_user)
 
 
 @pytest.fixture

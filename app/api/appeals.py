@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from app.api.security import BEARER_SECURITY, token_required
+from app.api.security import bearer_required
 from app.appeals import services
 from app.appeals.models import Appeal, Subject
 from app.auth.models import Role
@@ -148,8 +148,7 @@ def _appeal_body(appeal: Appeal) -> dict[str, Any]:
 
 @blp.route("/appeals")
 class Appeals(MethodView):
-    @blp.doc(security=BEARER_SECURITY)
-    @token_required
+    @bearer_required
     @blp.arguments(FilingSchema)
     @blp.response(201, ReceiptSchema)
     @blp.alt_response(404, description="`booking-not-found`: no such booking of yours")
@@ -173,10 +172,9 @@ class Appeals(MethodView):
 
 @blp.route("/appeals/<int:appeal_id>")
 class AppealItem(MethodView):
-    @blp.doc(security=BEARER_SECURITY)
     @blp.response(200, AppealSchema)
     @blp.alt_response(404, description="Not your appeal, nor one at your centre")
-    @token_required
+    @bearer_required
     def get(self, appeal_id):
         """An appeal with its deadlines, decision, complaint and history: the applicant's own, or one
         at the staff member's centre."""

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from app.api.security import BEARER_SECURITY, bearer_token, token_required
+from app.api.security import bearer_required, bearer_token
 from app.auth import services
 from app.extensions import db, limiter
 
@@ -93,9 +93,8 @@ class Token(MethodView):
         db.session.commit()
         return {"token": token, "expires_at": record.expires_at}
 
-    @blp.doc(security=BEARER_SECURITY)
     @blp.response(204)
-    @token_required
+    @bearer_required
     def delete(self):
         """Revoke the token used for this request."""
         services.revoke_token(db.session, bearer_token())

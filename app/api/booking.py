@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.api.security import BEARER_SECURITY, token_required
+from app.api.security import bearer_required
 from app.auth.access import per_person_key
 from app.auth.models import Role
 from app.booking import services
@@ -178,15 +178,13 @@ class Slots(MethodView):
 class Bookings(MethodView):
     decorators = [limiter.limit(_booking_limit, methods=["POST"], key_func=per_person_key)]
 
-    @blp.doc(security=BEARER_SECURITY)
     @blp.response(200, BookingSchema(many=True))
-    @token_required
+    @bearer_required
     def get(self):
         """Your bookings, the latest exam first."""
         return [_booking_body(booking) for booking in services.user_bookings(db.session, g.api_user)]
 
-    @blp.doc(security=BEARER_SECURITY)
-    @token_required
+    @bearer_required
     @blp.arguments(HoldSchema)
     @blp.response(201, BookingSchema)
     @blp.alt_response(409, description="`slot-full`: no free place left")
@@ -202,10 +200,9 @@ class Bookings(MethodView):
 
 @blp.route("/bookings/<int:booking_id>")
 class BookingItem(MethodView):
-    @blp.doc(security=BEARER_SECURITY)
     @blp.response(200, BookingSchema)
     @blp.alt_response(404, description="No such booking of yours")
-    @token_required
+    @bearer_required
     def get(self, booking_id):
         """One of your bookings with its history."""
         return _booking_body(_own_booking(booking_id))
@@ -213,8 +210,7 @@ class BookingItem(MethodView):
 
 @blp.route("/bookings/<int:booking_id>/confirm")
 class Confirm(MethodView):
-    @blp.doc(security=BEARER_SECURITY)
-    @token_required
+    @bearer_required
     @blp.arguments(ConfirmSchema)
     @blp.response(200, BookingSchema)
     @blp.alt_response(409, description="`hold-expired`: the place was released")
@@ -234,8 +230,7 @@ class Confirm(MethodView):
 
 @blp.route("/bookings/<int:booking_id>/reschedule")
 class Reschedule(MethodView):
-    @blp.doc(security=BEARER_SECURITY)
-    @token_required
+    @bearer_required
     @blp.arguments(HoldSchema)
     @blp.response(200, BookingSchema)
     @blp.alt_response(409, description="`slot-full`: the booking stays where it was")
@@ -249,10 +244,9 @@ class Reschedule(MethodView):
 
 @blp.route("/bookings/<int:booking_id>/cancel")
 class Cancel(MethodView):
-    @blp.doc(security=BEARER_SECURITY)
     @blp.response(200, BookingSchema)
     @blp.alt_response(422, description="`not-eligible`: after the cut-off")
-    @token_required
+    @bearer_required
     def post(self, booking_id):
         """Cancel the booking (or let a hold go)."""
         booking = services.cancel(db.session, _own_booking(booking_id), utcnow(), _policy())
@@ -261,11 +255,8 @@ class Cancel(MethodView):
 
 
 @blp.route("/bookings/<int:booking_id>/calendar.ics")
-@blp.doc(
-    security=BEARER_SECURITY,
-    responses={"200": {"description": "An iCalendar event", "content": {"text/calendar": {}}}},
-)
-@token_required
+@blp.doc(responses={"200": {"description": "An iCalendar event", "content": {"text/calendar": {}}}})
+@bearer_required
 def calendar(booking_id):
     """The booking as a calendar event (METHOD:CANCEL once cancelled)."""
     return calendar_response(_own_booking(booking_id))

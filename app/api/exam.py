@@ -9,7 +9,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from app.api.security import BEARER_SECURITY, token_required
+from app.api.security import bearer_required
 from app.core.clock import utcnow
 from app.core.errors import FieldErrors
 from app.core.urls import MAX_ID
@@ -143,9 +143,7 @@ class Profiles(MethodView):
 
 @blp.route("/attempts")
 class Attempts(MethodView):
-    decorators = [token_required]
-
-    @blp.doc(security=BEARER_SECURITY)
+    @bearer_required
     @blp.arguments(StartSchema)
     @blp.response(201, AttemptSchema)
     def post(self, data):
@@ -169,9 +167,7 @@ class Attempts(MethodView):
 
 @blp.route("/attempts/<int:attempt_id>")
 class AttemptDetail(MethodView):
-    decorators = [token_required]
-
-    @blp.doc(security=BEARER_SECURITY)
+    @bearer_required
     @blp.response(200, AttemptSchema)
     def get(self, attempt_id):
         """The attempt; once finished, with the right answers and explanations."""
@@ -180,9 +176,7 @@ class AttemptDetail(MethodView):
 
 @blp.route("/attempts/<int:attempt_id>/answers/<int:question_id>")
 class Answer(MethodView):
-    decorators = [token_required]
-
-    @blp.doc(security=BEARER_SECURITY)
+    @bearer_required
     @blp.arguments(AnswerSchema)
     @blp.response(200, AnswerResultSchema)
     @blp.alt_response(409, description="attempt-closed: finished, or the deadline has passed")
@@ -207,9 +201,7 @@ class Answer(MethodView):
 
 @blp.route("/attempts/<int:attempt_id>/finish")
 class Finish(MethodView):
-    decorators = [token_required]
-
-    @blp.doc(security=BEARER_SECURITY)
+    @bearer_required
     @blp.response(200, ResultSchema)
     def post(self, attempt_id):
         """Finish and score (finishing twice answers the same result)."""

@@ -5,7 +5,9 @@ Staff see only the appeals at their own centre (anything else answers 404); admi
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -25,7 +27,7 @@ from app.booking.models import Centre
 from app.booking.services import own_booking
 from app.core.clock import utcnow
 from app.core.errors import DomainError, FieldErrors
-from app.core.forms import apply_field_errors
+from app.core.forms import apply_field_errors, flash_refusal
 from app.extensions import db
 
 bp = Blueprint("appeals", __name__, url_prefix="/appeals")
@@ -63,9 +65,24 @@ bp.context_processor(_names)
 staff_bp.context_processor(_names)
 
 
-def _refused(error: DomainError) -> None:
-    db.session.rollback()
-    flash(str(error.message), "error")
+def _submit(form: FlaskForm, action: Callable[[], object], success: str, done_url: str) -> Response | None:
+    """Run `action` for a valid `form`, then commit, flash `success` and go to `done_url`; a refusal
+    is flashed and goes there too. None (show the page again) for an invalid form or field errors,
+    which `action`'s service puts on the form."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        action()
+    except FieldErrors as error:
+        db.session.rollback()
+        apply_field_errors(form, error.errors)
+        return None
+    except DomainError as error:
+        flash_refusal(error)
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(done_url)
 
 
 def _centre_choices(exclude_id: int | None = None) -> list[SelectChoice]:
@@ -151,7 +168,7 @@ def withdraw(appeal_id: int):
     try:
         services.withdraw(db.session, appeal, utcnow())
     except DomainError as error:
-        _refused(error)
+        flash_refusal(error)
     else:
         db.session.commit()
         flash(_("Your appeal is withdrawn."), "info")
@@ -162,20 +179,12 @@ def withdraw(appeal_id: int):
 def complain(appeal_id: int):
     appeal = _own_appeal_or_404(appeal_id)
     form = ComplaintForm()
-    if form.validate_on_submit():
-        try:
-            services.file_complaint(db.session, appeal, form.essence.data, form.late_reason.data, utcnow())
-        except FieldErrors as error:
-            db.session.rollback()
-            apply_field_errors(form, error.errors)
-        except DomainError as error:
-            _refused(error)
-            return redirect(url_for("appeals.detail", appeal_id=appeal_id))
-        else:
-            db.session.commit()
-            flash(_("Your complaint is received."), "success")
-            return redirect(url_for("appeals.detail", appeal_id=appeal_id))
-    return _detail_page(appeal, form)
+    return _submit(
+        form,
+        lambda: services.file_complaint(db.session, appeal, form.essence.data, form.late_reason.data, utcnow()),
+        _("Your complaint is received."),
+        url_for("appeals.detail", appeal_id=appeal_id),
+    ) or _detail_page(appeal, form)
 
 
 # --- Centre staff -------------------------------------------------------------------------------
@@ -195,16 +204,20 @@ def queue():
     )
 
 
+# The form of each staff step, by the name the case page knows it by; the prefixes keep apart the
+# fields of the several forms on that one page.
+_STEP_FORMS: dict[str, Callable[[], FlaskForm]] = {
+    "register_form": lambda: RegisterForm(prefix="register"),
+    "refer_form": lambda: ReferForm(prefix="refer"),
+    "extend_form": lambda: ExtendForm(prefix="extend"),
+    "decision_form": lambda: DecisionForm(prefix="decide"),
+    "complaint_form": lambda: DecisionForm(prefix="complaint"),
+}
+
+
 def _case_page(appeal: Appeal, **submitted: FlaskForm):
     """The case with a form for every step; `submitted` carries a form that came back with errors."""
-    forms = {
-        "register_form": RegisterForm(prefix="register"),
-        "refer_form": ReferForm(prefix="refer"),
-        "extend_form": ExtendForm(prefix="extend"),
-        "decision_form": DecisionForm(prefix="decide"),
-        "complaint_form": DecisionForm(prefix="complaint"),
-        **submitted,
-    }
+    forms = {name: make() for name, make in _STEP_FORMS.items()} | submitted
     if not forms["register_form"].position.data:
         forms["register_form"].position.data = services.last_position(db.session, current_user)
     forms["refer_form"].centre.choices = _centre_choices(exclude_id=appeal.centre_id)
@@ -220,25 +233,16 @@ def _case_page(appeal: Appeal, **submitted: FlaskForm):
     ), 422 if submitted else 200
 
 
-def _staff_step(appeal_id: int, form_name: str, form: FlaskForm, step, success: str):
-    """Validate `form`, run `step(appeal, form)`; field errors show the case page again."""
+def _staff_step(appeal_id: int, form_name: str, step: Callable[[Appeal, FlaskForm], object], success: str):
+    """Run `step(appeal, form)` with the submitted form of `_STEP_FORMS[form_name]`; field errors
+    show the case page again."""
     appeal = _case_or_404(appeal_id)
+    form = _STEP_FORMS[form_name]()
     if hasattr(form, "centre"):
         form.centre.choices = _centre_choices(exclude_id=appeal.centre_id)
-    if form.validate_on_submit():
-        try:
-            step(appeal, form)
-        except FieldErrors as error:
-            db.session.rollback()
-            apply_field_errors(form, error.errors)
-        except DomainError as error:
-            _refused(error)
-            return redirect(url_for("appeals_staff.case", appeal_id=appeal_id))
-        else:
-            db.session.commit()
-            flash(success, "success")
-            return redirect(url_for("appeals_staff.case", appeal_id=appeal_id))
-    return _case_page(appeal, **{form_name: form})
+    return _submit(
+        form, lambda: step(appeal, form), success, url_for("appeals_staff.case", appeal_id=appeal_id)
+    ) or _case_page(appeal, **{form_name: form})
 
 
 @staff_bp.get("/<int:appeal_id>")
@@ -251,7 +255,6 @@ def register(appeal_id: int):
     return _staff_step(
         appeal_id,
         "register_form",
-        RegisterForm(prefix="register"),
         lambda appeal, form: services.register(db.session, appeal, current_user, form.position.data, utcnow()),
         _("The appeal is registered; the applicant is notified."),
     )
@@ -262,7 +265,6 @@ def refer(appeal_id: int):
     return _staff_step(
         appeal_id,
         "refer_form",
-        ReferForm(prefix="refer"),
         lambda appeal, form: services.refer(
             db.session, appeal, current_user, form.centre.data, form.note.data, utcnow()
         ),
@@ -275,7 +277,6 @@ def extend(appeal_id: int):
     return _staff_step(
         appeal_id,
         "extend_form",
-        ExtendForm(prefix="extend"),
         lambda appeal, form: services.extend(
             db.session, appeal, current_user, form.until.data, form.reason.data, utcnow()
         ),
@@ -288,7 +289,6 @@ def decide(appeal_id: int):
     return _staff_step(
         appeal_id,
         "decision_form",
-        DecisionForm(prefix="decide"),
         lambda appeal, form: services.decide(
             db.session, appeal, current_user, form.outcome.data, form.reasons.data, utcnow()
         ),
@@ -301,7 +301,6 @@ def decide_complaint(appeal_id: int):
     return _staff_step(
         appeal_id,
         "complaint_form",
-        DecisionForm(prefix="complaint"),
         lambda appeal, form: services.decide_complaint(
             db.session, appeal, current_user, form.outcome.data, form.reasons.data, utcnow()
         ),

@@ -20,7 +20,7 @@ from app.booking.labels import ACTION_NAMES, DOCUMENTS, EXAM_NAMES, STATUS_NAMES
 from app.booking.models import Booking, BookingStatus, Centre, ExamType, Slot
 from app.core.clock import utcnow
 from app.core.errors import DomainError, FieldErrors
-from app.core.forms import apply_field_errors
+from app.core.forms import apply_field_errors, flash_refusal
 from app.extensions import db
 from app.staff import exports, figures, rules, services
 from app.staff.forms import (
@@ -66,11 +66,6 @@ def _missing_names(booking: Booking) -> str:
 
 def _policy() -> Policy:
     return Policy.from_config(current_app.config)
-
-
-def _refused(error: DomainError) -> None:
-    db.session.rollback()
-    flash(str(error.message), "error")
 
 
 def _csrf_or_400(form=None) -> None:
@@ -137,7 +132,7 @@ def block_day(code: str):
             db.session, centre, shown, form.reason.data, current_user, utcnow(), _policy()
         )
     except DomainError as error:
-        _refused(error)
+        flash_refusal(error)
     else:
         db.session.commit()
         flash(
@@ -191,7 +186,7 @@ def block(slot_id: int):
             db.session.rollback()
             apply_field_errors(form, error.errors)
         except DomainError as error:
-            _refused(error)
+            flash_refusal(error)
             return redirect(url_for("staff.slot", slot_id=slot_id))
         else:
             db.session.commit()
@@ -214,7 +209,7 @@ def no_shows(slot_id: int):
     try:
         count = services.mark_slot_no_shows(db.session, found, current_user, utcnow())
     except DomainError as error:
-        _refused(error)
+        flash_refusal(error)
     else:
         db.session.commit()
         flash(ngettext("%(num)s no-show recorded.", "%(num)s no-shows recorded.", count), "info")
@@ -277,7 +272,7 @@ def check_in(booking_id: int):
             db.session, found, {name: getattr(form, name).data for name in DOCUMENTS}, current_user, utcnow()
         )
     except DomainError as error:
-        _refused(error)
+        flash_refusal(error)
         return redirect(url_for("staff.booking", booking_id=booking_id))
     db.session.commit()
     if found.status == BookingStatus.ATTENDED:
@@ -309,7 +304,7 @@ def result(booking_id: int):
                 db.session.rollback()
                 apply_field_errors(form, error.errors)
             except DomainError as error:
-                _refused(error)
+                flash_refusal(error)
                 return redirect(url_for("staff.booking", booking_id=booking_id))
             else:
                 db.session.commit()
@@ -321,8 +316,8 @@ def result(booking_id: int):
 # --- Capacity: templates, generation, closures ---------------------------------------------------
 
 
-def _template_input(form: TemplateForm) -> services.TemplateInput:
-    return services.TemplateInput(
+def _template_input(form: TemplateForm) -> rules.TemplateFacts:
+    return rules.TemplateFacts(
         weekday=form.weekday.data,
         opens_at=form.opens_at.data,
         closes_at=form.closes_at.data,

@@ -19,9 +19,9 @@ THEORY_PASS_MARK = 32  # … passed with at least 32 right answers
 
 @dataclass(frozen=True)
 class TemplateFacts:
-    """What generation needs of a weekly template."""
+    """What generation needs of a weekly template: the staff's input (checked by
+    `services.check_template`) or a saved template (then with its `id`)."""
 
-    id: int | None
     weekday: int
     opens_at: time
     closes_at: time
@@ -31,6 +31,7 @@ class TemplateFacts:
     categories: tuple[str, ...]
     valid_from: date
     valid_to: date | None
+    id: int | None = None
 
     def applies_on(self, day: date) -> bool:
         return (

@@ -12,8 +12,9 @@ None for anything out of scope, and callers answer 404.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, func, insert, select, update
@@ -56,9 +57,18 @@ def centre_for(session: Session, user: User, code: str) -> Centre | None:
     return centre if centre is not None and may_manage(user, centre.id) else None
 
 
+# What a centre owns directly (a `centre_id` of its own).
+CentreOwned = TypeVar("CentreOwned", Slot, SlotTemplate, CentreClosure)
+
+
+def _in_scope(session: Session, user: User, model: type[CentreOwned], key: int) -> CentreOwned | None:
+    """The `model` row with id `key` when it belongs to a centre `user` manages."""
+    found = session.get(model, key)
+    return found if found is not None and may_manage(user, found.centre_id) else None
+
+
 def slot_for(session: Session, user: User, slot_id: int) -> Slot | None:
-    slot = session.get(Slot, slot_id)
-    return slot if slot is not None and may_manage(user, slot.centre_id) else None
+    return _in_scope(session, user, Slot, slot_id)
 
 
 def booking_for(session: Session, user: User, booking_id: int) -> Booking | None:
@@ -67,33 +77,19 @@ def booking_for(session: Session, user: User, booking_id: int) -> Booking | None
 
 
 def template_for(session: Session, user: User, template_id: int) -> SlotTemplate | None:
-    template = session.get(SlotTemplate, template_id)
-    return template if template is not None and may_manage(user, template.centre_id) else None
+    return _in_scope(session, user, SlotTemplate, template_id)
 
 
 def closure_for(session: Session, user: User, closure_id: int) -> CentreClosure | None:
-    closure = session.get(CentreClosure, closure_id)
-    return closure if closure is not None and may_manage(user, closure.centre_id) else None
+    return _in_scope(session, user, CentreClosure, closure_id)
 
 
 # --- Weekly templates and generation --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TemplateInput:
-    weekday: int
-    opens_at: time
-    closes_at: time
-    slot_minutes: int
-    capacity: int
-    exam_type: str
-    categories: tuple[str, ...]
-    valid_from: date
-    valid_to: date | None
-
-
-def check_template(data: TemplateInput) -> rules.TemplateFacts:
-    """The template's facts, or FieldErrors naming every problem at once."""
+def check_template(data: rules.TemplateFacts) -> rules.TemplateFacts:
+    """The staff's input as facts to generate from (categories in their usual order), or
+    FieldErrors naming every problem at once."""
     errors: dict[str, list] = {}
     if not 0 <= data.weekday <= 6:
         errors["weekday"] = [_l("Choose a day of the week.")]
@@ -113,23 +109,11 @@ def check_template(data: TemplateInput) -> rules.TemplateFacts:
         errors["valid_to"] = [_l("The last day must not be before the first.")]
     if errors:
         raise FieldErrors(errors)
-    return rules.TemplateFacts(
-        None,
-        data.weekday,
-        data.opens_at,
-        data.closes_at,
-        data.slot_minutes,
-        data.capacity,
-        data.exam_type,
-        tuple(category for category in CATEGORIES if category in data.categories),
-        data.valid_from,
-        data.valid_to,
-    )
+    return replace(data, categories=tuple(category for category in CATEGORIES if category in data.categories))
 
 
 def template_facts(template: SlotTemplate) -> rules.TemplateFacts:
     return rules.TemplateFacts(
-        template.id,
         template.weekday,
         template.opens_at,
         template.closes_at,
@@ -139,6 +123,7 @@ def template_facts(template: SlotTemplate) -> rules.TemplateFacts:
         tuple(template.category_list),
         template.valid_from,
         template.valid_to,
+        template.id,
     )
 
 
@@ -155,7 +140,7 @@ def centre_templates(session: Session, centre: Centre) -> list[SlotTemplate]:
 def save_template(
     session: Session,
     centre: Centre,
-    data: TemplateInput,
+    data: rules.TemplateFacts,
     actor: User,
     now: datetime,
     template: SlotTemplate | None = None,

@@ -1,14 +1,10 @@
-"""A live Kezek (real bank, demo data) and Debian's Chromium driven by Playwright.
-
-Screenshots land in test-artifacts/ (kept by CI as artifacts, ignored by git).
-"""
+"""A live Kezek (real bank, demo data) and Debian's Chromium driven by Playwright; what the journeys
+do in the browser is in `tests.browser.support`."""
 
 from __future__ import annotations
 
-import itertools
 import shutil
 import threading
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,7 +12,6 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.auth.iin import make_iin
 from app.core.clock import utcnow
 from app.demo import services as demo
 from app.exam import bank as bank_files
@@ -34,7 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture(scope="session")
@@ -85,29 +79,3 @@ def new_page(browser, request):
     yield make
     for context in contexts:
         context.close()
-
-
-SERIALS = itertools.count(1)
-# Each journey registers people of its own birth date (the IIN starts with it) and e-mail prefix,
-# so that nobody collides with the learner journey's accounts on the shared live server.
-BIRTH_DATES = {"applicant": date(2001, 6, 12), "examinee": date(2000, 2, 3)}
-
-
-def register_person(page, base: str, language: str, kind: str) -> str:
-    serial = next(SERIALS)
-    email = f"{kind}-{language}-{serial}@example.kz"
-    page.goto(f"{base}/account/register")
-    page.fill("#email", email)
-    page.fill("#full_name", "Әлия Нұрланқызы")
-    page.fill("#iin", make_iin(BIRTH_DATES[kind], "female", serial))
-    page.select_option("#language", language)
-    page.fill("#password", "steppe-road-2026")
-    page.fill("#password_confirm", "steppe-road-2026")
-    page.click("form.stack [type=submit]")
-    page.wait_for_url(f"{base}/")
-    return email
-
-
-def screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

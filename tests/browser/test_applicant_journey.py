@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.browser.conftest import register_person, screenshot
+from tests.browser.support import register_person, screenshot
 
 
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])

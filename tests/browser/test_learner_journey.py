@@ -4,37 +4,10 @@ finish, review — in Kazakh, Russian and English, with and without JavaScript, 
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 
-from app.auth.iin import make_iin
-from tests.browser.conftest import screenshot
-
-SERIALS = iter(range(500, 9000, 37))
-
-
-def register(page, base: str, language: str) -> str:
-    email = f"learner-{language}-{next(SERIALS)}@example.kz"
-    page.goto(f"{base}/account/register")
-    page.fill("#email", email)
-    page.fill("#full_name", "Әлия Нұрланқызы")
-    page.fill("#iin", make_iin(date(2003, 4, 9), "female", next(SERIALS)))
-    page.select_option("#language", language)
-    page.fill("#password", "steppe-road-2026")
-    page.fill("#password_confirm", "steppe-road-2026")
-    page.click("form.stack [type=submit]")
-    page.wait_for_url(f"{base}/")
-    assert page.locator("html").get_attribute("lang") == language
-    return email
-
-
-def start_exam(page, base: str, language: str) -> str:
-    page.goto(f"{base}/exam/")
-    page.select_option("#language", language)
-    page.click("section[aria-labelledby=exam-title] [type=submit]")
-    page.wait_for_url(re.compile(r"/exam/attempts/\d+/1$"))
-    return page.url.rsplit("/", 1)[0]
+from tests.browser.support import register_person, screenshot, start_exam
 
 
 def choose(page, index: int) -> str:
@@ -46,7 +19,8 @@ def choose(page, index: int) -> str:
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
 def test_learner_journey(live_server, new_page, language):
     page = new_page(language)
-    register(page, live_server, language)
+    register_person(page, live_server, language, "learner")
+    assert page.locator("html").get_attribute("lang") == language
     attempt = start_exam(page, live_server, language)
     assert page.locator("fieldset.question").get_attribute("lang") == language
     assert page.locator("#timer").is_visible()

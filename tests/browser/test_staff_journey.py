@@ -10,8 +10,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from app.core import clock
-from app.demo.data import DEMO_PASSWORD
-from tests.browser.conftest import register_person, screenshot
+from tests.browser.support import register_person, screenshot, sign_in
 
 
 def book_a_place(page, base: str, language: str) -> tuple[str, datetime]:
@@ -31,11 +30,7 @@ def book_a_place(page, base: str, language: str) -> tuple[str, datetime]:
 
 
 def sign_in_as_staff(page, base: str, language: str) -> None:
-    page.goto(f"{base}/account/login")
-    page.fill("#email", "staff@demo.kezek.kz")
-    page.fill("#password", DEMO_PASSWORD)
-    page.press("#password", "Enter")
-    page.wait_for_url(lambda url: "/account/login" not in url)
+    sign_in(page, base, "staff@demo.kezek.kz")
     page.click(f"form.lang-switch button[value={language}]")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == language
