@@ -162,15 +162,8 @@ class Slots(MethodView):
             abort(404)
         first_day: date = query["from_"] or centre.local(utcnow()).date()
         last_day: date = query["to"] or first_day + timedelta(days=6)
-        found = services.slot_availability(
-            db.session,
-            utcnow(),
-            centre=centre,
-            exam_type=query["exam"],
-            category=query["category"],
-            first_day=first_day,
-            last_day=last_day,
-        )
+        times = services.ExamTimes(centre, query["exam"], query["category"], first_day, last_day)
+        found = services.slot_availability(db.session, utcnow(), times)
         return [slot_body(item.slot, item.available) for item in found]
 
 

@@ -108,18 +108,12 @@ def centre(code: str):
     view = request.args.get("view") if request.args.get("view") in VIEWS else "week"
     now = utcnow()
     period = Period.around(view, _date_arg(default=found.local(now).date()))
-    exam = {
-        "centre": found,
-        "exam_type": form.exam.data,
-        "category": form.category.data,
-        "first_day": period.first_day,
-        "last_day": period.last_day,
-    }
+    times = services.ExamTimes(found, form.exam.data, form.category.data, period.first_day, period.last_day)
     if view == "month":
-        agenda = MonthAgenda(period, services.places_by_day(db.session, now, **exam))
+        agenda = MonthAgenda(period, services.places_by_day(db.session, now, times))
         grid = month_grid(agenda, found, form.exam.data, form.category.data)
         return render_template("booking/centre.html", centre=found, form=form, agenda=agenda, month_grid=grid)
-    agenda = Agenda(period, services.slot_availability(db.session, now, **exam))
+    agenda = Agenda(period, services.slot_availability(db.session, now, times))
     return render_template("booking/centre.html", centre=found, form=form, agenda=agenda)
 
 
@@ -252,13 +246,6 @@ def reschedule(booking_id: int):
             return redirect(url_for("booking.detail", booking_id=booking_id))
     now = utcnow()
     period = Period.around("week", _date_arg(default=booking.slot.local_date))
-    options = services.slot_availability(
-        db.session,
-        now,
-        centre=booking.centre,
-        exam_type=booking.exam_type,
-        category=booking.category,
-        first_day=period.first_day,
-        last_day=period.last_day,
-    )
+    times = services.ExamTimes(booking.centre, booking.exam_type, booking.category, period.first_day, period.last_day)
+    options = services.slot_availability(db.session, now, times)
     return render_template("booking/reschedule.html", booking=booking, form=form, period=period, options=options)

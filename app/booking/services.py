@@ -113,35 +113,31 @@ class SlotAvailability:
     available: int
 
 
-def _exam_times_between(centre: Centre, exam_type: str, category: str, first_day: date, last_day: date) -> list:
-    """The filter of a centre's slots for an exam from `first_day` to `last_day` (the centre's days)."""
-    start = datetime.combine(first_day, time.min, centre.zone)
-    end = datetime.combine(last_day + timedelta(days=1), time.min, centre.zone)
-    return [
-        Slot.centre_id == centre.id,
-        Slot.exam_type == exam_type,
-        Slot.category == category,
-        Slot.starts_at >= start,
-        Slot.starts_at < end,
-    ]
+@dataclass(frozen=True)
+class ExamTimes:
+    """A centre's exam times for one exam and licence category, from `first_day` to `last_day`
+    (the centre's days)."""
+
+    centre: Centre
+    exam_type: str
+    category: str
+    first_day: date
+    last_day: date
+
+    def condition(self) -> list:
+        start = datetime.combine(self.first_day, time.min, self.centre.zone)
+        end = datetime.combine(self.last_day + timedelta(days=1), time.min, self.centre.zone)
+        return [
+            Slot.centre_id == self.centre.id,
+            Slot.exam_type == self.exam_type,
+            Slot.category == self.category,
+            Slot.starts_at >= start,
+            Slot.starts_at < end,
+        ]
 
 
-def slot_availability(
-    session: Session,
-    now: datetime,
-    *,
-    centre: Centre,
-    exam_type: str,
-    category: str,
-    first_day: date,
-    last_day: date,
-) -> list[SlotAvailability]:
-    """The slots of a centre for an exam from `first_day` to `last_day` (the centre's days)."""
-    rows = session.execute(
-        select(Slot, available_places(now))
-        .where(*_exam_times_between(centre, exam_type, category, first_day, last_day))
-        .order_by(Slot.starts_at)
-    )
+def slot_availability(session: Session, now: datetime, times: ExamTimes) -> list[SlotAvailability]:
+    rows = session.execute(select(Slot, available_places(now)).where(*times.condition()).order_by(Slot.starts_at))
     return [SlotAvailability(slot, available) for slot, available in rows]
 
 
@@ -151,30 +147,17 @@ class DayPlaces:
     free: int
 
 
-def places_by_day(
-    session: Session,
-    now: datetime,
-    *,
-    centre: Centre,
-    exam_type: str,
-    category: str,
-    first_day: date,
-    last_day: date,
-) -> dict[date, DayPlaces]:
+def places_by_day(session: Session, now: datetime, times: ExamTimes) -> dict[date, DayPlaces]:
     """Per day (the centre's days) with exam times: how many there are and how many places are free.
     The month view's numbers: two columns a slot, no slot objects (a month has hundreds)."""
-    zone = centre.zone
+    zone = times.centre.zone
     totals: dict[date, list[int]] = {}
-    rows = session.execute(
-        select(Slot.starts_at, available_places(now)).where(
-            *_exam_times_between(centre, exam_type, category, first_day, last_day)
-        )
-    )
+    rows = session.execute(select(Slot.starts_at, available_places(now)).where(*times.condition()))
     for starts_at, available in rows:
         day = totals.setdefault(starts_at.astimezone(zone).date(), [0, 0])
         day[0] += 1
         day[1] += available
-    return {day: DayPlaces(times, free) for day, (times, free) in totals.items()}
+    return {day: DayPlaces(count, free) for day, (count, free) in totals.items()}
 
 
 def slot_with_availability(session: Session, slot_id: int, now: datetime) -> SlotAvailability | None:

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from app.core.i18n import localized
-from app.exam.models import QuestionOption, QuestionRevision
+from app.exam.models import QuestionOption, QuestionRevision, RevisionTexts
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +38,7 @@ class OptionContent:
 
 
 @dataclass(frozen=True, slots=True)
-class RevisionContent:
+class RevisionContent(RevisionTexts):
     """The same names as `QuestionRevision`, so pages and the API read either alike."""
 
     id: int
@@ -54,18 +54,6 @@ class RevisionContent:
     image: str | None
     image_alt: str | None
     options: tuple[OptionContent, ...]
-
-    @property
-    def text(self) -> str:
-        return localized(self, "text")
-
-    @property
-    def explanation(self) -> str:
-        return localized(self, "explanation")
-
-    @property
-    def correct_option(self) -> OptionContent:
-        return next(option for option in self.options if option.is_correct)
 
     def options_in(self, order: Iterable[int]) -> list[OptionContent]:
         """The options in the order an attempt shows them."""

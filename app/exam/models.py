@@ -73,7 +73,26 @@ class QuestionCategory(db.Model):
     category: Mapped[str] = mapped_column(String(3), primary_key=True, index=True)
 
 
-class QuestionRevision(db.Model):
+class RevisionTexts:
+    """The localised accessors of a revision, for the model and for its cached copy
+    (app.exam.content.RevisionContent), which carry the same columns."""
+
+    __slots__ = ()
+
+    @property
+    def text(self) -> str:
+        return localized(self, "text")
+
+    @property
+    def explanation(self) -> str:
+        return localized(self, "explanation")
+
+    @property
+    def correct_option(self):
+        return next(option for option in self.options if option.is_correct)
+
+
+class QuestionRevision(RevisionTexts, db.Model):
     """What a learner sees of a question at one point in time. Never changed once written."""
 
     __tablename__ = "question_revision"
@@ -115,18 +134,6 @@ class QuestionRevision(db.Model):
     options: Mapped[list[QuestionOption]] = relationship(
         back_populates="revision", order_by="QuestionOption.position", cascade="all, delete-orphan"
     )
-
-    @property
-    def text(self) -> str:
-        return localized(self, "text")
-
-    @property
-    def explanation(self) -> str:
-        return localized(self, "explanation")
-
-    @property
-    def correct_option(self) -> QuestionOption:
-        return next(option for option in self.options if option.is_correct)
 
 
 class QuestionOption(db.Model):
