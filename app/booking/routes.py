@@ -22,7 +22,7 @@ from app.booking.models import Booking, BookingStatus
 from app.booking.month_grid import month_grid
 from app.core.clock import utcnow
 from app.core.errors import DomainError, FieldErrors
-from app.core.forms import apply_field_errors
+from app.core.forms import apply_field_errors, flash_refusal
 from app.core.urls import safe_next_url
 from app.extensions import db, limiter
 
@@ -59,11 +59,6 @@ def _own_booking_or_404(booking_id: int) -> Booking:
     if booking is None:
         abort(404)
     return booking
-
-
-def _refused(error: DomainError) -> None:
-    db.session.rollback()
-    flash(str(error.message), "error")
 
 
 def _date_arg(default: date) -> date:
@@ -126,7 +121,7 @@ def hold(slot_id: int):
     try:
         booking = services.hold_place(db.session, current_user, slot_id, utcnow(), _policy())
     except DomainError as error:
-        _refused(error)
+        flash_refusal(error)
         return _back(form, url_for("booking.index"))
     db.session.commit()
     flash(_("The place is held for you. Confirm it before the time runs out."), "success")
@@ -143,7 +138,7 @@ def join_waitlist(slot_id: int):
             db.session, current_user, slot_id, utcnow(), _policy(), whole_day=form.scope.data == "day"
         )
     except DomainError as error:
-        _refused(error)
+        flash_refusal(error)
         return _back(form, url_for("booking.index"))
     db.session.commit()
     flash(_("You are on the waitlist. When a place frees up, it is held for you and we let you know."), "success")
@@ -188,7 +183,7 @@ def detail(booking_id: int):
             db.session.rollback()
             apply_field_errors(form, error.errors)
         except DomainError as error:
-            _refused(error)
+            flash_refusal(error)
             return redirect(url_for("booking.detail", booking_id=booking_id))
         else:
             db.session.commit()
@@ -224,7 +219,7 @@ def cancel(booking_id: int):
     try:
         services.cancel(db.session, booking, utcnow(), _policy())
     except DomainError as error:
-        _refused(error)
+        flash_refusal(error)
     else:
         db.session.commit()
         flash(_("The booking is cancelled and the place released."), "info")
@@ -239,7 +234,7 @@ def reschedule(booking_id: int):
         try:
             services.reschedule(db.session, booking, form.slot_id.data, utcnow(), _policy())
         except DomainError as error:
-            _refused(error)
+            flash_refusal(error)
         else:
             db.session.commit()
             flash(_("The booking is moved to the new time."), "success")
