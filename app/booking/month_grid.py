@@ -9,19 +9,15 @@ never stale: a booking that changes a number changes the key.
 
 from __future__ import annotations
 
-import threading
-
-from cachetools import LRUCache
-from flask import current_app, render_template, request
+from flask import request
 from markupsafe import Markup
 
 from app.booking.agenda import MonthAgenda
 from app.booking.models import Centre
 from app.core.i18n import current_language
+from app.core.templating import rendered_once
 
 GRIDS_PER_PROCESS = 2000  # ≈ 20 centres × a few exams and months × 3 languages; a few kB each
-
-_lock = threading.Lock()
 
 
 def month_grid(agenda: MonthAgenda, centre: Centre, exam_type: str, category: str) -> Markup:
@@ -34,21 +30,14 @@ def month_grid(agenda: MonthAgenda, centre: Centre, exam_type: str, category: st
         agenda.period.first_day,
         tuple(sorted(agenda.days.items())),
     )
-    with _lock:
-        grids = current_app.extensions.setdefault("kezek.month_grids", LRUCache(maxsize=GRIDS_PER_PROCESS))
-        grid = grids.get(key)
-    if grid is None:
-        # A rendered template is already escaped HTML.
-        grid = Markup(  # noqa: S704
-            render_template(
-                "booking/_month.html",
-                agenda=agenda,
-                period=agenda.period,
-                centre_code=centre.code,
-                exam_type=exam_type,
-                category=category,
-            )
-        )
-        with _lock:
-            grids[key] = grid
-    return grid
+    return rendered_once(
+        "month_grids",
+        key,
+        "booking/_month.html",
+        GRIDS_PER_PROCESS,
+        agenda=agenda,
+        period=agenda.period,
+        centre_code=centre.code,
+        exam_type=exam_type,
+        category=category,
+    )

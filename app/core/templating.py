@@ -47,7 +47,21 @@ def register(app: Flask) -> None:
         return format_time(value.astimezone(ZoneInfo(zone)), format, rebase=False)
 
 
-_nav_lock = threading.Lock()
+_fragments_lock = threading.Lock()
+
+
+def rendered_once(cache: str, key: tuple, template: str, maxsize: int, **context) -> Markup:
+    """A template rendered once per process for each `key`, which must hold everything the fragment
+    shows (the language included); the app keeps the `maxsize` most recently used of each `cache`."""
+    with _fragments_lock:
+        fragments = current_app.extensions.setdefault(f"kezek.{cache}", LRUCache(maxsize=maxsize))
+        fragment = fragments.get(key)
+    if fragment is None:
+        # A rendered template is already escaped HTML.
+        fragment = Markup(render_template(template, **context))  # noqa: S704
+        with _fragments_lock:
+            fragments[key] = fragment
+    return fragment
 
 
 def nav_links() -> Markup:
@@ -58,12 +72,4 @@ def nav_links() -> Markup:
     role = current_user.role if signed_in else None
     centre_code = current_user.centre.code if signed_in and current_user.centre is not None else None
     key = (current_language(), request.script_root, role, centre_code)
-    with _nav_lock:
-        cache = current_app.extensions.setdefault("kezek.nav_links", LRUCache(maxsize=1000))
-        links = cache.get(key)
-    if links is None:
-        # A rendered template is already escaped HTML.
-        links = Markup(render_template("_nav_links.html", role=role, centre_code=centre_code))  # noqa: S704
-        with _nav_lock:
-            cache[key] = links
-    return links
+    return rendered_once("nav_links", key, "_nav_links.html", 1000, role=role, centre_code=centre_code)
