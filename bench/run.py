@@ -8,7 +8,7 @@ times the scheduler's jobs in this process (bench.inprocess), then prints the ta
 `bench/results.json` and `bench/report.md`.
 
 Settings (environment): BENCH_SCALE (1 = the issue's sizes), BENCH_SECONDS (per throughput
-scenario), BENCH_REQUESTS (most requests per scenario), BENCH_CONCURRENCY (load threads),
+scenario), BENCH_REQUESTS (most requests per scenario), BENCH_CONCURRENCY (clients at once),
 BENCH_DATABASE_URL, BENCH_OUTPUT (directory for results.json and report.md).
 """
 
@@ -329,7 +329,7 @@ def write(settings: Settings, results: list[dict], elapsed: float) -> None:
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
     report = (
         f"# Kezek benchmark\n\nScale {settings.scale}, {settings.seconds:g} s per throughput scenario, "
-        f"{settings.concurrency} load threads; machine: {machine}; whole run {elapsed:.0f} s.\n\n{table(results)}\n"
+        f"{settings.concurrency} clients at once; machine: {machine}; whole run {elapsed:.0f} s.\n\n{table(results)}\n"
     )
     (settings.output / "report.md").write_text(report)
     print(table(results))
