@@ -1,7 +1,7 @@
 """Booking in the browser: find, hold, confirm, print, calendar, move, cancel, waitlist — with
 CSRF, access checks and three languages."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -92,6 +92,53 @@ def test_calendar_views(client, app, applicant):
     rows = table.select("tbody tr")
     assert len(rows) == 3  # the theory slots of the week, not the practical one
     assert "20 free places" in rows[0].get_text()
+
+
+def test_month_counts_each_slot_on_the_centres_own_day(app, centre):
+    """The database adds the month up by the centre's days: a slot just after local midnight is on
+    that day, whatever its UTC date, also in a month whose clocks change (Berlin, 29 March 2026)."""
+    from app.booking import services
+
+    make_centre(app, "BER", timezone="Europe/Berlin")
+    berlin = ZoneInfo("Europe/Berlin")
+    make_slot(app, starts=local(2026, 12, 5, 0), capacity=3)  # 19:00 UTC on the 4th
+    make_slot(app, starts=local(2026, 12, 4, 23), capacity=2)
+    make_slot(app, starts=local(2026, 12, 31, 23), capacity=1)
+    make_slot(app, starts=local(2027, 1, 1, 0), capacity=9)  # the next month
+    make_slot(app, centre_code="BER", starts=datetime(2026, 3, 29, 0, 30, tzinfo=berlin), capacity=4)
+    make_slot(app, centre_code="BER", starts=datetime(2026, 3, 30, 0, 30, tzinfo=berlin), capacity=5)
+    make_slot(app, centre_code="BER", starts=datetime(2026, 3, 31, 23, 30, tzinfo=berlin), capacity=6)
+
+    def month(code: str, first: date, last: date) -> dict:
+        with app.app_context():
+            found = services.find_centre(db.session, code)
+            times = services.ExamTimes(found, "theory", "B", first, last)
+            return services.places_by_day(db.session, NOW, times)
+
+    assert month("ALM", date(2026, 12, 1), date(2026, 12, 31)) == {
+        date(2026, 12, 4): services.DayPlaces(1, 2),
+        date(2026, 12, 5): services.DayPlaces(1, 3),
+        date(2026, 12, 31): services.DayPlaces(1, 1),
+    }
+    assert month("BER", date(2026, 3, 1), date(2026, 3, 31)) == {
+        date(2026, 3, 29): services.DayPlaces(1, 4),
+        date(2026, 3, 30): services.DayPlaces(1, 5),
+        date(2026, 3, 31): services.DayPlaces(1, 6),
+    }
+
+
+def test_month_counts_expired_holds_as_free_places(app, centre, make_user):
+    from app.booking import services
+    from tests.booking_support import hold
+
+    slot = make_slot(app, starts=local(2026, 12, 3, 9), capacity=2)
+    hold(app, make_user().id, slot, NOW - timedelta(hours=1))  # long expired, not yet swept
+    book(app, make_user().id, slot)
+    with app.app_context():
+        times = services.ExamTimes(
+            services.find_centre(db.session, "ALM"), "theory", "B", date(2026, 12, 1), date(2026, 12, 31)
+        )
+        assert services.places_by_day(db.session, NOW, times) == {date(2026, 12, 3): services.DayPlaces(1, 1)}
 
 
 def test_times_are_shown_in_the_centres_zone(client, app, applicant):

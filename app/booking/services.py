@@ -124,15 +124,20 @@ class ExamTimes:
     first_day: date
     last_day: date
 
+    def days(self) -> list[date]:
+        return [self.first_day + timedelta(days=n) for n in range((self.last_day - self.first_day).days + 1)]
+
+    def midnight(self, day: date) -> datetime:
+        """The instant the centre's `day` begins (zoneinfo keeps any change of offset right)."""
+        return datetime.combine(day, time.min, self.centre.zone)
+
     def condition(self) -> list:
-        start = datetime.combine(self.first_day, time.min, self.centre.zone)
-        end = datetime.combine(self.last_day + timedelta(days=1), time.min, self.centre.zone)
         return [
             Slot.centre_id == self.centre.id,
             Slot.exam_type == self.exam_type,
             Slot.category == self.category,
-            Slot.starts_at >= start,
-            Slot.starts_at < end,
+            Slot.starts_at >= self.midnight(self.first_day),
+            Slot.starts_at < self.midnight(self.last_day + timedelta(days=1)),
         ]
 
 
@@ -149,15 +154,17 @@ class DayPlaces:
 
 def places_by_day(session: Session, now: datetime, times: ExamTimes) -> dict[date, DayPlaces]:
     """Per day (the centre's days) with exam times: how many there are and how many places are free.
-    The month view's numbers: two columns a slot, no slot objects (a month has hundreds)."""
-    zone = times.centre.zone
-    totals: dict[date, list[int]] = {}
-    rows = session.execute(select(Slot.starts_at, available_places(now)).where(*times.condition()))
-    for starts_at, available in rows:
-        day = totals.setdefault(starts_at.astimezone(zone).date(), [0, 0])
-        day[0] += 1
-        day[1] += available
-    return {day: DayPlaces(count, free) for day, (count, free) in totals.items()}
+    The month view's numbers, added up by the database: one row a day, however many slots a day has.
+
+    A slot's day is found by comparing its start with the instants the centre's days begin (the
+    database needs no time-zone rules for that, SQLite included)."""
+    days = times.days()
+    day_number = case(
+        *((Slot.starts_at < times.midnight(day + timedelta(days=1)), number) for number, day in enumerate(days))
+    )
+    slots = select(day_number.label("day"), available_places(now).label("free")).where(*times.condition()).subquery()
+    rows = session.execute(select(slots.c.day, func.count(), func.sum(slots.c.free)).group_by(slots.c.day))
+    return {days[number]: DayPlaces(count, int(free)) for number, count, free in rows}
 
 
 def slot_with_availability(session: Session, slot_id: int, now: datetime) -> SlotAvailability | None:
