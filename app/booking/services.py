@@ -23,7 +23,22 @@ from typing import Any
 from flask import current_app
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Integer, String, any_, bindparam, case, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    String,
+    any_,
+    bindparam,
+    case,
+    cast,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -154,17 +169,21 @@ class DayPlaces:
 
 def places_by_day(session: Session, now: datetime, times: ExamTimes) -> dict[date, DayPlaces]:
     """Per day (the centre's days) with exam times: how many there are and how many places are free.
-    The month view's numbers, added up by the database: one row a day, however many slots a day has.
-
-    A slot's day is found by comparing its start with the instants the centre's days begin (the
-    database needs no time-zone rules for that, SQLite included)."""
-    days = times.days()
-    day_number = case(
-        *((Slot.starts_at < times.midnight(day + timedelta(days=1)), number) for number, day in enumerate(days))
-    )
-    slots = select(day_number.label("day"), available_places(now).label("free")).where(*times.condition()).subquery()
+    The month view's numbers, added up by the database: one row a day, however many slots a day has."""
+    day = _local_day(session, times).label("day")
+    slots = select(day, available_places(now).label("free")).where(*times.condition()).subquery()
     rows = session.execute(select(slots.c.day, func.count(), func.sum(slots.c.free)).group_by(slots.c.day))
-    return {days[number]: DayPlaces(count, int(free)) for number, count, free in rows}
+    return {day: DayPlaces(count, int(free)) for day, count, free in rows}
+
+
+def _local_day(session: Session, times: ExamTimes) -> ColumnElement[date]:
+    """The centre's day a slot of `times` starts on, as SQL. PostgreSQL knows the time zones; SQLite
+    does not, so there the start is compared with the instants the period's days begin."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.timezone(times.centre.timezone, Slot.starts_at), Date)
+    return case(
+        *((Slot.starts_at < times.midnight(day + timedelta(days=1)), literal(day, Date)) for day in times.days())
+    )
 
 
 def slot_with_availability(session: Session, slot_id: int, now: datetime) -> SlotAvailability | None:
