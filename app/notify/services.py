@@ -46,7 +46,9 @@ def queue_message(
         request_id=current_request_id(),
     )
     if key is not None:
-        statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+        statement = statement.on_conflict_do_nothing(
+            index_elements=["dedupe_key"], index_where=text("dedupe_key IS NOT NULL")
+        )
     elif booking is not None:
         statement = statement.on_conflict_do_nothing(
             index_elements=["booking_id", "kind"], index_where=text("booking_id IS NOT NULL")
