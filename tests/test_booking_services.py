@@ -134,7 +134,8 @@ def test_release_expired_holds_in_one_sweep(app, centre, make_user):
     statements = []
 
     def count_updates(conn, cursor, statement, *args):
-        if statement.lstrip().upper().startswith("UPDATE BOOKING"):
+        # PostgreSQL: the UPDATE is the first part of one WITH statement; SQLite: a statement of its own.
+        if "UPDATE BOOKING " in " ".join(statement.upper().split()):
             statements.append(statement)
 
     with app.app_context():
@@ -318,6 +319,53 @@ def test_waitlist_gets_the_freed_place(app, centre, make_user):
     assert ("waitlist-offer", offered_id, first.id) in outbox(app)
     assert booking_state(app, held)["status"] == "expired"
     assert slot_booked(app, slot) == 1
+
+
+def test_one_sweep_offers_each_slot_as_many_places_as_it_freed(app, centre, make_user):
+    """Two holds of one slot expire at once: both places go to its waitlist; a slot nobody waits for
+    just gets its place back."""
+    holders, waiting = [make_user(), make_user(), make_user()], [make_user(), make_user(), make_user()]
+    full = make_slot(app, capacity=2)
+    other = make_slot(app, capacity=1, starts=local(2026, 12, 3, 11))
+    held = [hold(app, holders[0].id, full), hold(app, holders[1].id, full), hold(app, holders[2].id, other)]
+    for minute, user in enumerate(waiting, start=1):
+        run(
+            app,
+            lambda s, user=user, minute=minute: services.join_waitlist(
+                s, s.get(User, user.id), full, NOW + timedelta(minutes=minute), POLICY, whole_day=False
+            ),
+        )
+    with app.app_context():
+        assert services.release_expired_holds(db.session, LATER, POLICY) == 3
+        db.session.commit()
+        offered = db.session.scalars(sa.select(Booking.user_id).where(Booking.status == "held")).all()
+        assert sorted(offered) == sorted([waiting[0].id, waiting[1].id])
+        entries = {e.user_id: e.status for e in db.session.scalars(sa.select(WaitlistEntry))}
+        assert entries == {waiting[0].id: "offered", waiting[1].id: "offered", waiting[2].id: "waiting"}
+    assert [booking_state(app, booking)["status"] for booking in held] == ["expired"] * 3
+    assert (slot_booked(app, full), slot_booked(app, other)) == (2, 0)
+    messages = outbox(app)
+    assert sorted(b for kind, b, _ in messages if kind == "hold-expired") == sorted(held)
+    assert sorted(u for kind, _, u in messages if kind == "waitlist-offer") == sorted(offered)
+
+
+def test_the_sweep_refreshes_what_the_session_already_holds(app, centre, make_user):
+    """Bookings and slots loaded before the sweep read its changes afterwards, in the same
+    transaction; the objects it did not change stay loaded."""
+    expired_slot, live_slot = make_slot(app), make_slot(app, starts=local(2026, 12, 3, 11))
+    expired = hold(app, make_user().id, expired_slot)
+    live = hold(app, make_user().id, live_slot, NOW + timedelta(minutes=10))
+    with app.app_context():
+        session = db.session
+        stale, fresh = session.get(Booking, expired), session.get(Booking, live)
+        freed, kept = stale.slot, fresh.slot
+        assert (stale.status, freed.booked, fresh.status, kept.booked) == ("held", 1, "held", 1)
+        assert services.release_expired_holds(session, LATER, POLICY) == 1
+        assert "status" in sa.inspect(stale).expired_attributes
+        assert "booked" in sa.inspect(freed).expired_attributes
+        assert not sa.inspect(fresh).expired_attributes and not sa.inspect(kept).expired_attributes
+        assert (stale.status, freed.booked, fresh.status, kept.booked) == ("expired", 0, "held", 1)
+        session.rollback()
 
 
 def test_joining_a_waitlist_needs_a_full_slot(app, centre, make_user):

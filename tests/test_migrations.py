@@ -38,3 +38,26 @@ def test_migrations_match_models(backend, tmp_path):
         with db.engine.connect() as connection:
             assert set(sa.inspect(connection).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("backend", [b for b in BACKENDS if b == "postgresql"])
+def test_slot_pages_keep_room_for_hot_updates(backend, tmp_path):
+    """0012: half of each slot page stays free (HOT updates of `booked`), whether the schema comes
+    from the migrations or from the models; the downgrade resets it."""
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": empty_database_url(backend, tmp_path)})
+
+    def options():
+        with db.engine.connect() as connection:
+            return connection.scalar(sa.text("SELECT reloptions FROM pg_class WHERE relname = 'slot'"))
+
+    with app.app_context():
+        upgrade()
+        assert options() == ["fillfactor=50"]
+        downgrade(revision="0011")
+        assert options() is None
+        downgrade(revision="base")
+        db.create_all()
+        assert options() == ["fillfactor=50"]
+        db.drop_all()
+        db.engine.dispose()

@@ -37,6 +37,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql
@@ -69,7 +70,7 @@ from app.booking.models import (
 from app.core.database import insert_for
 from app.core.errors import DomainError, FieldErrors
 from app.core.types import UTCDateTime
-from app.notify.services import queue_booking_messages, queue_message
+from app.notify.services import booking_messages, queue_booking_messages, queue_message
 from app.ops.counters import HOLDS_EXPIRED, HOLDS_TAKEN, count_on_commit
 
 FEE_RECEIPT = re.compile(r"[A-Za-z0-9][A-Za-z0-9/-]{3,39}")
@@ -591,28 +592,100 @@ def release_expired_holds(session: Session, now: datetime, policy: Policy | None
     how many.
 
     Each released hold gets a "hold-expired" message, and its place is offered to the waitlist."""
-    return len(_expire_holds(session, now, policy or Policy.from_config(current_app.config)))
+    return _expire_holds(session, now, policy or Policy.from_config(current_app.config))
 
 
-def _expire_holds(session: Session, now: datetime, policy: Policy, *conditions) -> list[int]:
-    """Expire held bookings past their time in a fixed number of statements, however many there are.
+def _expire_holds(session: Session, now: datetime, policy: Policy, *conditions) -> int:
+    """Expire held bookings past their time in a fixed number of statements, however many there are;
+    returns how many.
 
     The UPDATE … RETURNING is the claim: a hold is expired by the one transaction whose UPDATE
     changed it from held (another one running at once waits for that row and then skips it), and
-    every later statement works on the ids it claimed only, sent back as one parameter: the freed
-    places (one UPDATE … FROM, grouped by slot), the history and the outbox (INSERT … SELECT each).
-    SQLite cannot put an UPDATE in a WITH clause, or the claim could stay in the database."""
-    expired = session.execute(
+    everything else works on the holds it claimed only: their slots' places (grouped by slot), their
+    history and their messages. Then the freed places are offered to the slots' waitlists."""
+    claim = (
         update(Booking)
         .where(Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now, *conditions)
         .values(status=BookingStatus.EXPIRED.value)
-        .returning(Booking.id, Booking.slot_id)
+        .returning(Booking.id, Booking.user_id, Booking.slot_id)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        released, waited = _release_in_one_statement(session, claim, now)
+    else:
+        released, waited = _release_step_by_step(session, claim, now)
+    if not released:
+        return 0
+    count_on_commit(session, HOLDS_EXPIRED, released)
+    if waited:
+        for slot in session.scalars(select(Slot).where(_among(session, Slot.id, list(waited))).order_by(Slot.id)):
+            _offer_to_waitlist(session, slot, now, policy, places=waited[slot.id])
+    return released
+
+
+def _release_in_one_statement(session: Session, claim, now: datetime) -> tuple[int, dict[int, int]]:
+    """PostgreSQL: the claim and all that follows from it as one statement (data-modifying WITH), so
+    the claimed rows never travel to the application and back, however many there are.
+
+    Answers one row, or one per freed slot that someone waits for: how many holds were released,
+    which of the bookings and slots this session holds changed (they are forgotten), and the
+    waited-for slot with its freed places. Returns the count and those places by slot."""
+    bookings_here, slots_here = _session_keys(session, Booking), _session_keys(session, Slot)
+    claimed = claim.cte("claimed")
+    freed = select(claimed.c.slot_id, func.count().label("places")).group_by(claimed.c.slot_id).cte("freed")
+    freed_slots = (
+        update(Slot)
+        .where(Slot.id == freed.c.slot_id)
+        .values(booked=Slot.booked - freed.c.places)
+        .returning(Slot.id, Slot.centre_id, Slot.exam_type, Slot.category, freed.c.places)
+        .cte("freed_slots")
+    )
+    history = (
+        insert(BookingEvent)
+        .from_select(
+            ["booking_id", "action", "slot_id", "at"],
+            select(claimed.c.id, literal("expired"), claimed.c.slot_id, literal(now, type_=UTCDateTime())),
+        )
+        .cte("history")
+    )
+    messages = booking_messages(session, kind="hold-expired", bookings=select(claimed.c.id, claimed.c.user_id)).cte(
+        "messages"
+    )
+    summary = select(
+        select(func.count()).select_from(claimed).scalar_subquery().label("released"),
+        func.array(select(claimed.c.id).where(claimed.c.id == _array(bookings_here)).scalar_subquery()).label(
+            "bookings"
+        ),
+        func.array(select(freed.c.slot_id).where(freed.c.slot_id == _array(slots_here)).scalar_subquery()).label(
+            "slots"
+        ),
+    ).subquery("summary")
+    waited = (
+        select(freed_slots.c.id, freed_slots.c.places)
+        .where(
+            _someone_waits(freed_slots.c.id, freed_slots.c.centre_id, freed_slots.c.exam_type, freed_slots.c.category)
+        )
+        .subquery("waited")
+    )
+    rows = session.execute(
+        select(summary, waited.c.id, waited.c.places)
+        .select_from(summary.outerjoin(waited, true()))
+        .add_cte(freed_slots, history, messages)
         .execution_options(synchronize_session=False)
     ).all()
+    released, changed_bookings, changed_slots = rows[0][:3]
+    _forget_changed(session, set(changed_bookings), set(changed_slots))
+    return released, {slot_id: places for *_, slot_id, places in rows if slot_id is not None}
+
+
+def _release_step_by_step(session: Session, claim, now: datetime) -> tuple[int, dict[int, int]]:
+    """SQLite, which cannot put an UPDATE in a WITH clause: the claim's UPDATE … RETURNING, then one
+    statement each over the ids it claimed, sent back as one parameter: the freed places (one
+    UPDATE … FROM, grouped by slot), the history and the outbox (INSERT … SELECT each), the
+    waited-for slots."""
+    expired = session.execute(claim.execution_options(synchronize_session=False)).all()
     if not expired:
-        return []
-    count_on_commit(session, HOLDS_EXPIRED, len(expired))
-    booking_ids = [booking_id for booking_id, _ in expired]
+        return 0, {}
+    booking_ids = [booking_id for booking_id, _, _ in expired]
     claimed = _among(session, Booking.id, booking_ids)
     freed = select(Booking.slot_id, func.count().label("places")).where(claimed).group_by(Booking.slot_id).subquery()
     session.execute(
@@ -628,11 +701,20 @@ def _expire_holds(session: Session, now: datetime, policy: Policy, *conditions) 
         )
     )
     queue_booking_messages(session, kind="hold-expired", bookings=select(Booking.id, Booking.user_id).where(claimed))
-    places = Counter(slot_id for _, slot_id in expired)
+    places = Counter(slot_id for _, _, slot_id in expired)
     _forget_changed(session, set(booking_ids), set(places))
-    for slot in _slots_with_waiting_people(session, list(places)):
-        _offer_to_waitlist(session, slot, now, policy, places=places[slot.id])
-    return booking_ids
+    waited = session.scalars(
+        select(Slot.id).where(
+            _among(session, Slot.id, list(places)),
+            _someone_waits(Slot.id, Slot.centre_id, Slot.exam_type, Slot.category),
+        )
+    )
+    return len(expired), {slot_id: places[slot_id] for slot_id in waited}
+
+
+def _session_keys(session: Session, model) -> list[int]:
+    """The ids of the `model` objects this session holds, by identity key (a handful)."""
+    return [key for (kind, (key, *_), *_) in session.identity_map if kind is model]
 
 
 def _forget_changed(session: Session, booking_ids: set[int], slot_ids: set[int]) -> None:
@@ -646,20 +728,25 @@ def _forget_changed(session: Session, booking_ids: set[int], slot_ids: set[int])
             session.expire(instance, ["booked"])
 
 
-def _slots_with_waiting_people(session: Session, slot_ids: list[int]) -> list[Slot]:
-    """Of these slots, those someone waits for (one query, whatever the number of slots)."""
-    waiting = (
+def _someone_waits(slot_id, centre_id, exam_type, category) -> ColumnElement[bool]:
+    """Someone waits for this slot (given by its columns), or for any time of its exam and category
+    at its centre: `_offer_to_waitlist` then looks at their days."""
+    return (
         select(WaitlistEntry.id)
         .where(
             WaitlistEntry.status == WaitlistStatus.WAITING,
-            WaitlistEntry.centre_id == Slot.centre_id,
-            WaitlistEntry.exam_type == Slot.exam_type,
-            WaitlistEntry.category == Slot.category,
-            or_(WaitlistEntry.slot_id.is_(None), WaitlistEntry.slot_id == Slot.id),
+            WaitlistEntry.centre_id == centre_id,
+            WaitlistEntry.exam_type == exam_type,
+            WaitlistEntry.category == category,
+            or_(WaitlistEntry.slot_id.is_(None), WaitlistEntry.slot_id == slot_id),
         )
         .exists()
     )
-    return list(session.scalars(select(Slot).where(_among(session, Slot.id, slot_ids), waiting)))
+
+
+def _array(ids: list[int]):
+    """`= ANY` of this: ids as one PostgreSQL array parameter."""
+    return any_(bindparam(None, ids, type_=postgresql.ARRAY(Integer)))
 
 
 def _among(session: Session, column, ids: list[int]) -> ColumnElement[bool]:
@@ -668,7 +755,7 @@ def _among(session: Session, column, ids: list[int]) -> ColumnElement[bool]:
     there), SQLite more than 32 766. PostgreSQL gets an array, SQLite a JSON array it reads with
     json_each."""
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, ids, type_=postgresql.ARRAY(Integer)))
+        return column == _array(ids)
     listed = func.json_each(bindparam(None, json.dumps(ids), type_=String)).table_valued("value")
     return column.in_(select(listed.c.value))
 

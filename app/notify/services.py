@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Select, String, literal, select, text, true
+from sqlalchemy import JSON, Insert, Select, String, literal, select, text, true
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
@@ -46,7 +46,9 @@ def queue_message(
         request_id=current_request_id(),
     )
     if key is not None:
-        statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+        statement = statement.on_conflict_do_nothing(
+            index_elements=["dedupe_key"], index_where=text("dedupe_key IS NOT NULL")
+        )
     elif booking is not None:
         statement = statement.on_conflict_do_nothing(
             index_elements=["booking_id", "kind"], index_where=text("booking_id IS NOT NULL")
@@ -59,10 +61,17 @@ def queue_booking_messages(session: Session, *, kind: str, bookings: Select, now
     skipping bookings that already have one; returns how many were queued.
 
     For set-based jobs that touch thousands of bookings at once: the statement is the same whatever
-    their number. The payload stays empty: the content is composed at delivery from the booking and
-    its person, in that person's language then (app.notify.content), so nothing per row is built here.
-    The count comes from RETURNING: psycopg reports no row count (-1) for this statement. Created
-    and due `now`, by default the clock's time, as `queue_message`."""
+    their number. The count comes from RETURNING: psycopg reports no row count (-1) for this statement."""
+    return len(session.execute(booking_messages(session, kind=kind, bookings=bookings, now=now)).all())
+
+
+def booking_messages(session: Session, *, kind: str, bookings: Select, now: datetime | None = None) -> Insert:
+    """The INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING id that `queue_booking_messages` runs, for
+    a caller that makes it part of a statement of its own (the hold sweep's WITH on PostgreSQL).
+
+    The payload stays empty: the content is composed at delivery from the booking and its person, in
+    that person's language then (app.notify.content), so nothing per row is built here. Created and
+    due `now`, by default the clock's time, as `queue_message`."""
     now = now or utcnow()
     rows = bookings.subquery()
     chosen = select(
@@ -76,7 +85,7 @@ def queue_booking_messages(session: Session, *, kind: str, bookings: Select, now
         literal(0),
         literal(current_request_id(), type_=String),
     ).where(true())  # SQLite reads "… FROM x ON CONFLICT" as a join's ON without a WHERE
-    statement = (
+    return (
         insert_for(session, OutboxMessage)
         .from_select(
             ["kind", "booking_id", "user_id", "payload", "status", "created_at", "due_at", "attempts", "request_id"],
@@ -87,4 +96,3 @@ def queue_booking_messages(session: Session, *, kind: str, bookings: Select, now
         )
         .returning(OutboxMessage.id)
     )
-    return len(session.execute(statement).all())
