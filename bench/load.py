@@ -74,7 +74,9 @@ class Client:
             connector=connector, connector_owner=False, cookie_jar=jar, timeout=aiohttp.ClientTimeout(total=60)
         )
 
-    async def call(self, method: str, path: str, body: dict | None = None, form: dict | None = None) -> tuple[int, bytes]:
+    async def call(
+        self, method: str, path: str, body: dict | None = None, form: dict | None = None
+    ) -> tuple[int, bytes]:
         headers = {"Accept-Language": "ru"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
@@ -167,9 +169,7 @@ async def run(plan: dict) -> dict:
             path = f"/api/v1/attempts/{attempt['id']}/answers/{question['id']}"
             return (await api.call("PUT", path, {"option_id": option["id"]}))[0]
 
-        calendar_path = (
-            f"/booking/centres/{plan['centre_code']}?view=month&date={plan['month']}&exam=theory&category=B"
-        )
+        calendar_path = f"/booking/centres/{plan['centre_code']}?view=month&date={plan['month']}&exam=theory&category=B"
 
         async def calendar(n: int, _: int) -> int:
             return (await learners[n % len(learners)][0].call("GET", calendar_path))[0]
