@@ -208,15 +208,6 @@ class Booking(db.Model):
             postgresql_where=text("status = 'held'"),
         ),
         Index("ix_booking_slot_status", "slot_id", "status"),
-        # Unique tickets; holds have none, so their rows stay out of the index (partial: NULLs never
-        # collide anyway), and a hold's claim or expiry updates one index less.
-        Index(
-            "uq_booking_ticket",
-            "ticket",
-            unique=True,
-            sqlite_where=text("ticket IS NOT NULL"),
-            postgresql_where=text("ticket IS NOT NULL"),
-        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -228,7 +219,7 @@ class Booking(db.Model):
     hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     fee_receipt: Mapped[str | None] = mapped_column(String(40))
-    ticket: Mapped[str | None] = mapped_column(String(32))
+    ticket: Mapped[str | None] = mapped_column(String(32), unique=True)
     ics_sequence: Mapped[int] = mapped_column(Integer, default=0)
     reschedule_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -32,15 +32,6 @@ class OutboxMessage(db.Model):
             sqlite_where=text("booking_id IS NOT NULL"),
             postgresql_where=text("booking_id IS NOT NULL"),
         ),
-        # A key names the event of a message about something other than a booking; booking
-        # messages (nearly all) have none and stay out of this index.
-        Index(
-            "uq_outbox_message_dedupe_key",
-            "dedupe_key",
-            unique=True,
-            sqlite_where=text("dedupe_key IS NOT NULL"),
-            postgresql_where=text("dedupe_key IS NOT NULL"),
-        ),
         Index("ix_outbox_message_status_due", "status", "due_at"),
         # Serves the person's messages (newest first) and the cascade from a deleted account alike.
         Index("ix_outbox_message_user_created", "user_id", "created_at"),
@@ -50,7 +41,7 @@ class OutboxMessage(db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     # For messages about something other than a booking (an appeal, a password reset …): a key
     # naming the event, e.g. "appeal:12:referred"; unique, so it too is queued at most once.
-    dedupe_key: Mapped[str | None] = mapped_column(String(120))
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -46,9 +46,7 @@ def queue_message(
         request_id=current_request_id(),
     )
     if key is not None:
-        statement = statement.on_conflict_do_nothing(
-            index_elements=["dedupe_key"], index_where=text("dedupe_key IS NOT NULL")
-        )
+        statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
     elif booking is not None:
         statement = statement.on_conflict_do_nothing(
             index_elements=["booking_id", "kind"], index_where=text("booking_id IS NOT NULL")
