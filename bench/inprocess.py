@@ -112,6 +112,9 @@ def release_holds(app: Flask, counter: StatementCounter, holds: int) -> Timed:
         session.execute(sa.text(_EXPIRED_HOLDS))
         session.execute(sa.text(_HELD_PLACES.format(sign="+")))
         session.commit()
+        # Holds that pile up over an outage are counted by autovacuum as they come; here they came at once.
+        session.execute(sa.text("ANALYZE booking, slot"))
+        session.commit()
         try:
             started = time.perf_counter()
             with counter.counting() as statements:

@@ -169,6 +169,7 @@ def main() -> int:
     with app.app_context():
         with db.engine.begin() as connection:
             plan = data.load(connection, sizes)
+            data.analyze(connection)
         counter = inprocess.StatementCounter(db.engine)
     print(f"bench: data loaded in {time.monotonic() - started:.0f} s", flush=True)
 
@@ -238,6 +239,7 @@ def main() -> int:
     reminders = inprocess.queue_day_reminders(app, counter, sizes.reminders)
     with app.app_context(), db.engine.begin() as connection:
         data.grow(connection, sizes, plan.centre_code, plan.month)
+        data.analyze(connection)
     pages_10x = inprocess.page_statements(app, counter, plan.as_dict(), attempt_id)
 
     results = figures(http, sold, sizes, few, holds, reminders, pages_1x, pages_10x, memory)
