@@ -105,7 +105,8 @@ Work = Callable[[int, int], Awaitable[int]]
 async def drive(work: Work, concurrency: int, seconds: float, limit: int, warm_up: float = WARM_UP_SECONDS) -> Figures:
     """Run `work(client, i)` (returns the HTTP status) from `concurrency` clients at once until
     `seconds` pass or `limit` requests are made; every status other than 2xx counts as an error.
-    The untimed warm-up sends at most `limit` requests too, and only where there are to spare."""
+    The untimed warm-up before it runs the same way for `warm_up` seconds (at most `seconds`), bounded
+    by `limit` requests of its own."""
     if warm_up:
         await _closed_loop(work, concurrency, min(warm_up, seconds), limit, Figures())
     figures = Figures()
