@@ -13,6 +13,7 @@ import pytest
 from app.auth.models import Role
 from app.booking.services import find_centre
 from app.extensions import db
+from app.staff import exports
 from app.staff import services as staff_services
 from tests.booking_support import NOW, freeze, local, make_slot
 from tests.conftest import make_centre
@@ -95,6 +96,24 @@ def test_bookings_export_streams_to_stdout_in_batches(app, runner, exported_book
             db.session, centre, date(2026, 12, 1), date(2026, 12, 31), batch_size=1
         )
         assert [booking.id for booking in streamed] == [booking.id for booking in whole] and len(whole) == 3
+
+
+def test_a_failed_bookings_export_leaves_the_earlier_file_as_it_was(runner, exported_bookings, tmp_path, monkeypatch):
+    target = tmp_path / "exports" / "december.csv"
+    target.parent.mkdir()
+    target.write_text("yesterday's export\n")
+
+    def fails_midway(out, bookings, zone):
+        out.write("booking_id,ticket\n")
+        next(iter(bookings))
+        raise OSError("disk full")
+
+    monkeypatch.setattr(exports, "write_bookings_csv", fails_midway)
+    result = runner.invoke(args=[*EXPORT, "--output", str(target)])
+
+    assert result.exit_code == 1 and isinstance(result.exception, OSError)
+    assert target.read_text() == "yesterday's export\n"
+    assert [path.name for path in target.parent.iterdir()] == ["december.csv"]  # no temporary file left behind
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -30,3 +36,23 @@ def fail_with_field_errors(error: FieldErrors):
         for message in messages:
             click.echo(f"{field}: {message}", err=True)
     raise SystemExit(1)
+
+
+@contextmanager
+def output_file(path: str, encoding: str = "utf-8") -> Iterator[TextIO]:
+    """A text file to write `path` through, or standard output for "-". The file appears (or
+    replaces an older one) only once it is complete: the writing goes to a temporary file beside it,
+    removed if anything fails. (click's own `atomic=True` renames even after an error.)"""
+    if path == "-":
+        with click.open_file(path, "w", encoding=encoding) as out:
+            yield out
+        return
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with open(handle, "w", encoding=encoding, newline="") as out:
+            yield out
+        os.replace(temporary, target)
+    except BaseException:
+        os.unlink(temporary)
+        raise

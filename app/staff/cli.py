@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.booking.models import Centre
 from app.booking.services import find_centre
-from app.core.cli import progress
+from app.core.cli import output_file, progress
 from app.core.clock import utcnow
 from app.extensions import db
 from app.staff import exports, services
@@ -77,9 +77,8 @@ def export(centre_code: str, first_day: str | None, last_day: str | None, output
         raise click.ClickException(f"--to {last} is before --from {first}")
     output = output or exports.bookings_filename(centre, first, last)
     total = services.count_period_bookings(db.session, centre, first, last)
-    bookings = services.stream_period_bookings(db.session, centre, first, last)
     to_stdout = output == "-"
-    with click.open_file(output, "w", encoding="utf-8") as out:
+    with services.stream_period_bookings(db.session, centre, first, last) as bookings, output_file(output) as out:
         if not to_stdout:  # a file goes to spreadsheet programs; a pipe goes to programs that want plain UTF-8
             out.write(exports.BYTE_ORDER_MARK)
         with progress(bookings, "Exporting bookings", length=total) as bar:

@@ -11,13 +11,13 @@ None for anything out of scope, and callers answer 404.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import ScalarResult, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.util import identity_key
 
@@ -568,11 +568,12 @@ def period_bookings(session: Session, centre: Centre, first_day: date, last_day:
 
 def stream_period_bookings(
     session: Session, centre: Centre, first_day: date, last_day: date, batch_size: int = 500
-) -> Iterator[Booking]:
+) -> ScalarResult[Booking]:
     """The same bookings, fetched `batch_size` rows at a time (a server-side cursor on PostgreSQL),
-    so that an export of years of bookings never holds them all in memory."""
+    so that an export of years of bookings never holds them all in memory. Close it when done
+    (`with`): a reader that stops early would otherwise leave the cursor open."""
     query = _period_bookings_query(centre, first_day, last_day).execution_options(yield_per=batch_size)
-    return iter(session.scalars(query))
+    return session.scalars(query)
 
 
 def count_period_bookings(session: Session, centre: Centre, first_day: date, last_day: date) -> int:
