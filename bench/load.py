@@ -170,11 +170,20 @@ async def run(plan: dict) -> dict:
             path = f"/api/v1/attempts/{attempt['id']}/answers/{question['id']}"
             return (await api.call("PUT", path, {"option_id": option["id"]}))[0]
 
+        # The ceilings: what finding out who asks costs, by session cookie (pages) and by token (API).
+        async def signed_in(n: int, _: int) -> int:
+            return (await learners[n % len(learners)][0].call("GET", "/bench/whoami"))[0]
+
+        async def token(n: int, _: int) -> int:
+            return (await learners[n % len(learners)][1].call("GET", "/bench/whoami"))[0]
+
         calendar_path = f"/booking/centres/{plan['centre_code']}?view=month&date={plan['month']}&exam=theory&category=B"
 
         async def calendar(n: int, _: int) -> int:
             return (await learners[n % len(learners)][0].call("GET", calendar_path))[0]
 
+        results["signed_in"] = (await drive(signed_in, concurrency, seconds, limit)).summary()
+        results["token"] = (await drive(token, concurrency, seconds, limit)).summary()
         results["exam_page"] = (await drive(exam_page, concurrency, seconds, limit)).summary()
         results["answer_submit"] = (await drive(answer, concurrency, seconds, limit)).summary()
         results["calendar"] = (await drive(calendar, concurrency, seconds, limit)).summary()

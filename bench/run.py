@@ -261,6 +261,14 @@ def figures(http, sold, sizes, few, holds, reminders, pages_1x, pages_10x, memor
         row("floor: /bench/ping throughput", round(floor["throughput"], 1), "req/s", "reported", True),
         row("floor: /bench/ping p95", round(floor["p95"] * 1000, 1), "ms", "reported", True),
     ]
+    # The ceilings: no signed-in request can do better than finding out who asks and nothing else.
+    for name, measured in (("signed in, session", http["signed_in"]), ("signed in, token", http["token"])):
+        ok = measured["errors"] == 0
+        value = ratio(measured["throughput"], floor["throughput"])
+        rows.append(row(f"ceiling /bench/whoami ({name}): throughput ÷ floor", value, "ratio", "reported", ok))
+    value = ratio(http["signed_in"]["p95"], floor["p95"])
+    ok = http["signed_in"]["errors"] == 0
+    rows.append(row("ceiling /bench/whoami (signed in, session): p95 ÷ floor p95", value, "ratio", "reported", ok))
     for name, measured in (("exam question page", exam), ("answer submit (API)", answers)):
         value = ratio(measured["throughput"], floor["throughput"])
         ok = value >= 0.5 and measured["errors"] == 0

@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 
 from app import create_app
+from app.auth.models import User
+from app.auth.services import issue_token
+from app.extensions import db
 from config import ProductionConfig, TestingConfig
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, submit_form
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
@@ -32,6 +35,24 @@ def test_the_floor_is_served_only_when_benchmarking(benchmark, status):
     assert response.status_code == status
     if benchmark:
         assert response.get_json() == {"status": "ok"}
+
+
+def test_the_signed_in_ceiling_answers_who_asks_by_session_or_token(app, app_factory, make_user):
+    person = make_user()
+    benchmark = app_factory(BENCHMARK=True)
+    browser = benchmark.test_client()
+    assert browser.get("/bench/whoami").status_code == 401
+    assert browser.get("/bench/whoami", headers={"Authorization": "Bearer not-a-token"}).status_code == 401
+
+    signed_in = submit_form(browser, "/account/login", {"email": person.email, "password": person.password})
+    assert signed_in.status_code == 302
+    assert browser.get("/bench/whoami").get_json() == {"id": person.id}
+    with benchmark.app_context():
+        token, _ = issue_token(db.session, db.session.get(User, person.id), ttl_seconds=60)
+        db.session.commit()
+    by_token = benchmark.test_client().get("/bench/whoami", headers={"Authorization": f"Bearer {token}"})
+    assert by_token.get_json() == {"id": person.id}
+    assert app.test_client().get("/bench/whoami").status_code == 404
 
 
 def test_production_serves_plain_http_only_for_the_benchmark():
