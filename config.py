@@ -85,7 +85,7 @@ class Config:
     BOOKING_RATE_LIMIT = os.environ.get("KEZEK_BOOKING_RATE_LIMIT", "10 per minute;60 per hour")
     CALENDAR_ORGANIZER_EMAIL = os.environ.get("KEZEK_CALENDAR_ORGANIZER_EMAIL", "noreply@kezek.kz")
     SCHEDULER = os.environ.get("KEZEK_SCHEDULER", "off")
-    # `make bench` only: serves /bench/ping (the floor every figure is measured against) and lets
+    # `make bench` only: serves /bench/ping and /bench/whoami (the floor and the signed-in ceiling) and lets
     # production run over plain http on 127.0.0.1 (see ProductionConfig.check). Never set it in a deployment.
     BENCHMARK = _bool("KEZEK_BENCH", False)
     # Every interval job every N seconds instead of its own interval (tests and benchmarks).

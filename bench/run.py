@@ -79,7 +79,7 @@ def recreate_database(url: str) -> None:
 
 
 def environment(settings: Settings) -> dict[str, str]:
-    """Production settings, with the benchmark's escape hatch (plain http on loopback, /bench/ping)
+    """Production settings, with the benchmark's escape hatch (plain http on loopback, the /bench views)
     and no rate limits: the rush is 1 000 people from one address, which a limiter would turn away."""
     return os.environ | {
         "DATABASE_URL": settings.database_url,

@@ -1,1 +1,1 @@
-"""The benchmark's floor: a minimal JSON view served only when `KEZEK_BENCH` is on."""
+"""The benchmark's reference views (its floor and its signed-in ceiling), served only when `KEZEK_BENCH` is on."""
