@@ -94,6 +94,40 @@ def test_calendar_views(client, app, applicant):
     assert "20 free places" in rows[0].get_text()
 
 
+def test_the_calendar_opens_where_the_first_free_place_is(client, app, applicant):
+    make_slot(app, starts=local(2026, 12, 16, 10))
+    make_slot(app, starts=local(2026, 12, 22, 10))
+
+    week = soup(client.get("/booking/centres/ALM?exam=theory&category=B"))
+    assert "14 Dec – 20 Dec 2026" in week.select_one("table caption").get_text()
+    assert len(week.select("tbody form")) == 1
+    assert week.select_one(".first-free") is None
+
+    month = soup(client.get("/booking/centres/ALM?exam=theory&category=B&view=month"))
+    assert "December 2026" in month.caption.get_text()
+
+
+def test_a_period_with_nothing_free_links_to_the_first_free_place(client, app, applicant):
+    book(app, applicant.id, make_slot(app, starts=local(2026, 12, 3, 10), capacity=1))  # full
+    make_slot(app, starts=local(2027, 1, 13, 10))
+
+    for view in ("week", "table", "month"):
+        page = soup(client.get(f"/booking/centres/ALM?exam=theory&category=B&view={view}&date=2026-12-02"))
+        hint = page.select_one(".first-free")
+        assert "No free places in this period." in hint.get_text(), view
+        assert "First free place: Wednesday, January 13, 2027, 10:00 AM" in hint.get_text(" ", strip=True)
+        assert f"view={view}" in hint.a["href"] and "date=2027-01-13" in hint.a["href"]
+    assert (
+        soup(client.get("/booking/centres/ALM?exam=theory&category=B&view=month&date=2027-01-01")).select_one(
+            ".first-free"
+        )
+        is None
+    )
+
+    elsewhere = soup(client.get("/booking/centres/ALM?exam=practical&category=B&view=week&date=2026-12-02"))
+    assert "No place at this centre can be booked" in elsewhere.select_one(".first-free").get_text()
+
+
 def test_month_counts_each_slot_on_the_centres_own_day(app, centre):
     """The database adds the month up by the centre's days: a slot just after local midnight is on
     that day, whatever its UTC date, also in a month whose clocks change (Berlin, 29 March 2026)."""

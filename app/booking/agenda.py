@@ -55,6 +55,10 @@ class Agenda:
         """The week view's rows: every local start time in the week."""
         return sorted({item.slot.local_starts_at.time() for item in self.slots})
 
+    @property
+    def has_free_places(self) -> bool:
+        return any(item.available > 0 for item in self.slots)
+
     def at(self, day: date, start: time) -> SlotAvailability | None:
         return next((item for item in self.by_day.get(day, []) if item.slot.local_starts_at.time() == start), None)
 
@@ -65,6 +69,10 @@ class MonthAgenda:
 
     period: Period
     days: dict[date, DayPlaces]
+
+    @property
+    def has_free_places(self) -> bool:
+        return any(places.free > 0 for places in self.days.values())
 
     @property
     def weeks(self) -> list[list[date]]:

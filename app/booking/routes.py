@@ -102,14 +102,25 @@ def centre(code: str):
         form = SearchForm()
     view = request.args.get("view") if request.args.get("view") in VIEWS else "week"
     now = utcnow()
-    period = Period.around(view, _date_arg(default=found.local(now).date()))
+
+    def first_free():
+        exam = {"exam_type": form.exam.data, "category": form.category.data}
+        return services.first_free(db.session, now, _policy(), centre=found, **exam)
+
+    # Opened without a date, the calendar starts where the first free place is (else today).
+    first = None if "date" in request.args else first_free()
+    period = Period.around(view, _date_arg(default=first.slot.local_date if first else found.local(now).date()))
     times = services.ExamTimes(found, form.exam.data, form.category.data, period.first_day, period.last_day)
     if view == "month":
         agenda = MonthAgenda(period, services.places_by_day(db.session, now, times))
-        grid = month_grid(agenda, found, form.exam.data, form.category.data)
-        return render_template("booking/centre.html", centre=found, form=form, agenda=agenda, month_grid=grid)
-    agenda = Agenda(period, services.slot_availability(db.session, now, times))
-    return render_template("booking/centre.html", centre=found, form=form, agenda=agenda)
+        extra = {"month_grid": month_grid(agenda, found, form.exam.data, form.category.data)}
+    else:
+        agenda = Agenda(period, services.slot_availability(db.session, now, times))
+        extra = {}
+    # A period with nothing free points to the first place that is.
+    if not agenda.has_free_places:
+        extra["first_free"] = first or first_free()
+    return render_template("booking/centre.html", centre=found, form=form, agenda=agenda, **extra)
 
 
 @bp.post("/slots/<int:slot_id>/hold")

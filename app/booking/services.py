@@ -198,22 +198,31 @@ def earliest_free(
     """Per centre of the city, the first place that can still be booked; soonest first."""
     found = []
     for centre in session.scalars(select(Centre).where(Centre.city_en == city)):
-        row = session.execute(
-            select(Slot, available_places(now))
-            .where(
-                Slot.centre_id == centre.id,
-                Slot.exam_type == exam_type,
-                Slot.category == category,
-                Slot.starts_at >= now + policy.change_cutoff,
-                Slot.starts_at <= now + policy.window,
-                available_places(now) > 0,
-            )
-            .order_by(Slot.starts_at)
-            .limit(1)
-        ).first()
-        if row:
-            found.append(SlotAvailability(*row))
+        first = first_free(session, now, policy, centre=centre, exam_type=exam_type, category=category)
+        if first:
+            found.append(first)
     return sorted(found, key=lambda item: item.slot.starts_at)
+
+
+def first_free(
+    session: Session, now: datetime, policy: Policy, *, centre: Centre, exam_type: str, category: str
+) -> SlotAvailability | None:
+    """The centre's first place that can still be booked: after the change cut-off, within the
+    booking window, neither full nor blocked."""
+    row = session.execute(
+        select(Slot, available_places(now))
+        .where(
+            Slot.centre_id == centre.id,
+            Slot.exam_type == exam_type,
+            Slot.category == category,
+            Slot.starts_at >= now + policy.change_cutoff,
+            Slot.starts_at <= now + policy.window,
+            available_places(now) > 0,
+        )
+        .order_by(Slot.starts_at)
+        .limit(1)
+    ).first()
+    return SlotAvailability(*row) if row else None
 
 
 @dataclass(frozen=True)
