@@ -37,6 +37,8 @@ def create_app(config: type[Config] | None = None, overrides: Mapping[str, Any] 
 
 
 def _init_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
     from app import models  # noqa: F401  (every table into the metadata)
     from app.api import init_api
     from app.core import database  # also SQLite connection settings, by importing it
@@ -54,6 +56,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
+    # Flask-Login's own message is English only; flashed as a string in the reader's language.
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.localize_callback = str
     login_manager.session_protection = "basic"
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     install_template_gettext(app)

@@ -42,6 +42,21 @@ def test_browser_language_is_used(client, header, expected):
     assert SIGN_IN[expected] in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("kk", "Бұл бетті ашу үшін жүйеге кіріңіз."),
+        ("ru", "Войдите, чтобы открыть эту страницу."),
+        ("en", "Please sign in to see this page."),
+    ],
+)
+def test_a_page_for_signed_in_people_sends_others_to_sign_in_in_their_language(client, language, message):
+    response = client.get("/booking/mine", headers={"Accept-Language": language}, follow_redirects=True)
+    assert response.request.path == "/account/login"
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert [flash.get_text(strip=True) for flash in page.select(".flash")] == [message]
+
+
 def test_cookie_beats_browser_and_account_beats_cookie(client, auth, make_user):
     response = submit_form(client, "/language", {"lang": "ru", "next": "/account/login"}, page_url="/")
     assert response.status_code == 302
