@@ -6,6 +6,7 @@ from bs4 import BeautifulSoup
 
 from app.auth.models import User
 from app.extensions import db
+from config import Config, ProductionConfig
 from tests.conftest import PASSWORD, csrf_token_from, submit_form
 
 GOOD = {
@@ -38,10 +39,24 @@ def test_register_creates_account_and_signs_in(client, app):
         assert user.phone == "+77012345678"
         assert user.language == "kk"
         assert user.role == "user"
-        assert user.password_hash != GOOD["password"] and user.password_hash.startswith("scrypt:")
+        assert user.password_hash != GOOD["password"] and user.password_hash.startswith("pbkdf2:sha256:1$")
     page = client.get("/account/profile")
     assert page.status_code == 200
     assert "aigerim@example.kz" in page.get_data(as_text=True)
+
+
+def test_outside_the_tests_passwords_are_hashed_with_scrypt(app, app_factory):
+    """The suite hashes with one round of PBKDF2 for speed (TestingConfig); every other setting keeps
+    the class default, which must stay the real thing."""
+    assert ProductionConfig.PASSWORD_HASH_METHOD == Config.PASSWORD_HASH_METHOD
+    real = app_factory(PASSWORD_HASH_METHOD=Config.PASSWORD_HASH_METHOD)
+    client = real.test_client()
+    assert submit_form(client, "/account/register", GOOD).status_code == 302
+    with real.app_context():
+        assert db.session.scalar(sa.select(User.password_hash)).startswith("scrypt:32768:8:1$")
+    submit_form(client, "/account/logout", {}, page_url="/")
+    signed_in = submit_form(client, "/account/login", {"email": GOOD["email"], "password": GOOD["password"]})
+    assert signed_in.status_code == 302
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,10 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -135,7 +137,7 @@ def register_user(
 
     user = User(
         email=email,
-        password_hash=generate_password_hash(data.password),
+        password_hash=hash_password(data.password),
         full_name=full_name,
         iin=iin,
         phone=phone,
@@ -148,8 +150,16 @@ def register_user(
     return user
 
 
-# A hash to compare against when the e-mail is unknown, so both paths take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-0")
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """A hash to compare against when the e-mail is unknown, so both paths take the same time."""
+    return generate_password_hash("not-a-real-password-0", method=method)
+
+
 FREE_FAILURES = 5  # failed sign-ins before the account starts to wait
 MAX_LOCK_MINUTES = 60
 
@@ -177,7 +187,7 @@ def authenticate(session: Session, email: str, password: str, now: datetime | No
     now = now or utcnow()
     user = session.scalar(select(User).where(User.email == normalize_email(email)))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         return None
     if user.locked_until is not None and user.locked_until > now:
         raise AccountLocked(user.locked_until)
@@ -214,7 +224,7 @@ def change_password(session: Session, user: User, *, current_password: str, new_
         raise FieldErrors({"current_password": [_l("The current password is not correct.")]})
     if (problem := password_problem(new_password, user.email)) is not None:
         raise FieldErrors({"new_password": [problem]})
-    user.password_hash = generate_password_hash(new_password)
+    user.password_hash = hash_password(new_password)
     # A changed password ends every API session.
     revoke_all_tokens(session, user)
 
@@ -282,7 +292,7 @@ def request_password_reset(session: Session, email: str, *, make_link, now: date
 def reset_password(session: Session, user: User, new_password: str) -> None:
     if (problem := password_problem(new_password, user.email)) is not None:
         raise FieldErrors({"new_password": [problem]})
-    user.password_hash = generate_password_hash(new_password)
+    user.password_hash = hash_password(new_password)
     user.failed_logins = 0
     user.locked_until = None
     revoke_all_tokens(session, user)
