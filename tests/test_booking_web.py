@@ -1,6 +1,7 @@
 """Booking in the browser: find, hold, confirm, print, calendar, move, cancel, waitlist — with
 CSRF, access checks and three languages."""
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -128,9 +129,29 @@ def test_a_period_with_nothing_free_links_to_the_first_free_place(client, app, a
     assert "No place at this centre can be booked" in elsewhere.select_one(".first-free").get_text()
 
 
+def test_exams_past_the_change_cut_off_are_shown_but_not_offered(client, app, applicant):
+    make_slot(app, starts=local(2026, 11, 30, 9))  # yesterday
+    make_slot(app, starts=local(2026, 12, 1, 15))  # today, within the 24 hours before the exam
+    make_slot(app, starts=local(2026, 12, 3, 9))
+    query = "/booking/centres/ALM?exam=theory&category=B&date=2026-12-01&view="
+
+    week = soup(client.get(query + "week"))
+    assert [form.get_text(strip=True) for form in week.select("tbody form")] == ["20 free places"]
+    assert [link.get_text(strip=True) for link in week.select("tbody td a")] == ["Not bookable now"] * 2
+
+    table = soup(client.get(query + "table"))
+    rows = [row.select("td") for row in table.select("tbody tr")]
+    assert [cells[1].get_text(strip=True) for cells in rows] == ["Not bookable now"] * 2 + ["20 free places"]
+    assert [bool(cells[2].select("form")) for cells in rows] == [False, False, True]  # no hold, no waitlist
+
+    month = soup(client.get(query + "month"))
+    days = {cell.select_one(".calendar-month__day").get_text(): cell for cell in month.select("td") if cell.span}
+    assert "20 free" in days["3"].get_text() and days["1"].a is None
+
+
 def test_month_counts_each_slot_on_the_centres_own_day(app, centre):
     """The database adds the month up by the centre's days: a slot just after local midnight is on
-    that day, whatever its UTC date, also in a month whose clocks change (Berlin, 29 March 2026)."""
+    that day, whatever its UTC date, also in a month whose clocks change (Berlin, 28 March 2027)."""
     from app.booking import services
 
     make_centre(app, "BER", timezone="Europe/Berlin")
@@ -139,25 +160,25 @@ def test_month_counts_each_slot_on_the_centres_own_day(app, centre):
     make_slot(app, starts=local(2026, 12, 4, 23), capacity=2)
     make_slot(app, starts=local(2026, 12, 31, 23), capacity=1)
     make_slot(app, starts=local(2027, 1, 1, 0), capacity=9)  # the next month
-    make_slot(app, centre_code="BER", starts=datetime(2026, 3, 29, 0, 30, tzinfo=berlin), capacity=4)
-    make_slot(app, centre_code="BER", starts=datetime(2026, 3, 30, 0, 30, tzinfo=berlin), capacity=5)
-    make_slot(app, centre_code="BER", starts=datetime(2026, 3, 31, 23, 30, tzinfo=berlin), capacity=6)
+    make_slot(app, centre_code="BER", starts=datetime(2027, 3, 28, 0, 30, tzinfo=berlin), capacity=4)
+    make_slot(app, centre_code="BER", starts=datetime(2027, 3, 29, 0, 30, tzinfo=berlin), capacity=5)
+    make_slot(app, centre_code="BER", starts=datetime(2027, 3, 31, 23, 30, tzinfo=berlin), capacity=6)
 
     def month(code: str, first: date, last: date) -> dict:
         with app.app_context():
             found = services.find_centre(db.session, code)
             times = services.ExamTimes(found, "theory", "B", first, last)
-            return services.places_by_day(db.session, NOW, times)
+            return services.places_by_day(db.session, NOW, times, replace(POLICY, window=timedelta(days=365)))
 
     assert month("ALM", date(2026, 12, 1), date(2026, 12, 31)) == {
         date(2026, 12, 4): services.DayPlaces(1, 2),
         date(2026, 12, 5): services.DayPlaces(1, 3),
         date(2026, 12, 31): services.DayPlaces(1, 1),
     }
-    assert month("BER", date(2026, 3, 1), date(2026, 3, 31)) == {
-        date(2026, 3, 29): services.DayPlaces(1, 4),
-        date(2026, 3, 30): services.DayPlaces(1, 5),
-        date(2026, 3, 31): services.DayPlaces(1, 6),
+    assert month("BER", date(2027, 3, 1), date(2027, 3, 31)) == {
+        date(2027, 3, 28): services.DayPlaces(1, 4),
+        date(2027, 3, 29): services.DayPlaces(1, 5),
+        date(2027, 3, 31): services.DayPlaces(1, 6),
     }
 
 
@@ -172,7 +193,7 @@ def test_month_counts_expired_holds_as_free_places(app, centre, make_user):
         times = services.ExamTimes(
             services.find_centre(db.session, "ALM"), "theory", "B", date(2026, 12, 1), date(2026, 12, 31)
         )
-        assert services.places_by_day(db.session, NOW, times) == {date(2026, 12, 3): services.DayPlaces(1, 1)}
+        assert services.places_by_day(db.session, NOW, times, POLICY) == {date(2026, 12, 3): services.DayPlaces(1, 1)}
 
 
 def test_times_are_shown_in_the_centres_zone(client, app, applicant):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from app.booking.services import DayPlaces, SlotAvailability
 from app.core.working_days import add_months
@@ -39,10 +39,14 @@ class Period:
 
 @dataclass
 class Agenda:
-    """The week and table views: every slot of the period."""
+    """The week and table views: every slot of the period, bookable or not."""
 
     period: Period
     slots: list[SlotAvailability]
+    # The starts of the exams that can be booked (Policy.booking_open): earlier ones are past or
+    # past the change cut-off, later ones not open yet.
+    open_from: datetime
+    open_until: datetime
     by_day: dict[date, list[SlotAvailability]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -55,9 +59,16 @@ class Agenda:
         """The week view's rows: every local start time in the week."""
         return sorted({item.slot.local_starts_at.time() for item in self.slots})
 
+    def is_open(self, item: SlotAvailability) -> bool:
+        """Whether the exam can be booked now, if a place is free."""
+        return self.open_from <= item.slot.starts_at <= self.open_until and item.slot.blocked_at is None
+
+    def can_book(self, item: SlotAvailability) -> bool:
+        return self.is_open(item) and item.available > 0
+
     @property
     def has_free_places(self) -> bool:
-        return any(item.available > 0 for item in self.slots)
+        return any(self.can_book(item) for item in self.slots)
 
     def at(self, day: date, start: time) -> SlotAvailability | None:
         return next((item for item in self.by_day.get(day, []) if item.slot.local_starts_at.time() == start), None)

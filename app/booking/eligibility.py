@@ -64,6 +64,10 @@ class Policy:
     cooldown: timedelta = timedelta(days=10)
     window: timedelta = timedelta(days=90)
 
+    def booking_open(self, now: datetime) -> tuple[datetime, datetime]:
+        """The starts of the exams that can be booked now: past the change cut-off, within the window."""
+        return now + self.change_cutoff, now + self.window
+
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Policy:
         return cls(

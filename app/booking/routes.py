@@ -101,21 +101,22 @@ def centre(code: str):
     if not form.validate():
         form = SearchForm()
     view = request.args.get("view") if request.args.get("view") in VIEWS else "week"
-    now = utcnow()
+    now, policy = utcnow(), _policy()
 
     def first_free():
         exam = {"exam_type": form.exam.data, "category": form.category.data}
-        return services.first_free(db.session, now, _policy(), centre=found, **exam)
+        return services.first_free(db.session, now, policy, centre=found, **exam)
 
     # Opened without a date, the calendar starts where the first free place is (else today).
     first = None if "date" in request.args else first_free()
     period = Period.around(view, _date_arg(default=first.slot.local_date if first else found.local(now).date()))
     times = services.ExamTimes(found, form.exam.data, form.category.data, period.first_day, period.last_day)
     if view == "month":
-        agenda = MonthAgenda(period, services.places_by_day(db.session, now, times))
+        agenda = MonthAgenda(period, services.places_by_day(db.session, now, times, policy))
         extra = {"month_grid": month_grid(agenda, found, form.exam.data, form.category.data)}
     else:
-        agenda = Agenda(period, services.slot_availability(db.session, now, times))
+        open_from, open_until = policy.booking_open(now)
+        agenda = Agenda(period, services.slot_availability(db.session, now, times), open_from, open_until)
         extra = {}
     # A period with nothing free points to the first place that is.
     if not agenda.has_free_places:

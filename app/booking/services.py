@@ -168,13 +168,23 @@ class DayPlaces:
     free: int
 
 
-def places_by_day(session: Session, now: datetime, times: ExamTimes) -> dict[date, DayPlaces]:
-    """Per day (the centre's days) with exam times: how many there are and how many places are free.
-    The month view's numbers, added up by the database: one row a day, however many slots a day has."""
+def places_by_day(session: Session, now: datetime, times: ExamTimes, policy: Policy) -> dict[date, DayPlaces]:
+    """Per day (the centre's days) with exam times that can still be booked: how many there are and
+    how many places are free. The month view's numbers, added up by the database: one row a day,
+    however many slots a day has."""
     day = _local_day(session, times).label("day")
-    slots = select(day, available_places(now).label("free")).where(*times.condition()).subquery()
+    slots = (
+        select(day, available_places(now).label("free"))
+        .where(*times.condition(), *_open_for_booking(now, policy))
+        .subquery()
+    )
     rows = session.execute(select(slots.c.day, func.count(), func.sum(slots.c.free)).group_by(slots.c.day))
     return {day: DayPlaces(count, int(free)) for day, count, free in rows}
+
+
+def _open_for_booking(now: datetime, policy: Policy) -> list[ColumnElement[bool]]:
+    opens, closes = policy.booking_open(now)
+    return [Slot.starts_at >= opens, Slot.starts_at <= closes]
 
 
 def _local_day(session: Session, times: ExamTimes) -> ColumnElement[date]:
@@ -215,8 +225,7 @@ def first_free(
             Slot.centre_id == centre.id,
             Slot.exam_type == exam_type,
             Slot.category == category,
-            Slot.starts_at >= now + policy.change_cutoff,
-            Slot.starts_at <= now + policy.window,
+            *_open_for_booking(now, policy),
             available_places(now) > 0,
         )
         .order_by(Slot.starts_at)
