@@ -272,9 +272,13 @@ def test_refusal_names_the_rule(client, app, applicant):
 
 def test_reschedule_and_cancel(client, app, applicant):
     old, new = make_slot(app), make_slot(app, starts=local(2026, 12, 7))
+    too_soon = make_slot(app, starts=local(2026, 12, 1, 15))  # within the change cut-off
     booking = book(app, applicant.id, old)
     page = soup(client.get(f"/booking/{booking}/reschedule?date=2026-12-07"))
     assert page.select_one(f"input[name=slot_id][value='{new}']") is not None
+    this_week = soup(client.get(f"/booking/{booking}/reschedule"))
+    assert this_week.select_one(f"input[name=slot_id][value='{too_soon}']") is None
+    assert "Not bookable now" in this_week.select_one("tbody tr").get_text()
     response = submit_form(
         client, f"/booking/{booking}/reschedule", {"slot_id": new}, page_url=f"/booking/{booking}/reschedule"
     )

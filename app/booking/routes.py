@@ -254,5 +254,5 @@ def reschedule(booking_id: int):
     now = utcnow()
     period = Period.around("week", _date_arg(default=booking.slot.local_date))
     times = services.ExamTimes(booking.centre, booking.exam_type, booking.category, period.first_day, period.last_day)
-    options = services.slot_availability(db.session, now, times)
-    return render_template("booking/reschedule.html", booking=booking, form=form, period=period, options=options)
+    agenda = Agenda(period, services.slot_availability(db.session, now, times), *_policy().booking_open(now))
+    return render_template("booking/reschedule.html", booking=booking, form=form, period=period, agenda=agenda)
