@@ -38,9 +38,11 @@ browser-tools:
 	  fi; \
 	fi
 
-## test: lint, then the whole suite (also on PostgreSQL when TEST_DATABASE_URL is set or a local server answers)
+## test: lint, then the whole suite (also on PostgreSQL when TEST_DATABASE_URL is set or a local server answers),
+##       a worker per CPU (at most 4), each test module on one worker; PYTEST_WORKERS=0 runs it in one process
+PYTEST_WORKERS ?= auto
 test: install lint browser-tools
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadfile
 
 ## bench: the app as production runs it (gunicorn, PostgreSQL, scheduler) under exam-day load; prints one table
 ##        and writes bench/results.json and bench/report.md (BENCH_SCALE=0.01 for a quick run; see bench/run.py)

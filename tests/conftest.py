@@ -5,7 +5,6 @@ SQLite and, when a server answers, on PostgreSQL (`TEST_DATABASE_URL`, or the lo
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -27,24 +26,30 @@ PASSWORD = "correct-horse-42"
 
 
 def _postgres_url() -> str | None:
-    """The PostgreSQL database the tests may use (and wipe), or None when none answers."""
+    """The PostgreSQL database the tests may use (and wipe), or None when none answers.
+
+    Under pytest-xdist (`make test` runs a worker per CPU) each worker wipes a database of its own,
+    named after the one it would use alone and the worker: test_gw0, test_gw1 …"""
     explicit = os.environ.get("TEST_DATABASE_URL")
-    engine = sa.create_engine(database_url(explicit or LOCAL_POSTGRES), isolation_level="AUTOCOMMIT")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    server = sa.make_url(database_url(explicit or LOCAL_POSTGRES))
+    engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    # Auto-detected server: a database of our own, never the shared one.
+    name = (server.database if explicit else "kezek_test") + (f"_{worker}" if worker else "")
     try:
         with engine.connect() as connection:
-            if explicit:
+            if explicit and not worker:
                 return database_url(explicit)
-            # Auto-detected server: use a database of our own, never the shared one.
-            exists = connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = 'kezek_test'"))
+            exists = connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
             if not exists:
-                connection.execute(sa.text("CREATE DATABASE kezek_test"))
+                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     except sa.exc.OperationalError:
         if explicit:
             raise RuntimeError(f"TEST_DATABASE_URL is set but PostgreSQL does not answer: {explicit}") from None
         return None
     finally:
         engine.dispose()
-    return re.sub(r"/[^/]*$", "/kezek_test", database_url(LOCAL_POSTGRES))
+    return server.set(database=name).render_as_string(hide_password=False)
 
 
 POSTGRES_URL = _postgres_url()
