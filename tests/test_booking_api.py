@@ -61,10 +61,24 @@ def test_slots_show_free_places_in_the_centres_time(client, app, api):
             "ends_at": "2026-12-03T10:00:00+05:00",
             "capacity": 3,
             "available": 2,
+            "bookable": True,
         }
     ]
     # Without dates: from today (in the centre) for a week.
     assert [s["id"] for s in client.get("/api/v1/slots?centre=ALM&exam=theory&category=B").get_json()] == [slot]
+
+
+def test_slots_say_which_can_be_booked_now(client, app, api):
+    slots = {
+        "past": make_slot(app, starts=local(2026, 11, 30, 9)),
+        "within the cut-off": make_slot(app, starts=local(2026, 12, 1, 15)),
+        "open": make_slot(app, starts=local(2026, 12, 3, 9)),
+        "full": make_slot(app, starts=local(2026, 12, 4, 9), capacity=1),
+    }
+    api()("POST", "/bookings", json={"slot_id": slots["full"]})
+    found = client.get("/api/v1/slots?centre=ALM&exam=theory&category=B&from=2026-11-30&to=2026-12-06").get_json()
+    bookable = {slot["id"]: slot["bookable"] for slot in found}
+    assert bookable == {slot: name == "open" for name, slot in slots.items()}
 
 
 @pytest.mark.parametrize(

@@ -58,6 +58,12 @@ class SlotSchema(Schema):
     ends_at = fields.DateTime()
     capacity = fields.Integer()
     available = fields.Integer(metadata={"description": "Free places now (expired holds count as free)"})
+    bookable = fields.Boolean(
+        metadata={
+            "description": "Whether a place can be held now: not blocked, a place free, the exam past the "
+            "change cut-off and within the booking window"
+        }
+    )
 
 
 class HoldSchema(Schema):
@@ -163,8 +169,10 @@ class Slots(MethodView):
         first_day: date = query["from_"] or centre.local(utcnow()).date()
         last_day: date = query["to"] or first_day + timedelta(days=6)
         times = services.ExamTimes(centre, query["exam"], query["category"], first_day, last_day)
-        found = services.slot_availability(db.session, utcnow(), times)
-        return [slot_body(item.slot, item.available) for item in found]
+        now = utcnow()
+        window = _policy().booking_open(now)
+        found = services.slot_availability(db.session, now, times)
+        return [slot_body(item.slot, item.available) | {"bookable": item.can_book(window)} for item in found]
 
 
 @blp.route("/bookings")

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
+from app.booking.eligibility import BookingWindow
 from app.booking.services import DayPlaces, SlotAvailability
 from app.core.working_days import add_months
 
@@ -43,10 +44,7 @@ class Agenda:
 
     period: Period
     slots: list[SlotAvailability]
-    # The starts of the exams that can be booked (Policy.booking_open): earlier ones are past or
-    # past the change cut-off, later ones not open yet.
-    open_from: datetime
-    open_until: datetime
+    window: BookingWindow  # the exams that can be booked now (Policy.booking_open)
     by_day: dict[date, list[SlotAvailability]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -60,11 +58,10 @@ class Agenda:
         return sorted({item.slot.local_starts_at.time() for item in self.slots})
 
     def is_open(self, item: SlotAvailability) -> bool:
-        """Whether the exam can be booked now, if a place is free."""
-        return self.open_from <= item.slot.starts_at <= self.open_until and item.slot.blocked_at is None
+        return item.is_open(self.window)
 
     def can_book(self, item: SlotAvailability) -> bool:
-        return self.is_open(item) and item.available > 0
+        return item.can_book(self.window)
 
     @property
     def has_free_places(self) -> bool:

@@ -54,6 +54,18 @@ MESSAGES = {
 
 
 @dataclass(frozen=True)
+class BookingWindow:
+    """The starts of the exams that can be booked at one moment: past the change cut-off, within
+    the booking window."""
+
+    opens: datetime
+    closes: datetime
+
+    def admits(self, starts_at: datetime) -> bool:
+        return self.opens <= starts_at <= self.closes
+
+
+@dataclass(frozen=True)
 class Policy:
     """The configurable limits (config.py, from the environment)."""
 
@@ -64,9 +76,8 @@ class Policy:
     cooldown: timedelta = timedelta(days=10)
     window: timedelta = timedelta(days=90)
 
-    def booking_open(self, now: datetime) -> tuple[datetime, datetime]:
-        """The starts of the exams that can be booked now: past the change cut-off, within the window."""
-        return now + self.change_cutoff, now + self.window
+    def booking_open(self, now: datetime) -> BookingWindow:
+        return BookingWindow(now + self.change_cutoff, now + self.window)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Policy:

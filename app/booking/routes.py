@@ -115,8 +115,7 @@ def centre(code: str):
         agenda = MonthAgenda(period, services.places_by_day(db.session, now, times, policy))
         extra = {"month_grid": month_grid(agenda, found, form.exam.data, form.category.data)}
     else:
-        open_from, open_until = policy.booking_open(now)
-        agenda = Agenda(period, services.slot_availability(db.session, now, times), open_from, open_until)
+        agenda = Agenda(period, services.slot_availability(db.session, now, times), policy.booking_open(now))
         extra = {}
     # A period with nothing free points to the first place that is.
     if not agenda.has_free_places:
@@ -254,5 +253,5 @@ def reschedule(booking_id: int):
     now = utcnow()
     period = Period.around("week", _date_arg(default=booking.slot.local_date))
     times = services.ExamTimes(booking.centre, booking.exam_type, booking.category, period.first_day, period.last_day)
-    agenda = Agenda(period, services.slot_availability(db.session, now, times), *_policy().booking_open(now))
+    agenda = Agenda(period, services.slot_availability(db.session, now, times), _policy().booking_open(now))
     return render_template("booking/reschedule.html", booking=booking, form=form, period=period, agenda=agenda)

@@ -48,6 +48,7 @@ from sqlalchemy.orm.util import identity_key
 from app.auth.models import User
 from app.booking.eligibility import (
     BookingFacts,
+    BookingWindow,
     Policy,
     Refusal,
     SlotFacts,
@@ -128,6 +129,13 @@ class SlotAvailability:
     slot: Slot
     available: int
 
+    def is_open(self, window: BookingWindow) -> bool:
+        """Whether the exam can be booked at the window's moment, if a place is free."""
+        return window.admits(self.slot.starts_at) and self.slot.blocked_at is None
+
+    def can_book(self, window: BookingWindow) -> bool:
+        return self.is_open(window) and self.available > 0
+
 
 @dataclass(frozen=True)
 class ExamTimes:
@@ -183,8 +191,8 @@ def places_by_day(session: Session, now: datetime, times: ExamTimes, policy: Pol
 
 
 def _open_for_booking(now: datetime, policy: Policy) -> list[ColumnElement[bool]]:
-    opens, closes = policy.booking_open(now)
-    return [Slot.starts_at >= opens, Slot.starts_at <= closes]
+    window = policy.booking_open(now)
+    return [Slot.starts_at >= window.opens, Slot.starts_at <= window.closes]
 
 
 def _local_day(session: Session, times: ExamTimes) -> ColumnElement[date]:
