@@ -86,6 +86,19 @@ def test_register_rejects_bad_input_and_keeps_it(client, app, changes, field, fr
     assert count_users(app) == 0
 
 
+def test_register_shows_every_problem_at_once(client, app, make_user):
+    make_user(email="aigerim@example.kz")
+    wrong = {"full_name": "", "iin": "900101300018", "password": "short1", "password_confirm": "short1"}
+    response = submit_form(client, "/account/register", {**GOOD, "language": "en", **wrong})
+    assert response.status_code == 422
+    errors = errors_on(response.get_data(as_text=True))
+    assert set(errors) == {"email", "full_name", "iin", "password"}
+    assert "required" in errors["full_name"]  # the form's own check, not repeated by the account's rules
+    assert "already exists" in errors["email"] and "check digit" in errors["iin"]
+    assert "10 characters" in errors["password"]
+    assert count_users(app) == 1
+
+
 def test_register_rejects_duplicate_email_and_iin(client, app, make_user):
     existing = make_user(email="aigerim@example.kz")
     response = submit_form(client, "/account/register", {**GOOD, "language": "en", "iin": existing.iin})

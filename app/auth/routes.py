@@ -34,19 +34,24 @@ def register():
     form = RegisterForm()
     if request.method == "GET":
         form.language.data = request.args.get("lang") or current_language()
-    if form.validate_on_submit():
+    if form.is_submitted():
+        registration = services.Registration(
+            email=form.email.data or "",
+            password=form.password.data or "",
+            full_name=form.full_name.data or "",
+            iin=form.iin.data or "",
+            phone=form.phone.data,
+            language=form.language.data,
+        )
+        if not form.validate():
+            # The account's own rules too, so that every problem shows at once, not one round at a time
+            # (not for a request without a valid CSRF token: it learns nothing).
+            if "csrf_token" not in form.errors:
+                problems = services.registration_problems(db.session, registration)
+                apply_field_errors(form, {name: found for name, found in problems.items() if name not in form.errors})
+            return render_template("auth/register.html", form=form), 422
         try:
-            user = services.register_user(
-                db.session,
-                services.Registration(
-                    email=form.email.data,
-                    password=form.password.data,
-                    full_name=form.full_name.data,
-                    iin=form.iin.data,
-                    phone=form.phone.data,
-                    language=form.language.data,
-                ),
-            )
+            user = services.register_user(db.session, registration)
         except FieldErrors as error:
             db.session.rollback()
             apply_field_errors(form, error.errors)

@@ -106,6 +106,27 @@ def register_user(
     session: Session, data: Registration, *, role: Role = Role.USER, centre: Centre | None = None
 ) -> User:
     """Create an account after checking every rule; all problems are reported at once."""
+    if errors := registration_problems(session, data, role=role, centre=centre):
+        raise FieldErrors(errors)
+    user = User(
+        email=normalize_email(data.email),
+        password_hash=hash_password(data.password),
+        full_name=" ".join(data.full_name.split()),
+        iin=data.iin.strip(),
+        phone=normalize_phone(data.phone),
+        language=data.language,
+        role=role.value,
+        centre=centre if role == Role.STAFF else None,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def registration_problems(
+    session: Session, data: Registration, *, role: Role = Role.USER, centre: Centre | None = None
+) -> dict[str, list]:
+    """Every rule `data` breaks, by field (nothing written)."""
     errors: dict[str, list] = {}
     email = normalize_email(data.email)
     iin = data.iin.strip()
@@ -124,30 +145,14 @@ def register_user(
     elif session.scalar(select(func.count()).select_from(User).where(User.iin == iin)):
         errors.setdefault("iin", []).append(_l("An account with this IIN already exists."))
     try:
-        phone = normalize_phone(data.phone)
+        normalize_phone(data.phone)
     except ValueError:
         errors.setdefault("phone", []).append(_l("Enter a Kazakhstan phone number, e.g. +7 701 234 56 78."))
-        phone = None
     if data.language is not None and data.language not in LANGUAGES:
         errors.setdefault("language", []).append(_l("Choose Kazakh, Russian or English."))
     if role == Role.STAFF and centre is None:
         errors.setdefault("centre", []).append(_l("A staff account must belong to an exam centre."))
-    if errors:
-        raise FieldErrors(errors)
-
-    user = User(
-        email=email,
-        password_hash=hash_password(data.password),
-        full_name=full_name,
-        iin=iin,
-        phone=phone,
-        language=data.language,
-        role=role.value,
-        centre=centre if role == Role.STAFF else None,
-    )
-    session.add(user)
-    session.flush()
-    return user
+    return errors
 
 
 def hash_password(password: str) -> str:
