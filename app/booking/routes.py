@@ -108,7 +108,8 @@ def centre(code: str):
         return services.first_free(db.session, now, policy, centre=found, **exam)
 
     # Opened without a date, the calendar starts where the first free place is (else today).
-    first = None if "date" in request.args else first_free()
+    dated = "date" in request.args
+    first = None if dated else first_free()
     period = Period.around(view, _date_arg(default=first.slot.local_date if first else found.local(now).date()))
     times = services.ExamTimes(found, form.exam.data, form.category.data, period.first_day, period.last_day)
     if view == "month":
@@ -119,7 +120,7 @@ def centre(code: str):
         extra = {}
     # A period with nothing free points to the first place that is.
     if not agenda.has_free_places:
-        extra["first_free"] = first or first_free()
+        extra["first_free"] = first_free() if dated else first
     return render_template("booking/centre.html", centre=found, form=form, agenda=agenda, **extra)
 
 
