@@ -61,3 +61,26 @@ def test_slot_pages_keep_room_for_hot_updates(backend, tmp_path):
         assert options() == ["fillfactor=50"]
         db.drop_all()
         db.engine.dispose()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("backend", [b for b in BACKENDS if b == "postgresql"])
+def test_a_slots_history_is_found_without_reading_all_of_it(backend, tmp_path):
+    """0013: deleting a never-booked slot (a closure) makes PostgreSQL look for the slot in the
+    booking history (its foreign key); an index finds it there, where before it read the whole table
+    once per slot."""
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": empty_database_url(backend, tmp_path)})
+
+    def plan() -> str:
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("SET LOCAL enable_seqscan = off"))
+            rows = connection.execute(sa.text("EXPLAIN SELECT 1 FROM booking_event WHERE slot_id = 1"))
+            return "\n".join(row[0] for row in rows)
+
+    with app.app_context():
+        upgrade()
+        assert "ix_booking_event_slot_id" in plan()
+        downgrade(revision="0012")
+        assert "Seq Scan on booking_event" in plan()
+        downgrade(revision="base")
+        db.engine.dispose()

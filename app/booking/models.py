@@ -265,7 +265,8 @@ class BookingEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id", ondelete="CASCADE"), index=True)
     action: Mapped[str] = mapped_column(String(20))
-    slot_id: Mapped[int] = mapped_column(ForeignKey("slot.id", ondelete="RESTRICT"))
+    # Indexed for the slot's side of the foreign key: deleting a never-booked slot (a closure) checks it.
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slot.id", ondelete="RESTRICT"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     booking: Mapped[Booking] = relationship(back_populates="events")

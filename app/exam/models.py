@@ -109,7 +109,8 @@ class QuestionRevision(RevisionTexts, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), index=True)
+    # Looked up through uq_question_revision_number, which starts with it.
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -141,7 +142,8 @@ class QuestionOption(db.Model):
     __table_args__ = (UniqueConstraint("revision_id", "position", name="uq_question_option_position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    revision_id: Mapped[int] = mapped_column(ForeignKey("question_revision.id", ondelete="CASCADE"), index=True)
+    # Looked up through uq_question_option_position, which starts with it.
+    revision_id: Mapped[int] = mapped_column(ForeignKey("question_revision.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     is_correct: Mapped[bool] = mapped_column(Boolean, default=False)
     text_kk: Mapped[str] = mapped_column(Text)
@@ -260,7 +262,8 @@ class AttemptQuestion(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"), index=True)
+    # Looked up through uq_attempt_question_position, which starts with it.
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="RESTRICT"), index=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("question_revision.id", ondelete="RESTRICT"))
