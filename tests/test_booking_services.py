@@ -400,5 +400,7 @@ def test_earliest_free_place_across_a_city(app, make_user):
     make_slot(app, centre_code="AL2", starts=local(2026, 12, 1, 15))  # within the cut-off
     book(app, make_user().id, full)
     with app.app_context():
-        found = services.earliest_free(db.session, NOW, POLICY, city="Almaty", exam_type="theory", category="B")
+        found = services.earliest_free(
+            db.session, NOW, POLICY.booking_open(NOW), city="Almaty", exam_type="theory", category="B"
+        )
         assert [(item.slot.centre.code, item.slot.local_date.day) for item in found] == [("AL2", 4), ("ALM", 7)]

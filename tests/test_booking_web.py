@@ -149,6 +149,26 @@ def test_exams_past_the_change_cut_off_are_shown_but_not_offered(client, app, ap
     assert "20 free" in days["3"].get_text() and days["1"].a is None
 
 
+def test_after_a_centre_cancelled_their_exam_the_calendar_offers_times_inside_the_cut_off(client, app, applicant):
+    from app.booking import services
+    from app.booking.models import Slot
+
+    blocked = make_slot(app)
+    book(app, applicant.id, blocked)
+    with app.app_context():
+        services.block_slot(db.session, db.session.get(Slot, blocked), "Examiner ill", NOW, POLICY)
+        db.session.commit()
+    soon = make_slot(app, starts=local(2026, 12, 1, 15))  # within the change cut-off
+
+    week = soup(client.get("/booking/centres/ALM?exam=theory&category=B&view=week&date=2026-12-01"))
+    assert [form["action"] for form in week.select("tbody form")] == [f"/booking/slots/{soon}/hold"]
+    page = "/booking/centres/ALM?exam=theory&category=B&view=week&date=2026-12-01"
+    assert hold_in_browser(client, soon, page).status_code == 302
+    with app.app_context():
+        held = db.session.scalars(sa.select(Booking.status).where(Booking.slot_id == soon)).all()
+    assert held == ["held"]
+
+
 def test_month_counts_each_slot_on_the_centres_own_day(app, centre):
     """The database adds the month up by the centre's days: a slot just after local midnight is on
     that day, whatever its UTC date, also in a month whose clocks change (Berlin, 28 March 2027)."""
@@ -168,7 +188,9 @@ def test_month_counts_each_slot_on_the_centres_own_day(app, centre):
         with app.app_context():
             found = services.find_centre(db.session, code)
             times = services.ExamTimes(found, "theory", "B", first, last)
-            return services.places_by_day(db.session, NOW, times, replace(POLICY, window=timedelta(days=365)))
+            return services.places_by_day(
+                db.session, NOW, times, replace(POLICY, window=timedelta(days=365)).booking_open(NOW)
+            )
 
     assert month("ALM", date(2026, 12, 1), date(2026, 12, 31)) == {
         date(2026, 12, 4): services.DayPlaces(1, 2),
@@ -193,7 +215,9 @@ def test_month_counts_expired_holds_as_free_places(app, centre, make_user):
         times = services.ExamTimes(
             services.find_centre(db.session, "ALM"), "theory", "B", date(2026, 12, 1), date(2026, 12, 31)
         )
-        assert services.places_by_day(db.session, NOW, times, POLICY) == {date(2026, 12, 3): services.DayPlaces(1, 1)}
+        assert services.places_by_day(db.session, NOW, times, POLICY.booking_open(NOW)) == {
+            date(2026, 12, 3): services.DayPlaces(1, 1)
+        }
 
 
 def test_times_are_shown_in_the_centres_zone(client, app, applicant):

@@ -76,8 +76,10 @@ class Policy:
     cooldown: timedelta = timedelta(days=10)
     window: timedelta = timedelta(days=90)
 
-    def booking_open(self, now: datetime) -> BookingWindow:
-        return BookingWindow(now + self.change_cutoff, now + self.window)
+    def booking_open(self, now: datetime, *, priority: bool = False) -> BookingWindow:
+        """`priority`: the one rebooking a centre's cancellation entitles to is not held back by the
+        change cut-off (see `refusal_to_book`)."""
+        return BookingWindow(now if priority else now + self.change_cutoff, now + self.window)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Policy:
@@ -158,7 +160,7 @@ def refusal_to_book(
     moving: BookingFacts | None = None,
 ) -> Refusal | None:
     """May the applicant with `history` take a place in `slot`? `moving`: the booking being moved there."""
-    priority = moving is None and _has_priority(slot, history)
+    priority = moving is None and has_priority(slot.exam_type, history)
     refusal = refusal_to_change(slot.starts_at, now, policy)
     if refusal is not None and not (priority and refusal.reason == "after-cutoff"):
         return refusal
@@ -176,10 +178,10 @@ def refusal_to_book(
     return None
 
 
-def _has_priority(slot: SlotFacts, history: Sequence[BookingFacts]) -> bool:
+def has_priority(exam_type: str, history: Sequence[BookingFacts]) -> bool:
     """A booking of this exam was cancelled by the centre and none has been made since: the one
     rebooking it entitles to is still unused."""
-    same_exam = [booking for booking in history if booking.exam_type == slot.exam_type]
+    same_exam = [booking for booking in history if booking.exam_type == exam_type]
     return any(
         booking.rebook_priority
         and booking.cancelled_at is not None

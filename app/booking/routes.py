@@ -81,10 +81,11 @@ def index():
     form.city.choices = [SelectChoice(group[0].city_en, city) for city, group in centres.items()]
     earliest = None
     if form.city.choices and "city" in request.args and form.validate():
+        now = utcnow()
         earliest = services.earliest_free(
             db.session,
-            utcnow(),
-            _policy(),
+            now,
+            _policy().booking_open(now),
             city=form.city.data,
             exam_type=form.exam.data,
             category=form.category.data,
@@ -101,11 +102,13 @@ def centre(code: str):
     if not form.validate():
         form = SearchForm()
     view = request.args.get("view") if request.args.get("view") in VIEWS else "week"
-    now, policy = utcnow(), _policy()
+    now = utcnow()
+    # What this person can book: a place the centre cancelled may be rebooked inside the cut-off.
+    window = services.booking_window(db.session, current_user.id, form.exam.data, now, _policy())
 
     def first_free():
         exam = {"exam_type": form.exam.data, "category": form.category.data}
-        return services.first_free(db.session, now, policy, centre=found, **exam)
+        return services.first_free(db.session, now, window, centre=found, **exam)
 
     # Opened without a date, the calendar starts where the first free place is (else today).
     dated = "date" in request.args
@@ -113,10 +116,10 @@ def centre(code: str):
     period = Period.around(view, _date_arg(default=first.slot.local_date if first else found.local(now).date()))
     times = services.ExamTimes(found, form.exam.data, form.category.data, period.first_day, period.last_day)
     if view == "month":
-        agenda = MonthAgenda(period, services.places_by_day(db.session, now, times, policy))
+        agenda = MonthAgenda(period, services.places_by_day(db.session, now, times, window))
         extra = {"month_grid": month_grid(agenda, found, form.exam.data, form.category.data)}
     else:
-        agenda = Agenda(period, services.slot_availability(db.session, now, times), policy.booking_open(now))
+        agenda = Agenda(period, services.slot_availability(db.session, now, times), window)
         extra = {}
     # A period with nothing free points to the first place that is.
     if not agenda.has_free_places:

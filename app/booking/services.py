@@ -52,6 +52,7 @@ from app.booking.eligibility import (
     Policy,
     Refusal,
     SlotFacts,
+    has_priority,
     refusal_to_book,
     refusal_to_cancel,
     refusal_to_move,
@@ -176,22 +177,21 @@ class DayPlaces:
     free: int
 
 
-def places_by_day(session: Session, now: datetime, times: ExamTimes, policy: Policy) -> dict[date, DayPlaces]:
-    """Per day (the centre's days) with exam times that can still be booked: how many there are and
+def places_by_day(session: Session, now: datetime, times: ExamTimes, window: BookingWindow) -> dict[date, DayPlaces]:
+    """Per day (the centre's days) with exam times that can be booked (`window`): how many there are and
     how many places are free. The month view's numbers, added up by the database: one row a day,
     however many slots a day has."""
     day = _local_day(session, times).label("day")
     slots = (
         select(day, available_places(now).label("free"))
-        .where(*times.condition(), *_open_for_booking(now, policy))
+        .where(*times.condition(), *_open_for_booking(window))
         .subquery()
     )
     rows = session.execute(select(slots.c.day, func.count(), func.sum(slots.c.free)).group_by(slots.c.day))
     return {day: DayPlaces(count, int(free)) for day, count, free in rows}
 
 
-def _open_for_booking(now: datetime, policy: Policy) -> list[ColumnElement[bool]]:
-    window = policy.booking_open(now)
+def _open_for_booking(window: BookingWindow) -> list[ColumnElement[bool]]:
     return [Slot.starts_at >= window.opens, Slot.starts_at <= window.closes]
 
 
@@ -211,29 +211,28 @@ def slot_with_availability(session: Session, slot_id: int, now: datetime) -> Slo
 
 
 def earliest_free(
-    session: Session, now: datetime, policy: Policy, *, city: str, exam_type: str, category: str
+    session: Session, now: datetime, window: BookingWindow, *, city: str, exam_type: str, category: str
 ) -> list[SlotAvailability]:
-    """Per centre of the city, the first place that can still be booked; soonest first."""
+    """Per centre of the city, the first place that can be booked (`window`); soonest first."""
     found = []
     for centre in session.scalars(select(Centre).where(Centre.city_en == city)):
-        first = first_free(session, now, policy, centre=centre, exam_type=exam_type, category=category)
+        first = first_free(session, now, window, centre=centre, exam_type=exam_type, category=category)
         if first:
             found.append(first)
     return sorted(found, key=lambda item: item.slot.starts_at)
 
 
 def first_free(
-    session: Session, now: datetime, policy: Policy, *, centre: Centre, exam_type: str, category: str
+    session: Session, now: datetime, window: BookingWindow, *, centre: Centre, exam_type: str, category: str
 ) -> SlotAvailability | None:
-    """The centre's first place that can still be booked: after the change cut-off, within the
-    booking window, neither full nor blocked."""
+    """The centre's first place that can be booked: within `window`, neither full nor blocked."""
     row = session.execute(
         select(Slot, available_places(now))
         .where(
             Slot.centre_id == centre.id,
             Slot.exam_type == exam_type,
             Slot.category == category,
-            *_open_for_booking(now, policy),
+            *_open_for_booking(window),
             available_places(now) > 0,
         )
         .order_by(Slot.starts_at)
@@ -298,6 +297,11 @@ def booking_facts(booking: Booking) -> BookingFacts:
         reschedule_count=booking.reschedule_count,
         rebook_priority=booking.rebook_priority,
     )
+
+
+def booking_window(session: Session, user_id: int, exam_type: str, now: datetime, policy: Policy) -> BookingWindow:
+    """The exams of this type the person can book now (`Policy.booking_open`, with their priority)."""
+    return policy.booking_open(now, priority=has_priority(exam_type, _history(session, user_id)))
 
 
 def _history(session: Session, user_id: int) -> list[BookingFacts]:
