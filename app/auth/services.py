@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -101,6 +101,12 @@ class Registration:
     phone: str | None = None
     language: str | None = None
 
+    def cleaned(self) -> Registration:
+        """As the account keeps it: the e-mail normalised, the name's spaces collapsed, the IIN trimmed."""
+        return replace(
+            self, email=normalize_email(self.email), full_name=" ".join(self.full_name.split()), iin=self.iin.strip()
+        )
+
 
 def register_user(
     session: Session, data: Registration, *, role: Role = Role.USER, centre: Centre | None = None
@@ -108,11 +114,12 @@ def register_user(
     """Create an account after checking every rule; all problems are reported at once."""
     if errors := registration_problems(session, data, role=role, centre=centre):
         raise FieldErrors(errors)
+    data = data.cleaned()
     user = User(
-        email=normalize_email(data.email),
+        email=data.email,
         password_hash=hash_password(data.password),
-        full_name=" ".join(data.full_name.split()),
-        iin=data.iin.strip(),
+        full_name=data.full_name,
+        iin=data.iin,
         phone=normalize_phone(data.phone),
         language=data.language,
         role=role.value,
@@ -128,10 +135,8 @@ def registration_problems(
 ) -> dict[str, list]:
     """Every rule `data` breaks, by field (nothing written)."""
     errors: dict[str, list] = {}
-    email = normalize_email(data.email)
-    iin = data.iin.strip()
-    full_name = " ".join(data.full_name.split())
-
+    data = data.cleaned()
+    email, iin, full_name = data.email, data.iin, data.full_name
     if (problem := email_problem(email)) is not None:
         errors.setdefault("email", []).append(problem)
     elif session.scalar(select(func.count()).select_from(User).where(User.email == email)):
