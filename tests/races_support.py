@@ -1,0 +1,74 @@
+"""Two requests interleaved on purpose, on PostgreSQL: both read before either writes.
+
+Each request runs in a thread of its own, with its own app context (so its own session and
+connection), in three steps: it reads what a view would load, waits until the other has read too,
+then writes and commits. The first request writes first; the second starts writing once the first
+has written (its change not yet committed, or just committed: both must give the same outcome).
+Without a lock both pass their checks on what they read, and both changes land.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.core.errors import DomainError
+from app.extensions import db
+
+WAIT_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Request:
+    read: Callable[[Session], Any]
+    write: Callable[[Session, Any], Any]
+
+
+def interleave(app, first: Request, second: Request) -> list[str]:
+    """Run both requests as above; returns each one's outcome: "ok", or the code of the domain
+    error it was refused with. Any other error fails the test."""
+    both_read = threading.Barrier(2, timeout=WAIT_SECONDS)
+    first_wrote = threading.Event()
+    outcomes: list[Any] = [None, None]
+
+    def run(index: int, request: Request) -> None:
+        with app.app_context():
+            try:
+                loaded = request.read(db.session)
+                both_read.wait()
+                if index == 1:
+                    assert first_wrote.wait(WAIT_SECONDS), "the first request never wrote"
+                request.write(db.session, loaded)
+                if index == 0:
+                    first_wrote.set()
+                db.session.commit()
+                outcomes[index] = "ok"
+            except DomainError as error:
+                db.session.rollback()
+                outcomes[index] = error.code
+            except BaseException as error:  # reported below, in the test's thread
+                db.session.rollback()
+                outcomes[index] = error
+            finally:
+                first_wrote.set()  # a first request that failed must not hold the second back
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(index, request)) for index, request in enumerate((first, second))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(2 * WAIT_SECONDS)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    assert all(isinstance(outcome, str) for outcome in outcomes), outcomes
+    return outcomes
+
+
+def same_twice(app, read: Callable[[Session], Any], write: Callable[[Session, Any], Any]) -> list[str]:
+    """The same request twice at once (a double submit, or one person with two tokens)."""
+    return interleave(app, Request(read, write), Request(read, write))
