@@ -9,6 +9,8 @@ Without a lock both pass their checks on what they read, and both changes land.
 
 from __future__ import annotations
 
+import http.client
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,3 +74,31 @@ def interleave(app, first: Request, second: Request) -> list[str]:
 def same_twice(app, read: Callable[[Session], Any], write: Callable[[Session, Any], Any]) -> list[str]:
     """The same request twice at once (a double submit, or one person with two tokens)."""
     return interleave(app, Request(read, write), Request(read, write))
+
+
+def post_at_once(port: int, path: str, tokens: list[str], body: dict | None = None) -> list[tuple[int, dict]]:
+    """POST `body` to the API's `path` once per token, all at the same moment (a thread each);
+    returns each answer's status and JSON body."""
+    barrier = threading.Barrier(len(tokens), timeout=WAIT_SECONDS)
+    answers: list[tuple[int, dict] | None] = [None] * len(tokens)
+
+    def send(index: int, token: str) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2 * WAIT_SECONDS)
+        barrier.wait()
+        connection.request(
+            "POST",
+            path,
+            body=json.dumps(body or {}),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        response = connection.getresponse()
+        answers[index] = (response.status, json.loads(response.read()))
+        connection.close()
+
+    threads = [threading.Thread(target=send, args=(index, token)) for index, token in enumerate(tokens)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(3 * WAIT_SECONDS)
+    assert all(answers), answers
+    return answers

@@ -9,6 +9,7 @@ slot's counter equals its live bookings and every change is in the history once.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -24,10 +25,11 @@ from app.exam.models import Attempt, AttemptQuestion, ExamProfile
 from app.extensions import db
 from app.staff import services as staff
 from tests.appeals_support import appeal_people, file, staff_step
-from tests.booking_support import NOW, POLICY, assert_booking_invariants, book, hold, local, make_slot, run
+from tests.booking_support import NOW, POLICY, assert_booking_invariants, book, freeze, hold, local, make_slot, run
 from tests.conftest import BACKENDS, EXAM_START
-from tests.races_support import Request, interleave, same_twice
+from tests.races_support import Request, interleave, post_at_once, same_twice
 from tests.staff_support import actor, audit_actions, book_before, outbox
+from tests.test_booking_concurrency import served, tokens_for
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -430,3 +432,45 @@ def test_an_answer_sent_while_the_exam_is_finished_is_refused(app, bank, make_us
             )
         )
         assert (db.session.get(Attempt, attempt_id).status, answered) == ("finished", 0)
+
+
+# --- Over HTTP: one person with several API tokens -------------------------------------------------
+
+TOKENS = 8
+
+
+def test_one_cancel_sent_with_several_tokens_at_once_cancels_once(app, centre, make_user):
+    freeze(NOW)
+    slot = make_slot(app, capacity=2)
+    person = make_user()
+    booking, _ = book(app, person.id, slot), book(app, make_user().id, slot)
+    tokens = tokens_for(app, [person] * TOKENS)
+
+    with served(app) as port:
+        answers = post_at_once(port, f"/api/v1/bookings/{booking}/cancel", tokens)
+        statuses = Counter(status for status, _ in answers)
+        assert statuses == {200: 1, 409: TOKENS - 1}
+        assert {body["code"] for status, body in answers if status == 409} <= {CHANGED, "booking-not-active"}
+        # One place was freed: of two more people, one gets it.
+        late = tokens_for(app, [make_user(), make_user()])
+        booked = [post_at_once(port, "/api/v1/bookings", [token], {"slot_id": slot})[0][0] for token in late]
+    assert sorted(booked) == [201, 409]
+    assert events(app, "cancelled") == 1
+    consistent(app)
+
+
+def test_one_move_sent_with_several_tokens_at_once_moves_once(app, centre, make_user):
+    freeze(NOW)
+    slot, target = make_slot(app), make_slot(app, starts=local(2026, 12, 4), capacity=1)
+    person = make_user()
+    booking = book(app, person.id, slot)
+    tokens = tokens_for(app, [person] * TOKENS)
+
+    with served(app) as port:
+        answers = post_at_once(port, f"/api/v1/bookings/{booking}/reschedule", tokens, {"slot_id": target})
+
+    assert Counter(status for status, _ in answers) == {200: 1, 409: TOKENS - 1}
+    assert {body["code"] for status, body in answers if status == 409} <= {CHANGED, "same-slot"}
+    assert booking_row(app, booking).reschedule_count == 1
+    assert events(app, "rescheduled") == 1
+    consistent(app)
