@@ -234,6 +234,20 @@ def test_two_places_freed_at_once_go_to_two_waiting_people(app, centre, make_use
     places_agree(app)
 
 
+def test_joining_a_waitlist_twice_at_once_joins_once(app, centre, make_user):
+    slot = make_slot(app, capacity=1)
+    book(app, make_user().id, slot)
+    person = make_user()
+
+    def join(session, user):
+        services.join_waitlist(session, user, slot, NOW, POLICY, whole_day=True)
+
+    # Before, the second insert broke the unique index: a server error.
+    assert same_twice(app, lambda session: session.get(User, person.id), join) == ["ok", "already-waiting"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(WaitlistEntry)) == 1
+
+
 # --- Centre staff --------------------------------------------------------------------------------
 
 
