@@ -3,7 +3,7 @@
 Each request runs in a thread of its own, with its own app context (so its own session and
 connection), in three steps: it reads what a view would load, waits until the other has read too,
 then writes and commits. The first request writes first; the second starts writing once the first
-has written (its change not yet committed, or just committed: both must give the same outcome).
+has written, while the first's change is not yet committed.
 Without a lock both pass their checks on what they read, and both changes land.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.client
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,9 @@ from app.core.errors import DomainError
 from app.extensions import db
 
 WAIT_SECONDS = 30
+# How long the first request keeps its change uncommitted once the second may write: the second
+# then checks and writes while the first's change is invisible to it, as under real load.
+UNCOMMITTED_SECONDS = 0.3
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ def interleave(app, first: Request, second: Request) -> list[str]:
                 request.write(db.session, loaded)
                 if index == 0:
                     first_wrote.set()
+                    time.sleep(UNCOMMITTED_SECONDS)
                 db.session.commit()
                 outcomes[index] = "ok"
             except DomainError as error:
