@@ -164,6 +164,23 @@ def test_a_hold_let_go_while_it_is_confirmed_stays_confirmed(app, centre, make_u
     consistent(app)
 
 
+def test_a_hold_confirmed_while_the_sweep_expires_it_stays_expired(app, centre, make_user):
+    booking = hold(app, make_user().id, make_slot(app))
+    before_expiry, after_expiry = NOW + POLICY.hold_ttl - timedelta(seconds=1), NOW + POLICY.hold_ttl
+
+    def sweep(session, _):
+        services.release_expired_holds(session, after_expiry, POLICY)
+
+    def confirm_in_time(session, found):
+        services.confirm(session, found, before_expiry, consent_personal_data=True, fee_receipt="KZ-2026-000123")
+
+    outcomes = interleave(app, Request(lambda session: None, sweep), Request(load_booking(booking), confirm_in_time))
+
+    assert outcomes == ["ok", CHANGED]  # before, the booking was confirmed on a place already freed
+    assert booking_row(app, booking).status == "expired"
+    consistent(app)
+
+
 # --- The waitlist ----------------------------------------------------------------------------------
 
 
