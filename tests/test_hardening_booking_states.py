@@ -1,5 +1,6 @@
 """A hypothesis state machine over bookings on PostgreSQL: people hold, confirm, cancel and move
-places, holds expire as the clock runs, staff block slots — in any order hypothesis can think of.
+places, holds expire as the clock runs, staff block slots — in any order hypothesis can think of,
+and two clients at once changing one booking (both read it before either writes).
 
 After every step: no slot has more places taken than its capacity (and its counter agrees with its
 bookings), nobody has two active bookings of one exam type, tickets are unique, and every state
@@ -23,9 +24,24 @@ from app.core.errors import DomainError
 from app.extensions import db
 from tests.booking_support import NOW, POLICY, assert_booking_invariants, expected_messages, freeze, local
 from tests.conftest import BACKENDS, make_centre
+from tests.races_support import Request, interleave
 
 PEOPLE, SLOTS, CAPACITY = 4, 3, 2
 SLOT_DAYS = (4, 5, 6)  # 9:00 in Almaty, 3 to 5 days after NOW: outside the change cut-off
+
+
+# What two clients may do to one booking at the same moment.
+CHANGES = {
+    "cancel": lambda session, booking, now: services.cancel(session, booking, now, POLICY),
+    "confirm": lambda session, booking, now: services.confirm(
+        session, booking, now, consent_personal_data=True, fee_receipt="KZ-0001"
+    ),
+    "move-to-1": lambda session, booking, now: services.reschedule(session, booking, 1, now, POLICY),
+    "move-to-2": lambda session, booking, now: services.reschedule(session, booking, 2, now, POLICY),
+    "block-its-slot": lambda session, booking, now: services.block_slot(
+        session, booking.slot, "Examiner ill", now, POLICY
+    ),
+}
 
 
 @pytest.mark.parametrize(
@@ -134,6 +150,30 @@ def test_bookings_keep_their_invariants_whatever_happens(app):
         @rule(slot=st.integers(1, SLOTS))
         def block(self, slot):
             self.step(lambda s: services.block_slot(s, s.get(Slot, slot), "Examiner ill", self.now, POLICY))
+
+        @rule(
+            person=st.integers(0, PEOPLE - 1),
+            first=st.sampled_from(sorted(CHANGES)),
+            second=st.sampled_from(sorted(CHANGES)),
+        )
+        def two_requests_at_once(self, person, first, second):
+            """Two clients change the person's latest booking at the same moment (both read it
+            before either writes): the same change twice, or two that conflict."""
+
+            def change(name):
+                def write(session, booking):
+                    if booking is not None:
+                        CHANGES[name](session, booking, self.now)
+
+                return Request(lambda session: self.latest_booking(session, person), write)
+
+            outcomes = interleave(app, change(first), change(second))
+            if first == second:
+                assert outcomes.count("ok") <= 1 or self.latest_is_missing(person), outcomes
+
+        def latest_is_missing(self, person) -> bool:
+            with app.app_context():
+                return self.latest_booking(db.session, person) is None
 
         @invariant()
         def bookings_are_consistent(self):

@@ -35,6 +35,7 @@ from app.booking.models import Booking, BookingStatus, Centre
 from app.booking.services import find_centre, own_booking
 from app.core.database import insert_for
 from app.core.errors import DomainError, FieldErrors
+from app.core.locking import lock
 from app.notify.services import queue_message
 
 ESSENCE_MAX = 4000
@@ -254,6 +255,7 @@ def last_position(session: Session, staff: User) -> str | None:
 
 def register(session: Session, appeal: Appeal, staff: User, position: str, now: datetime) -> Appeal:
     """The competent centre takes the case: its registrar (name and position) goes on the receipt."""
+    lock(session, appeal, "status")
     if appeal.status != AppealStatus.RECEIVED:
         raise _not_open()
     errors: dict[str, list] = {}
@@ -272,6 +274,7 @@ def register(session: Session, appeal: Appeal, staff: User, position: str, now: 
 
 def refer(session: Session, appeal: Appeal, staff: User, centre_code: str, note: str, now: datetime) -> Appeal:
     """Send the case to the competent centre (once, before it is registered); the applicant is told."""
+    lock(session, appeal, "status", "referred_at")
     if appeal.status != AppealStatus.RECEIVED or appeal.referred_at is not None:
         raise _not_open()
     errors: dict[str, list] = {}
@@ -292,6 +295,7 @@ def refer(session: Session, appeal: Appeal, staff: User, centre_code: str, note:
 def extend(session: Session, appeal: Appeal, staff: User, until: date | None, reason: str, now: datetime) -> Appeal:
     """Extend the decision term once, by a reasoned decision taken before the term ends, up to two
     months from receipt; the applicant is told (the message is queued now, well within 3 working days)."""
+    lock(session, appeal, "status", "extended_at")
     if appeal.status != AppealStatus.REGISTERED or appeal.extended_at is not None:
         raise _not_open()
     today = local_day(appeal.centre, now)
@@ -332,6 +336,7 @@ def _decision(errors: dict[str, list], outcome: str, reasons: str) -> tuple[str,
 def decide(session: Session, appeal: Appeal, staff: User, outcome: str, reasons: str, now: datetime) -> Appeal:
     """Decide a registered appeal with reasons; the decision goes to the applicant, and the term for
     a complaint starts (the applicant learns of the decision by this message)."""
+    lock(session, appeal, "status")
     if appeal.status != AppealStatus.REGISTERED:
         raise _not_open()
     errors: dict[str, list] = {}
@@ -355,6 +360,8 @@ def decide_complaint(
     session: Session, appeal: Appeal, staff: User, outcome: str, reasons: str, now: datetime
 ) -> Complaint:
     """Decide the complaint. Not by the official who decided the appeal: nobody reviews their own decision."""
+    # The appeal is locked for every step of its case, the complaint's too.
+    lock(session, appeal, "status")
     complaint = appeal.complaint
     if complaint is None or not complaint.is_pending:
         raise _not_open()
@@ -382,6 +389,7 @@ def decide_complaint(
 
 def withdraw(session: Session, appeal: Appeal, now: datetime) -> Appeal:
     """The applicant withdraws the appeal; possible until it is decided."""
+    lock(session, appeal, "status")
     if not appeal.is_open:
         raise _not_open()
     appeal.status = AppealStatus.WITHDRAWN.value
@@ -398,6 +406,7 @@ def complaint_is_late(appeal: Appeal, now: datetime) -> bool:
 def file_complaint(session: Session, appeal: Appeal, essence: str, late_reason: str | None, now: datetime) -> Complaint:
     """Complain against the decision. After the 3-month term it is still accepted, with the
     applicant's reason for the delay recorded."""
+    lock(session, appeal, "status")
     if appeal.status != AppealStatus.DECIDED or appeal.complaint is not None:
         raise DomainError(
             _l("A complaint can be filed once, against a decided appeal."), code="complaint-not-possible", status=409

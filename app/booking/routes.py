@@ -164,7 +164,12 @@ def join_waitlist(slot_id: int):
 def leave_waitlist(entry_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
-    if services.leave_waitlist(db.session, current_user, entry_id) is None:
+    try:
+        left = services.leave_waitlist(db.session, current_user, entry_id)
+    except DomainError as error:
+        flash_refusal(error)
+        return redirect(url_for("booking.mine"))
+    if left is None:
         abort(404)
     db.session.commit()
     flash(_("You have left the waitlist."), "info")

@@ -71,6 +71,7 @@ from app.booking.models import (
 )
 from app.core.database import insert_for
 from app.core.errors import DomainError, FieldErrors
+from app.core.locking import lock
 from app.core.types import UTCDateTime
 from app.notify.services import booking_messages, queue_booking_messages, queue_message
 from app.ops.counters import HOLDS_EXPIRED, HOLDS_TAKEN, count_on_commit
@@ -419,6 +420,7 @@ def confirm(
     session: Session, booking: Booking, now: datetime, *, consent_personal_data: bool, fee_receipt: str
 ) -> Booking:
     """Turn a live hold into a booking with a ticket; needs consent and the state-fee receipt."""
+    lock(session, booking, "status")
     if display_status(booking, now) == BookingStatus.EXPIRED:
         raise _hold_expired()
     if booking.status != BookingStatus.HELD:
@@ -460,6 +462,7 @@ def _issue_ticket(session: Session, slot: Slot) -> str:
 
 def cancel(session: Session, booking: Booking, now: datetime, policy: Policy) -> Booking:
     """Let a hold go or cancel a booking (until the cut-off); the place goes to the waitlist."""
+    lock(session, booking, "status", "slot_id")
     if display_status(booking, now) not in ACTIVE_STATUSES:
         raise _not_active()
     if refusal := refusal_to_cancel(booking_facts(booking), now, policy):
@@ -479,6 +482,8 @@ def cancel(session: Session, booking: Booking, now: datetime, policy: Policy) ->
 def reschedule(session: Session, booking: Booking, slot_id: int, now: datetime, policy: Policy) -> Booking:
     """Move a booking to another time, atomically: the old place is freed only if the new one is taken
     (and both happen in one transaction, so nobody sees an in-between)."""
+    # The booking first, then the slots: the order every booking change takes its locks in.
+    lock(session, booking, "status", "slot_id", "reschedule_count")
     if display_status(booking, now) == BookingStatus.EXPIRED:
         raise _hold_expired()
     if booking.status not in ACTIVE_STATUSES:
@@ -517,6 +522,7 @@ def record_result(
 ) -> Booking:
     """The exam's outcome (staff record it) with the theory score or the practical's penalty points;
     it feeds the retake rules, and the applicant gets an "exam-result" message."""
+    lock(session, booking, "status")
     if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.ATTENDED):
         raise DomainError(_l("Only a confirmed exam can get a result."), code="no-exam-to-record", status=409)
     booking.status = (BookingStatus.PASSED if passed else BookingStatus.FAILED).value
@@ -572,6 +578,9 @@ def block_slot(session: Session, slot: Slot, reason: str, now: datetime, policy:
     reason = " ".join((reason or "").split())
     if not 3 <= len(reason) <= 300:
         raise FieldErrors({"reason": [_l("Give the reason (3 to 300 characters): applicants will read it.")]})
+    # Its bookings before the slot, the order a cancel or a move takes them in (no deadlock).
+    session.execute(select(Booking.id).where(*_live_in(slot)).order_by(Booking.id).with_for_update())
+    lock(session, slot, "blocked_at")
     if slot.blocked_at is not None:
         raise DomainError(_l("This time is already blocked."), code="slot-blocked", status=409)
     slot.blocked_at = now
@@ -580,7 +589,7 @@ def block_slot(session: Session, slot: Slot, reason: str, now: datetime, policy:
     _expire_holds(session, now, policy, Booking.slot_id == slot.id)
     affected = list(
         session.scalars(
-            select(Booking).where(Booking.slot_id == slot.id, Booking.status.in_(ACTIVE_STATUSES)).order_by(Booking.id)
+            select(Booking).where(*_live_in(slot)).order_by(Booking.id).execution_options(populate_existing=True)
         )
     )
     for booking in affected:
@@ -593,6 +602,10 @@ def block_slot(session: Session, slot: Slot, reason: str, now: datetime, policy:
     if affected:
         _free_place(session, slot.id, len(affected))
     return affected
+
+
+def _live_in(slot: Slot) -> tuple[ColumnElement[bool], ...]:
+    return Booking.slot_id == slot.id, Booking.status.in_(ACTIVE_STATUSES)
 
 
 def _queue(session: Session, booking: Booking, kind: str, **details: Any) -> None:
@@ -816,7 +829,7 @@ def join_waitlist(
         WaitlistEntry.status == WaitlistStatus.WAITING,
     )
     if session.scalar(waiting) is not None:
-        raise DomainError(_l("You are already on a waitlist for this exam. Leave it first."), code="already-waiting")
+        raise _already_waiting()
     entry = WaitlistEntry(
         user_id=user.id,
         centre_id=slot.centre_id,
@@ -826,9 +839,18 @@ def join_waitlist(
         slot_id=None if whole_day else slot.id,
         created_at=now,
     )
-    session.add(entry)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(entry)
+            session.flush()
+    except IntegrityError:
+        # A concurrent request of the same person (a double submit) won the unique index.
+        raise _already_waiting() from None
     return entry
+
+
+def _already_waiting() -> DomainError:
+    return DomainError(_l("You are already on a waitlist for this exam. Leave it first."), code="already-waiting")
 
 
 def user_waitlist(session: Session, user: User) -> list[WaitlistEntry]:
@@ -844,7 +866,10 @@ def user_waitlist(session: Session, user: User) -> list[WaitlistEntry]:
 def leave_waitlist(session: Session, user: User, entry_id: int) -> WaitlistEntry | None:
     """Stop waiting; None when the entry is not the user's or not waiting."""
     entry = session.get(WaitlistEntry, entry_id)
-    if entry is None or entry.user_id != user.id or entry.status != WaitlistStatus.WAITING:
+    if entry is None or entry.user_id != user.id:
+        return None
+    lock(session, entry, "status")  # a place may be offered to the entry at this moment
+    if entry.status != WaitlistStatus.WAITING:
         return None
     entry.status = WaitlistStatus.LEFT.value
     return entry
@@ -856,6 +881,8 @@ def _offer_to_waitlist(session: Session, slot: Slot, now: datetime, policy: Poli
     if refusal_to_book(slot_facts(slot), [], now, policy) is not None:
         return  # too late (or too early) for anyone to take this place
     # One waiting entry per person and exam (a unique index), so each person is in the queue once.
+    # The queue is locked: an offer running at once (another freed place) waits, then reads the
+    # entries as offered or left and skips them, so each entry is offered one place only.
     queue = session.scalars(
         select(WaitlistEntry)
         .where(
@@ -867,6 +894,8 @@ def _offer_to_waitlist(session: Session, slot: Slot, now: datetime, policy: Poli
             or_(WaitlistEntry.slot_id.is_(None), WaitlistEntry.slot_id == slot.id),
         )
         .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
+        .with_for_update(of=WaitlistEntry)
+        .execution_options(populate_existing=True)
     ).all()
     for entry in queue:
         if places == 0:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from app.core.errors import DomainError
 from app.core.i18n import localized
+from app.core.locking import lock
 from app.exam.content import OptionContent, RevisionContent, revision_content, revision_contents
 from app.exam.models import (
     Attempt,
@@ -394,6 +395,9 @@ def mark_shown(session: Session, attempt: Attempt, position: int, now: datetime)
 
 
 def _ensure_open(session: Session, attempt: Attempt, now: datetime) -> None:
+    # Locked: an answer waits for a finish running at once and then finds the attempt closed, and
+    # two answers to one question come one after the other (in practice the first one counts).
+    lock(session, attempt)
     finish_if_expired(session, attempt, now)
     if not attempt.is_open:
         raise AttemptClosed()
@@ -405,6 +409,7 @@ def answer(session: Session, attempt: Attempt, item: AttemptQuestion, option_id:
     In an exam the answer may be changed until the end; in practice the first answer counts.
     """
     _ensure_open(session, attempt, now)
+    session.refresh(item)  # as an answer committed while this one waited for the lock left it
     if option_id not in item.option_order:
         raise DomainError(_l("Choose one of the answers shown."), code="unknown-option", status=422)
     if attempt.gives_feedback and item.answered:
@@ -437,6 +442,13 @@ def set_language(attempt: Attempt, language: str) -> None:
 
 
 def finish_attempt(session: Session, attempt: Attempt, now: datetime, *, expired: bool = False) -> Attempt:
+    """Finish the attempt once: a second finish at the same time (a double click, the deadline's
+    job) waits for the lock and then finds it finished."""
+    lock(session, attempt)
+    return _finish(session, attempt, now, expired=expired)
+
+
+def _finish(session: Session, attempt: Attempt, now: datetime, *, expired: bool) -> Attempt:
     if not attempt.is_open:
         return attempt
     items = attempt.items
@@ -458,8 +470,8 @@ def finish_expired_attempts(session: Session, now: datetime) -> int:
         .options(selectinload(Attempt.items))
         .with_for_update(skip_locked=True)
     ).all()
-    for attempt in expired:
-        finish_attempt(session, attempt, now, expired=True)
+    for attempt in expired:  # locked by the query above
+        _finish(session, attempt, now, expired=True)
     return len(expired)
 
 

@@ -29,6 +29,7 @@ from app.booking.eligibility import Policy
 from app.booking.labels import DOCUMENTS
 from app.booking.models import CATEGORIES, Booking, BookingEvent, BookingStatus, Centre, ExamType, Slot
 from app.core.errors import DomainError, FieldErrors
+from app.core.locking import lock
 from app.staff import figures, rules
 from app.staff.models import CentreClosure, SlotTemplate
 
@@ -411,6 +412,7 @@ def check_in(session: Session, booking: Booking, documents: Mapping[str, bool], 
     """Check the documents the licence service requires. All present: admitted (attended). One
     missing: not admitted, recorded with what was missing (the applicant may come back with it
     while the exam is on). The caller tells people which by `booking.missing_documents`."""
+    lock(session, booking, "status", "checked_in_at")
     slot = booking.slot
     if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.REFUSED):
         raise DomainError(_l("Only a confirmed booking can be checked in."), code="not-checkable", status=409)
@@ -483,6 +485,7 @@ def record_result(
 ) -> Booking:
     """Theory: `points` are right answers out of 40 (pass at 32); practical: penalty points. The booking
     feature records it, so eligibility and retake waits follow, and the applicant is told."""
+    lock(session, booking, "status")
     if booking.status != BookingStatus.ATTENDED:
         raise DomainError(
             _l("Only an applicant who was checked in and admitted can get a result."),
