@@ -68,7 +68,8 @@ def sign_out(app, client, user) -> None:
 
 def sign_out_everywhere(app, client, user) -> None:
     response = submit_form(client, "/account/sessions/end-all", {}, page_url="/account/profile")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/account/login")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "You are signed out on every device." in client.get("/").get_data(as_text=True)
 
 
 def change_password(app, client, user) -> None:

@@ -129,7 +129,7 @@ def sign_out_everywhere():
     logout_user()
     db.session.commit()
     flash(_("You are signed out on every device."), "info")
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("main.index"))
 
 
 @bp.route("/password", methods=["GET", "POST"])
