@@ -41,6 +41,7 @@ def _init_extensions(app: Flask) -> None:
 
     from app import models  # noqa: F401  (every table into the metadata)
     from app.api import init_api
+    from app.auth.privacy import init_privacy
     from app.core import database  # also SQLite connection settings, by importing it
     from app.core.i18n import install_template_gettext, select_locale, select_timezone
     from app.core.security import init_security
@@ -66,6 +67,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_api(app)
     init_security(app)
+    init_privacy(app)
     init_metrics(app)
 
     from app.auth.loaders import register_user_loader

@@ -2,7 +2,7 @@
 
 from app.appeals.models import Appeal, AppealEvent, AppealSequence, Complaint
 from app.audit.models import AuditEntry
-from app.auth.models import ApiToken, User
+from app.auth.models import ApiToken, PasswordReset, User, UserSession
 from app.booking.models import Booking, BookingEvent, Centre, Slot, TicketSequence, WaitlistEntry
 from app.exam.models import (
     Attempt,
@@ -35,6 +35,7 @@ __all__ = [
     "ExamProfile",
     "JobRun",
     "OutboxMessage",
+    "PasswordReset",
     "Question",
     "QuestionCategory",
     "QuestionOption",
@@ -46,6 +47,7 @@ __all__ = [
     "TicketSequence",
     "Topic",
     "User",
+    "UserSession",
     "WaitlistEntry",
     "apscheduler_jobs",
 ]

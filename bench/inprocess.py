@@ -11,10 +11,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask
 
+from app.auth import sessions
+from app.auth.models import User
 from app.booking.services import release_expired_holds
 from app.core.clock import utcnow
 from app.extensions import db
@@ -179,8 +182,13 @@ def page_statements(app: Flask, counter: StatementCounter, plan: dict, attempt_i
     for name, (user_id, path) in pages.items():
         client = app.test_client()
         if user_id is not None:
+            with app.app_context():
+                user = db.session.get(User, user_id)
+                sessions.start(db.session, user, lifetime=timedelta(hours=1), now=utcnow())
+                login_id = user.get_id()
+                db.session.commit()
             with client.session_transaction() as cookie_session:
-                cookie_session["_user_id"] = str(user_id)  # signed in, as Flask-Login keeps it
+                cookie_session["_user_id"] = login_id  # signed in, as Flask-Login keeps it
         with counter.counting() as statements:
             response = client.get(path)
         if response.status_code != 200:

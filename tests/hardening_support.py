@@ -24,6 +24,7 @@ from app.notify.models import OutboxMessage
 from tests.booking_support import NOW, freeze, local, make_slot, run
 from tests.conftest import make_centre
 from tests.factories import build_bank, build_profile
+from tests.session_support import live_login_id
 from tests.staff_support import book_before, make_template
 
 # Who makes the request, in the order of the access matrix's columns.
@@ -34,6 +35,7 @@ ROLES = ("anonymous", "user", "other", "foreign_staff", "staff", "admin")
 class World:
     users: dict[str, int]  # role -> user id (no "anonymous")
     tokens: dict[str, str]  # role -> live API bearer token
+    logins: dict[str, str]  # role -> the Flask-Login id of a live session (session["_user_id"])
     ids: dict[str, object]  # URL variable -> a value naming the user's / centre ALM's object
 
 
@@ -95,14 +97,16 @@ def seed_world(app, make_user) -> World:
             "appeal_id": appeal.id,
             "entry_id": entry.id,
             "message_id": message.id,
-            "token": reset.make_token(owner, app.config["SECRET_KEY"]),
+            "token": reset.make_token(db.session, owner, ttl_seconds=3600, now=NOW),
         }
+        logins = {role: live_login_id(db.session, db.session.get(User, user_id)) for role, user_id in users.items()}
         db.session.commit()
     template = make_template(app, users["admin"], centre_code="ALM")
     closure_id = run(app, lambda session: _closure(session))
     return World(
         users=users,
         tokens=tokens,
+        logins=logins,
         ids={
             **ids,
             "slot_id": slot,

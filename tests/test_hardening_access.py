@@ -63,6 +63,7 @@ MATRIX = {
     ("auth.reset_request", "POST"): PUBLIC,
     ("auth.reset_password", "GET"): PUBLIC,
     ("auth.reset_password", "POST"): PUBLIC,
+    ("auth.sign_out_everywhere", "POST"): SIGNED_IN,
     ("auth.password", "GET"): SIGNED_IN,
     ("auth.password", "POST"): SIGNED_IN,
     ("auth.profile", "GET"): SIGNED_IN,
@@ -108,11 +109,13 @@ MATRIX = {
     ("appeals.withdraw", "POST"): OWN_PAGE,
     ("appeals_staff.queue", "GET"): (LOGIN, 403, 403, OK, OK, OK),
     ("appeals_staff.case", "GET"): STAFF_CENTRE,
+    ("appeals_staff.show_iin", "POST"): STAFF_CENTRE,
     ("appeals_staff.register", "POST"): STAFF_CENTRE,
     ("appeals_staff.refer", "POST"): STAFF_CENTRE,
     ("appeals_staff.extend", "POST"): STAFF_CENTRE,
     ("appeals_staff.decide", "POST"): STAFF_CENTRE,
     ("appeals_staff.decide_complaint", "POST"): STAFF_CENTRE,
+    ("staff.show_iin", "POST"): STAFF_CENTRE,
     ("staff.day", "GET"): STAFF_CENTRE,
     ("staff.block_day", "POST"): STAFF_CENTRE,
     ("staff.bookings_csv", "GET"): STAFF_CENTRE,
@@ -271,7 +274,7 @@ def request_as(app, world, role: str, method: str, url: str, endpoint: str = "")
             headers["Authorization"] = f"Bearer {world.tokens[role]}"
         else:
             with client.session_transaction() as session:
-                session["_user_id"] = str(world.users[role])
+                session["_user_id"] = world.logins[role]
                 session["_fresh"] = True
     if api and method != "GET":
         extra["json"] = api_body(endpoint, world.ids)
@@ -342,7 +345,7 @@ def test_forms_without_a_valid_csrf_token_are_refused(csrf_app, endpoint, method
     client = app.test_client()
     if role != "anonymous":
         with client.session_transaction() as session:
-            session["_user_id"] = str(world.users[role])
+            session["_user_id"] = world.logins[role]
             session["_fresh"] = True
     data = {"csrf_token": token} if token else {}
     response = client.post(sample_url(endpoint, rule, world.ids), data=data)

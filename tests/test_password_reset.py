@@ -1,4 +1,4 @@
-"""Forgotten passwords: a signed, expiring, single-purpose link sent through the outbox."""
+"""Forgotten passwords: an opaque, expiring, single-use link sent through the outbox."""
 
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ from app.appeals import deadlines, services
 from app.appeals.forms import AppealForm, ComplaintForm, DecisionForm, ExtendForm, ReferForm, RegisterForm
 from app.appeals.labels import ACTION_NAMES, OUTCOME_NAMES, STATUS_NAMES, STEP_NAMES, SUBJECT_NAMES, URGENCY_NAMES
 from app.appeals.models import Appeal, Subject
+from app.auth import privacy
 from app.auth.access import role_required
 from app.auth.iin import mask_iin
 from app.auth.models import Role
@@ -215,7 +216,7 @@ _STEP_FORMS: dict[str, Callable[[], FlaskForm]] = {
 }
 
 
-def _case_page(appeal: Appeal, **submitted: FlaskForm):
+def _case_page(appeal: Appeal, *, iin_shown: bool = False, **submitted: FlaskForm):
     """The case with a form for every step; `submitted` carries a form that came back with errors."""
     forms = {name: make() for name, make in _STEP_FORMS.items()} | submitted
     if not forms["register_form"].position.data:
@@ -229,6 +230,7 @@ def _case_page(appeal: Appeal, **submitted: FlaskForm):
         pending=pending,
         urgency=deadlines.urgency(pending.due, today) if pending else None,
         latest_extension=deadlines.latest_extension(appeal.received_on),
+        iin_shown=iin_shown,
         **forms,
     ), 422 if submitted else 200
 
@@ -248,6 +250,15 @@ def _staff_step(appeal_id: int, form_name: str, step: Callable[[Appeal, FlaskFor
 @staff_bp.get("/<int:appeal_id>")
 def case(appeal_id: int):
     return _case_page(_case_or_404(appeal_id))
+
+
+@staff_bp.post("/<int:appeal_id>/iin")
+def show_iin(appeal_id: int):
+    """The case again with the applicant's full IIN; audited."""
+    appeal = _case_or_404(appeal_id)
+    privacy.record_iin_shown(db.session, current_user, f"appeal:{appeal.id}", centre_id=appeal.centre_id, now=utcnow())
+    db.session.commit()
+    return _case_page(appeal, iin_shown=True)
 
 
 @staff_bp.post("/<int:appeal_id>/register")

@@ -42,10 +42,24 @@ class User(UserMixin, db.Model):
     # Progressive back-off after failed sign-ins (see services.authenticate).
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Part of every sign-in's id (see get_id): raising it ends every session and remember-me cookie
+    # of the account at once (sign-out everywhere, new password, deactivation).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     centre: Mapped[Centre | None] = relationship(lazy="joined")
+
+    # The id of the signed-in session this object was loaded for (app.auth.sessions), not a column.
+    live_session_id = None
+
+    def get_id(self) -> str:
+        """Flask-Login's alternative id, kept in the session and in the remember-me cookie: the
+        account, its session version and the live session, so that either cookie stops working
+        once the session ends or the version changes."""
+        if self.live_session_id is None:
+            raise RuntimeError("sign in through app.auth.sessions.sign_in, which starts a session")
+        return f"{self.id}.{self.session_version}.{self.live_session_id}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot sign in
@@ -76,3 +90,26 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class UserSession(db.Model):
+    """A signed-in browser. Signing out deletes its row, and with it that session's cookies."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # random, carried in the signed cookies
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PasswordReset(db.Model):
+    """A password-reset link: only the SHA-256 of its random token is kept; it is used once."""
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,42 +1,42 @@
-"""Password reset: a signed, expiring link that stops working once the password has changed."""
+"""Password reset links: an opaque random token (nothing inside it names the account), of which
+only the SHA-256 is stored; it expires, and it is used once (a new password, or any other end of
+the account's sessions, deletes every link of the account)."""
 
 from __future__ import annotations
 
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app.auth.models import User
-from app.core.clock import utcnow
-
-SALT = "kezek-password-reset"
+from app.auth.models import PasswordReset, User
 
 
-class _ServerClockSigner(TimestampSigner):
-    """Timestamps from the server's clock (app.core.clock), like every other time here."""
-
-    def get_timestamp(self) -> int:
-        return int(utcnow().timestamp())
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _serializer(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=SALT, signer=_ServerClockSigner)
+def make_token(session: Session, user: User, *, ttl_seconds: int, now: datetime) -> str:
+    """A new link's token; only its hash is kept, the plain token goes into the e-mail."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        PasswordReset(
+            user_id=user.id, token_hash=_hash(token), created_at=now, expires_at=now + timedelta(seconds=ttl_seconds)
+        )
+    )
+    return token
 
 
-def _fingerprint(user: User) -> str:
-    # Part of the current hash: changing the password invalidates every link made before.
-    return user.password_hash[-12:]
+def user_for_token(session: Session, token: str, now: datetime) -> User | None:
+    """The active account a live token was made for, or None."""
+    return session.scalar(
+        select(User)
+        .join(PasswordReset, PasswordReset.user_id == User.id)
+        .where(PasswordReset.token_hash == _hash(token), PasswordReset.expires_at > now, User.active.is_(True))
+    )
 
 
-def make_token(user: User, secret_key: str) -> str:
-    return _serializer(secret_key).dumps({"user": user.id, "pw": _fingerprint(user)})
-
-
-def user_for_token(session: Session, token: str, secret_key: str, max_age: int) -> User | None:
-    try:
-        data = _serializer(secret_key).loads(token, max_age=max_age)
-    except (SignatureExpired, BadSignature):
-        return None
-    user = session.get(User, data.get("user")) if isinstance(data, dict) else None
-    if user is None or not user.active or data.get("pw") != _fingerprint(user):
-        return None
-    return user
+def forget_links(session: Session, user: User) -> None:
+    session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
-from app.auth import reset, services
+from app.auth import privacy, reset, services, sessions
 from app.auth.forms import LoginForm, PasswordForm, ProfileForm, RegisterForm, ResetPasswordForm, ResetRequestForm
 from app.core.clock import utcnow
 from app.core.errors import FieldErrors
@@ -28,6 +28,7 @@ def _register_limit() -> str:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_register_limit, methods=["POST"])
+@privacy.no_store  # the form comes back with the IIN typed in
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -56,8 +57,8 @@ def register():
             db.session.rollback()
             apply_field_errors(form, error.errors)
         else:
+            sessions.sign_in(user)
             db.session.commit()
-            login_user(user)
             flash(_("Welcome to Kezek! Your account is ready."), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
@@ -82,7 +83,8 @@ def login():
             form.form_errors.append(_("Wrong e-mail or password."))
             status = 401
         else:
-            login_user(user, remember=form.remember.data)
+            sessions.sign_in(user, remember=form.remember.data)
+            db.session.commit()
             flash(_("You are signed in."), "success")
             return redirect(next_url)
     elif form.errors:
@@ -93,7 +95,8 @@ def login():
 @bp.post("/logout")
 def logout():
     # A CSRF-protected POST, so that no other site can sign people out.
-    logout_user()
+    sessions.sign_out()
+    db.session.commit()
     flash(_("You are signed out."), "info")
     return redirect(url_for("main.index"))
 
@@ -119,6 +122,16 @@ def profile():
     return render_template("auth/profile.html", form=form), 422 if form.errors else 200
 
 
+@bp.post("/sessions/end-all")
+@login_required
+def sign_out_everywhere():
+    services.end_every_session(db.session, current_user)
+    logout_user()
+    db.session.commit()
+    flash(_("You are signed out on every device."), "info")
+    return redirect(url_for("main.index"))
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def password():
@@ -135,8 +148,10 @@ def password():
             db.session.rollback()
             apply_field_errors(form, error.errors)
         else:
+            # Every other browser is signed out; this one goes on with a new session.
+            sessions.sign_in_again(current_user._get_current_object())
             db.session.commit()
-            flash(_("Your password is changed."), "success")
+            flash(_("Your password is changed. Every other device is signed out."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/password.html", form=form), 422 if form.errors else 200
 
@@ -150,15 +165,15 @@ def _reset_limit() -> str:
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        secret = current_app.config["SECRET_KEY"]
+        now, ttl = utcnow(), current_app.config["PASSWORD_RESET_TTL_SECONDS"]
         services.request_password_reset(
             db.session,
             form.email.data,
             make_link=lambda user: (
                 current_app.config["BASE_URL"].rstrip("/")
-                + url_for("auth.reset_password", token=reset.make_token(user, secret))
+                + url_for("auth.reset_password", token=reset.make_token(db.session, user, ttl_seconds=ttl, now=now))
             ),
-            now=utcnow(),
+            now=now,
         )
         db.session.commit()
         flash(_("If an account uses this address, we have sent it a link to choose a new password."), "info")
@@ -166,10 +181,10 @@ def reset_request():
     return render_template("auth/reset_request.html", form=form), 422 if form.errors else 200
 
 
+# The token is in the path: the access log redacts it (app.ops.logs), and the page sends no Referer.
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
-    config = current_app.config
-    user = reset.user_for_token(db.session, token, config["SECRET_KEY"], config["PASSWORD_RESET_TTL_SECONDS"])
+    user = reset.user_for_token(db.session, token, utcnow())
     if user is None:
         flash(_("This link is not valid any more. Ask for a new one."), "error")
         return redirect(url_for("auth.reset_request"))

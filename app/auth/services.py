@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth import reset, sessions
 from app.auth.iin import iin_problem
 from app.auth.models import ApiToken, Role, User
 from app.booking.models import Centre
@@ -235,8 +236,7 @@ def change_password(session: Session, user: User, *, current_password: str, new_
     if (problem := password_problem(new_password, user.email)) is not None:
         raise FieldErrors({"new_password": [problem]})
     user.password_hash = hash_password(new_password)
-    # A changed password ends every API session.
-    revoke_all_tokens(session, user)
+    end_every_session(session, user)
 
 
 def set_language(user: User, language: str) -> None:
@@ -281,6 +281,15 @@ def revoke_all_tokens(session: Session, user: User) -> None:
     )
 
 
+def end_every_session(session: Session, user: User) -> None:
+    """Every way into the account that does not ask for the password ends: its sessions in every
+    browser (remembered or not), its API tokens and its unused password-reset links. For signing out
+    everywhere, a new password and a deactivation."""
+    sessions.end_all(session, user)
+    revoke_all_tokens(session, user)
+    reset.forget_links(session, user)
+
+
 def request_password_reset(session: Session, email: str, *, make_link, now: datetime) -> None:
     """Queue a reset link for an active account; for an unknown e-mail nothing happens (and the
     page says the same either way, so it tells nobody which addresses have accounts)."""
@@ -305,4 +314,4 @@ def reset_password(session: Session, user: User, new_password: str) -> None:
     user.password_hash = hash_password(new_password)
     user.failed_logins = 0
     user.locked_until = None
-    revoke_all_tokens(session, user)
+    end_every_session(session, user)  # the link too: it works once

@@ -40,9 +40,13 @@ _PERSONAL_DATA = (
 )
 
 
+# Secrets that travel in a path: the password-reset link's token (a log reader could use it).
+_SECRETS_IN_PATHS = ((re.compile(r"(/account/reset/)[^\s/?#\"']+"), r"\1[token]"),)
+
+
 def scrub(text: str) -> str:
-    """`text` without e-mail addresses, IINs and phone numbers."""
-    for pattern, replacement in _PERSONAL_DATA:
+    """`text` without e-mail addresses, IINs, phone numbers and the secrets paths carry."""
+    for pattern, replacement in _SECRETS_IN_PATHS + _PERSONAL_DATA:
         text = pattern.sub(replacement, text)
     return text
 
@@ -152,7 +156,8 @@ def init_logging(app: Flask) -> None:
                 response.status_code,
                 extra={
                     "method": request.method,
-                    "path": request.path,  # never the query string: it may hold personal data
+                    # Never the query string (it may hold personal data), nor a token in the path.
+                    "path": scrub(request.path),
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - g.request_started) * 1000, 1),
                 },

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app.audit.services import entries
+from app.auth import privacy
 from app.auth import services as auth_services
 from app.auth.access import role_required
 from app.auth.models import Role, User
@@ -74,6 +75,7 @@ def edit_centre(code: str):
 
 
 @bp.route("/staff", methods=["GET", "POST"])
+@privacy.no_store  # the form comes back with the IIN typed in
 def staff():
     form = StaffForm()
     form.centre.choices = [SelectChoice(centre.code, f"{centre.code} · {centre.name}") for centre in _centres()]

@@ -22,4 +22,5 @@ AUDIT_ACTIONS = {
     "staff-created": _l("Staff account created"),
     "staff-deactivated": _l("Staff account deactivated"),
     "staff-reactivated": _l("Staff account reactivated"),
+    "iin-shown": _l("Full IIN shown"),
 }

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from app.auth import privacy
 from app.auth.access import role_required
 from app.auth.iin import mask_iin
 from app.auth.models import Role
@@ -242,7 +243,7 @@ def roster_csv(slot_id: int):
     )
 
 
-def _render_booking(booking: Booking, *, result_form=None, status: int = 200):
+def _render_booking(booking: Booking, *, result_form=None, status: int = 200, iin_shown: bool = False):
     result_form = result_form or ResultForm()
     theory = booking.exam_type == ExamType.THEORY
     result_form.points.label.text = _("Right answers (of 40)") if theory else _("Penalty points")
@@ -254,12 +255,22 @@ def _render_booking(booking: Booking, *, result_form=None, status: int = 200):
         check_in_form=CheckInForm(data=booking.documents or {}),
         result_form=result_form,
         pass_mark=rules.THEORY_PASS_MARK,
+        iin_shown=iin_shown,
     ), status
 
 
 @bp.get("/bookings/<int:booking_id>")
 def booking(booking_id: int):
     return _render_booking(_booking_or_404(booking_id))
+
+
+@bp.post("/bookings/<int:booking_id>/iin")
+def show_iin(booking_id: int):
+    """The page again with the applicant's full IIN (to check an identity document); audited."""
+    found = _booking_or_404(booking_id)
+    privacy.record_iin_shown(db.session, current_user, f"booking:{found.id}", centre_id=found.centre.id, now=utcnow())
+    db.session.commit()
+    return _render_booking(found, iin_shown=True)
 
 
 @bp.post("/bookings/<int:booking_id>/check-in")

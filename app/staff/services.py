@@ -632,10 +632,10 @@ def create_staff(
 
 
 def set_staff_active(session: Session, user: User, active: bool, actor: User, now: datetime) -> None:
-    """A deactivated account can neither sign in nor use its API tokens (they are revoked too)."""
+    """A deactivated account can neither sign in nor go on with a session or an API token."""
     user.active = active
     if not active:
-        auth_services.revoke_all_tokens(session, user)
+        auth_services.end_every_session(session, user)
     audit(
         session,
         actor,
