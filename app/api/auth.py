@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, make_response
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from app.api.security import bearer_required, bearer_token
-from app.auth import services
+from app.auth import services, throttle
 from app.extensions import db, limiter
 
 blp = Blueprint("api_auth", __name__, url_prefix="/auth", description="Accounts and bearer tokens")
@@ -85,13 +85,14 @@ class Token(MethodView):
     @blp.alt_response(429, description="Too many attempts")
     def post(self, data):
         """Exchange e-mail and password for a bearer token."""
-        user = services.authenticate(db.session, data["email"], data["password"])  # AccountLocked: 429
-        db.session.commit()  # the failure count, or its reset
+        user = throttle.sign_in(db.session, data["email"], data["password"])  # SignInThrottled: 429
         if user is None:
             abort(401, message="Wrong e-mail or password.")
         token, record = services.issue_token(db.session, user, current_app.config["API_TOKEN_TTL_SECONDS"])
         db.session.commit()
-        return {"token": token, "expires_at": record.expires_at}
+        # Clients that keep cookies get past a lock on their account like a browser does.
+        response = make_response(TokenSchema().dump({"token": token, "expires_at": record.expires_at}))
+        return throttle.remember_device(response, user)
 
     @blp.response(204)
     @bearer_required
