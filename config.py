@@ -116,6 +116,12 @@ class Config:
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("KEZEK_OUTBOX_MAX_ATTEMPTS", "8"))
     OUTBOX_BACKOFF_SECONDS = int(os.environ.get("KEZEK_OUTBOX_BACKOFF_SECONDS", "60"))
     OUTBOX_BACKOFF_MAX_SECONDS = int(os.environ.get("KEZEK_OUTBOX_BACKOFF_MAX_SECONDS", "3600"))
+    # Appeals one person may file in 24 hours (a flood would bury the centres' queues).
+    APPEAL_DAILY_LIMIT = int(os.environ.get("KEZEK_APPEAL_DAILY_LIMIT", "5"))
+    # Trial exams started without an account, per client address (a driving school's classroom
+    # shares one) and per browser session.
+    EXAM_ANONYMOUS_START_RATE_LIMIT = os.environ.get("KEZEK_EXAM_ANONYMOUS_START_RATE_LIMIT", "60 per hour")
+    EXAM_ANONYMOUS_SESSION_RATE_LIMIT = os.environ.get("KEZEK_EXAM_ANONYMOUS_SESSION_RATE_LIMIT", "10 per hour")
     ANONYMOUS_ATTEMPT_RETENTION_DAYS = int(os.environ.get("KEZEK_ANONYMOUS_ATTEMPT_RETENTION_DAYS", "30"))
     PASSWORD_RESET_TTL_SECONDS = int(os.environ.get("KEZEK_PASSWORD_RESET_TTL_SECONDS", "3600"))
 
