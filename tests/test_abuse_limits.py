@@ -7,12 +7,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
+from app.appeals import services as appeal_services
+from app.appeals.models import Appeal
 from app.auth import services as auth_services
 from app.auth.iin import make_iin
-from app.auth.models import Role
 from app.auth.throttle import DEVICE_COOKIE
-from tests.booking_support import NOW, freeze, local, make_slot
+from app.exam.models import Attempt
+from app.extensions import db
+from tests.appeals_support import ADDRESS, ESSENCE, file
+from tests.booking_support import NOW, freeze, local, make_slot, run
 from tests.conftest import PASSWORD, csrf_token_from, submit_form
 
 WRONG = "wrong-pass-1"
@@ -250,9 +255,119 @@ def test_a_taken_iin_is_not_named_while_other_fields_are_wrong(client, make_user
     assert set(problem["errors"]) == {"password"}  # as for an IIN nobody uses
 
 
-# --- helpers shared below ------------------------------------------------------------------------
+# --- Appeals -------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def applicant(make_user):
-    return make_user(role=Role.USER)
+def appeal_body(**changes) -> dict:
+    return {"subject": "booking", "centre": "ALM", "essence": ESSENCE, "postal_address": ADDRESS, **changes}
+
+
+def api_as(app, user) -> callable:
+    client = browser(app)
+    headers = {"Authorization": f"Bearer {api_sign_in(client, user.email, PASSWORD).get_json()['token']}"}
+    return lambda body: client.post("/api/v1/appeals", json=body, headers=headers)
+
+
+def test_the_same_open_appeal_is_refused_as_a_duplicate(app, make_user, centre):
+    freeze(NOW)
+    post = api_as(app, make_user())
+    first = post(appeal_body())
+    assert first.status_code == 201
+    # The same matter again, however its spaces and capitals were typed.
+    again = post(appeal_body(essence="  " + ESSENCE.upper().replace(" ", "   ")))
+    assert again.status_code == 409
+    problem = again.get_json()
+    assert problem["code"] == "appeal-duplicate" and first.get_json()["receipt_number"] in problem["detail"]
+    assert post(appeal_body(essence="Another matter entirely.")).status_code == 201
+
+
+def test_a_withdrawn_appeal_can_be_filed_again(app, make_user, centre):
+    freeze(NOW)
+    user = make_user()
+    appeal = file(app, user.id, centre_code="ALM")
+    run(app, lambda s: appeal_services.withdraw(s, s.get(Appeal, appeal), NOW))
+    assert api_as(app, user)(appeal_body()).status_code == 201
+
+
+def test_appeals_per_person_per_day(app_factory, app, make_user, centre):
+    limited = app_factory(APPEAL_DAILY_LIMIT=2)
+    freeze(NOW)
+    user = make_user()
+    post = api_as(limited, user)
+    assert [post(appeal_body(essence=f"Matter {n}.")).status_code for n in range(2)] == [201, 201]
+    refused = post(appeal_body(essence="Matter 3."))
+    assert refused.status_code == 429 and refused.get_json()["code"] == "appeal-limit"
+    assert api_as(limited, make_user())(appeal_body(essence="Matter 3.")).status_code == 201  # per person
+    freeze(NOW + timedelta(hours=24, minutes=1))
+    assert post(appeal_body(essence="Matter 3.")).status_code == 201
+
+
+def test_the_appeal_form_says_why_it_is_refused(app, make_user, centre):
+    freeze(NOW)
+    user = make_user()
+    file(app, user.id, centre_code="ALM")
+    client = browser(app)
+    web_sign_in(client, user.email, PASSWORD)
+    form = {"centre": "ALM", "postal_address": ADDRESS, "essence": ESSENCE, "confirmed": "y"}
+    response = submit_form(client, "/appeals/new", form)
+    assert response.status_code == 422
+    assert "You have already filed this appeal: APL-ALM-2026-000001" in response.get_data(as_text=True)
+
+
+# --- Anonymous trial exams -----------------------------------------------------------------------
+
+
+EXAM = {"profile": "B", "language": "en", "mode": "exam"}
+
+
+def start_exam(client, form=EXAM):
+    return submit_form(client, "/exam/start", form, page_url="/exam/")
+
+
+def test_a_browser_has_one_open_anonymous_exam_and_is_offered_to_continue_it(app, bank, frozen):
+    client = browser(app)
+    first = start_exam(client)
+    assert first.status_code == 302
+    open_one = first.headers["Location"]
+    again = start_exam(client)
+    assert again.status_code == 302 and again.headers["Location"] == open_one.rsplit("/", 1)[0]  # its resume page
+    page = client.get(again.headers["Location"], follow_redirects=True).get_data(as_text=True)
+    assert "You have a trial exam in progress" in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Attempt)) == 1
+
+
+def test_a_finished_or_expired_exam_lets_the_browser_start_another(app, bank, frozen):
+    client = browser(app)
+    first = start_exam(client).headers["Location"]
+    frozen["now"] += timedelta(hours=2)  # its time ran out
+    second = start_exam(client).headers["Location"]
+    assert second != first
+    with app.app_context():
+        statuses = sorted(db.session.scalars(sa.select(Attempt.status)))
+    assert statuses == ["expired", "in_progress"]
+
+
+def test_signed_in_people_are_not_held_to_one_attempt(app, bank, frozen, make_user):
+    user = make_user()
+    client = browser(app)
+    web_sign_in(client, user.email, PASSWORD)
+    assert start_exam(client).headers["Location"] != start_exam(client).headers["Location"]
+
+
+def test_anonymous_starts_are_limited_per_session(app_factory, app, bank, frozen):
+    limited = app_factory(EXAM_ANONYMOUS_SESSION_RATE_LIMIT="2 per hour")
+    client = browser(limited)
+    assert [start_exam(client).status_code for _ in range(2)] == [302, 302]
+    assert start_exam(client).status_code == 429
+
+
+def test_anonymous_starts_are_limited_per_address(app_factory, app, bank, frozen):
+    limited = app_factory(EXAM_ANONYMOUS_START_RATE_LIMIT="2 per hour")
+    same_address = []
+    for _ in range(3):
+        client = browser(limited)  # a new session each time: cookies thrown away
+        client.environ_base["REMOTE_ADDR"] = "10.9.9.9"
+        same_address.append(start_exam(client).status_code)
+    assert same_address == [302, 302, 429]
+    assert start_exam(browser(limited)).status_code == 302  # another address
