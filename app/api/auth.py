@@ -56,7 +56,11 @@ class Register(MethodView):
 
     @blp.arguments(RegisterSchema)
     @blp.response(201, UserSchema)
-    @blp.alt_response(422, description="Field errors: bad IIN checksum, weak password, taken e-mail")
+    @blp.alt_response(
+        422,
+        description="Field errors: bad IIN checksum, weak password; `account` when the e-mail or the IIN has an"
+        " account already (one answer for both, given only when every field is right)",
+    )
     def post(self, data):
         """Create a learner/applicant account."""
         # FieldErrors reach the client as problem+json 422; the session is rolled back at teardown.
@@ -82,7 +86,7 @@ class Token(MethodView):
     @blp.arguments(CredentialsSchema)
     @blp.response(200, TokenSchema)
     @blp.alt_response(401, description="Wrong e-mail or password")
-    @blp.alt_response(429, description="Too many attempts")
+    @blp.alt_response(429, description="`account-locked`: too many failed sign-ins of this account (known or not)")
     def post(self, data):
         """Exchange e-mail and password for a bearer token."""
         user = throttle.sign_in(db.session, data["email"], data["password"])  # SignInThrottled: 429
