@@ -13,7 +13,9 @@ from app.appeals import services as appeal_services
 from app.appeals.models import Appeal
 from app.auth import services as auth_services
 from app.auth.iin import make_iin
+from app.auth.models import Role
 from app.auth.throttle import DEVICE_COOKIE
+from app.booking.models import Centre
 from app.exam.models import Attempt
 from app.extensions import db
 from tests.appeals_support import ADDRESS, ESSENCE, file
@@ -253,6 +255,17 @@ def test_a_taken_iin_is_not_named_while_other_fields_are_wrong(client, make_user
     body = {**REGISTRATION, "email": "someone-new@example.kz", "iin": existing.iin, "password": "short"}
     problem = client.post("/api/v1/auth/register", json=body).get_json()
     assert set(problem["errors"]) == {"password"}  # as for an IIN nobody uses
+
+
+def test_an_administrator_creating_staff_is_told_which_detail_is_taken(app, make_user, centre):
+    existing = make_user()
+    with app.app_context():
+        alm = db.session.scalar(sa.select(Centre).where(Centre.code == centre))
+        data = auth_services.Registration(
+            email=existing.email, password="Str0ng-pass-2026", full_name="Erlan Zhaksybekov", iin=existing.iin
+        )
+        problems = auth_services.registration_problems(db.session, data, role=Role.STAFF, centre=alm)
+    assert set(problems) == {"email", "iin"}
 
 
 # --- Appeals -------------------------------------------------------------------------------------

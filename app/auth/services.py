@@ -158,13 +158,25 @@ def registration_problems(
         errors.setdefault("language", []).append(_l("Choose Kazakh, Russian or English."))
     if role == Role.STAFF and centre is None:
         errors.setdefault("centre", []).append(_l("A staff account must belong to an exam centre."))
-    if not errors and session.scalar(
-        select(func.count()).select_from(User).where((User.email == email) | (User.iin == iin))
-    ):
-        # Only once everything else is right, and one answer for the e-mail and the IIN, on
-        # neither field: the form must not tell whether a given IIN (or address) has an account.
-        errors["account"] = [ACCOUNT_EXISTS]
+    if not errors and (taken := _taken(session, email, iin)):
+        if role == Role.USER:
+            # Self-registration: only once everything else is right, and one answer for the e-mail
+            # and the IIN, on neither field, so the form does not tell whether an IIN has an account.
+            errors["account"] = [ACCOUNT_EXISTS]
+        else:  # an administrator creating a staff account is told which detail is taken
+            errors.update(taken)
     return errors
+
+
+def _taken(session: Session, email: str, iin: str) -> dict[str, list]:
+    taken: dict[str, list] = {}
+    for field, column, value, message in (
+        ("email", User.email, email, _l("An account with this e-mail address already exists.")),
+        ("iin", User.iin, iin, _l("An account with this IIN already exists.")),
+    ):
+        if session.scalar(select(func.count()).select_from(User).where(column == value)):
+            taken[field] = [message]
+    return taken
 
 
 def hash_password(password: str) -> str:

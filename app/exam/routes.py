@@ -116,8 +116,8 @@ def _signed_in() -> bool:
 
 
 @bp.post("/start")
-# Anonymous trial exams, per client address and per browser session (signed-in people are
-# limited by their one open exam per format and their account).
+# Anonymous trial exams, per client address and per browser session (signed-in people answer
+# for their starts with their account).
 @limiter.limit(_anonymous_start_limit, exempt_when=_signed_in)
 @limiter.limit(_anonymous_session_limit, key_func=_anonymous_session_key, exempt_when=_signed_in)
 def start():
