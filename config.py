@@ -67,6 +67,11 @@ class Config:
     LOG_FORMAT = os.environ.get("KEZEK_LOG_FORMAT", "text")
     LOGIN_RATE_LIMIT = os.environ.get("KEZEK_LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     REGISTER_RATE_LIMIT = os.environ.get("KEZEK_REGISTER_RATE_LIMIT", "10 per hour")
+    # Failed sign-ins per account (known or not), and per browser trusted by a device cookie;
+    # see app/auth/throttle.py.
+    LOGIN_ACCOUNT_FAILURE_LIMIT = os.environ.get("KEZEK_LOGIN_ACCOUNT_FAILURE_LIMIT", "5 per 15 minutes;20 per day")
+    LOGIN_DEVICE_FAILURE_LIMIT = os.environ.get("KEZEK_LOGIN_DEVICE_FAILURE_LIMIT", "10 per 15 minutes")
+    LOGIN_DEVICE_COOKIE_DAYS = int(os.environ.get("KEZEK_LOGIN_DEVICE_COOKIE_DAYS", "180"))
 
     QUESTION_BANK_PATH = os.environ.get(
         "KEZEK_QUESTION_BANK", os.path.join(os.path.dirname(os.path.abspath(__file__)), "questions")
@@ -84,6 +89,8 @@ class Config:
     BOOKING_COOLDOWN_DAYS = int(os.environ.get("KEZEK_BOOKING_COOLDOWN_DAYS", "10"))
     # How far ahead places may be booked.
     BOOKING_WINDOW_DAYS = int(os.environ.get("KEZEK_BOOKING_WINDOW_DAYS", "90"))
+    # Holds one person may take in 24 hours, including expired and released ones.
+    BOOKING_DAILY_HOLD_LIMIT = int(os.environ.get("KEZEK_BOOKING_DAILY_HOLD_LIMIT", "10"))
     BOOKING_RATE_LIMIT = os.environ.get("KEZEK_BOOKING_RATE_LIMIT", "10 per minute;60 per hour")
     CALENDAR_ORGANIZER_EMAIL = os.environ.get("KEZEK_CALENDAR_ORGANIZER_EMAIL", "noreply@kezek.kz")
     SCHEDULER = os.environ.get("KEZEK_SCHEDULER", "off")
@@ -109,6 +116,12 @@ class Config:
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("KEZEK_OUTBOX_MAX_ATTEMPTS", "8"))
     OUTBOX_BACKOFF_SECONDS = int(os.environ.get("KEZEK_OUTBOX_BACKOFF_SECONDS", "60"))
     OUTBOX_BACKOFF_MAX_SECONDS = int(os.environ.get("KEZEK_OUTBOX_BACKOFF_MAX_SECONDS", "3600"))
+    # Appeals one person may file in 24 hours (a flood would bury the centres' queues).
+    APPEAL_DAILY_LIMIT = int(os.environ.get("KEZEK_APPEAL_DAILY_LIMIT", "5"))
+    # Trial exams started without an account, per client address (a driving school's classroom
+    # shares one) and per browser session.
+    EXAM_ANONYMOUS_START_RATE_LIMIT = os.environ.get("KEZEK_EXAM_ANONYMOUS_START_RATE_LIMIT", "60 per hour")
+    EXAM_ANONYMOUS_SESSION_RATE_LIMIT = os.environ.get("KEZEK_EXAM_ANONYMOUS_SESSION_RATE_LIMIT", "10 per hour")
     ANONYMOUS_ATTEMPT_RETENTION_DAYS = int(os.environ.get("KEZEK_ANONYMOUS_ATTEMPT_RETENTION_DAYS", "30"))
     PASSWORD_RESET_TTL_SECONDS = int(os.environ.get("KEZEK_PASSWORD_RESET_TTL_SECONDS", "3600"))
 

@@ -46,12 +46,22 @@ def booking_with_result(app, user_id: int, *, passed: bool = False, centre_code:
     return booking_id
 
 
-def file(app, user_id: int, *, booking_id: int | None = None, subject: str | None = None, centre_code=None, now=NOW):
+def file(
+    app,
+    user_id: int,
+    *,
+    booking_id: int | None = None,
+    subject: str | None = None,
+    centre_code=None,
+    now=NOW,
+    essence: str = ESSENCE,
+):
+    """File an appeal; several open ones of a person need essences of their own (no duplicates)."""
     filing = services.Filing(
         subject=subject or ("exam-result" if booking_id else "booking"),
         booking_id=booking_id,
         centre_code=centre_code,
-        essence=ESSENCE,
+        essence=essence,
         postal_address=ADDRESS,
         confirmed=True,
     )

@@ -58,8 +58,10 @@ def test_an_appeal_gets_a_receipt_with_its_deadlines_at_once(app, people):
 def test_receipt_numbers_run_per_receiving_centre_and_year(app, people):
     applicant = people["applicant"]
     numbers = [
-        appeal_state(app, file(app, applicant.id, centre_code=code, now=now))["receipt_number"]
-        for code, now in [("ALM", NOW), ("ALM", NOW), ("AST", NOW), ("ALM", at(2027, 1, 5))]
+        appeal_state(app, file(app, applicant.id, centre_code=code, now=now, essence=f"{ESSENCE} {n}"))[
+            "receipt_number"
+        ]
+        for n, (code, now) in enumerate([("ALM", NOW), ("ALM", NOW), ("AST", NOW), ("ALM", at(2027, 1, 5))])
     ]
     assert numbers == ["APL-ALM-2026-000001", "APL-ALM-2026-000002", "APL-AST-2026-000001", "APL-ALM-2027-000001"]
 
@@ -254,7 +256,7 @@ def withdraw(app, appeal_id, now=NOW):
 
 
 def test_withdrawal_before_the_decision_only(app, people):
-    for appeal in (file(app, people["applicant"].id, centre_code="ALM"), registered(app, people)):
+    for appeal in (file(app, people["applicant"].id, centre_code="ALM", essence="another"), registered(app, people)):
         withdraw(app, appeal)
         assert appeal_state(app, appeal)["status"] == "withdrawn"
         assert appeal_keys(app)[-1] == f"appeal:{appeal}:withdrawn"
@@ -321,10 +323,10 @@ def test_no_complaint_before_a_decision(app, people):
 
 def test_the_queue_puts_the_nearest_deadline_first_and_flags_urgency(app, people):
     applicant = people["applicant"].id
-    old = file(app, applicant, centre_code="ALM", now=at(2026, 11, 24))  # refer by 27 November: overdue
-    soon = file(app, applicant, centre_code="ALM", now=at(2026, 11, 27))  # refer by 2 December: tomorrow
-    fresh = file(app, applicant, centre_code="ALM")  # refer by 4 December
-    file(app, applicant, centre_code="AST")  # another centre's
+    old = file(app, applicant, centre_code="ALM", now=at(2026, 11, 24), essence="1")  # refer by 27 November: overdue
+    soon = file(app, applicant, centre_code="ALM", now=at(2026, 11, 27), essence="2")  # refer by 2 December: tomorrow
+    fresh = file(app, applicant, centre_code="ALM", essence="3")  # refer by 4 December
+    file(app, applicant, centre_code="AST", essence="4")  # another centre's
     assert queue(app, people["staff"].id) == [
         (appeal_state(app, old)["receipt_number"], Step.REGISTER_OR_REFER, date(2026, 11, 27), Urgency.OVERDUE),
         (appeal_state(app, soon)["receipt_number"], Step.REGISTER_OR_REFER, date(2026, 12, 2), Urgency.NEARLY_DUE),

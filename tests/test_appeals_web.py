@@ -134,10 +134,10 @@ def test_a_late_complaint_asks_for_the_reason(client, app, people, sign_in):
 
 
 def test_staff_queue_highlights_overdue_and_nearly_due_cases(client, app, people, sign_in):
-    file(app, people["applicant"].id, centre_code="ALM", now=at(2026, 11, 24))  # overdue
-    file(app, people["applicant"].id, centre_code="ALM", now=at(2026, 11, 27))  # due tomorrow
-    file(app, people["applicant"].id, centre_code="ALM")
-    file(app, people["applicant"].id, centre_code="AST")
+    file(app, people["applicant"].id, centre_code="ALM", now=at(2026, 11, 24), essence="1")  # overdue
+    file(app, people["applicant"].id, centre_code="ALM", now=at(2026, 11, 27), essence="2")  # due tomorrow
+    file(app, people["applicant"].id, centre_code="ALM", essence="3")
+    file(app, people["applicant"].id, centre_code="AST", essence="4")
     sign_in("staff")
     page = soup(client.get("/staff/appeals/"))
     rows = page.select("tbody tr")

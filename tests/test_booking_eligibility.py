@@ -369,6 +369,7 @@ def test_policy_reads_the_configuration():
             "BOOKING_MAX_RESCHEDULES": 1,
             "BOOKING_COOLDOWN_DAYS": 5,
             "BOOKING_WINDOW_DAYS": 30,
+            "BOOKING_DAILY_HOLD_LIMIT": 3,
         }
     )
     assert policy == Policy(
@@ -378,5 +379,6 @@ def test_policy_reads_the_configuration():
         max_reschedules=1,
         cooldown=timedelta(days=5),
         window=timedelta(days=30),
+        daily_holds=3,
     )
     assert refusal_to_book(slot(D(2026, 12, 2), hour=10), [], NOW, policy).reason == "after-cutoff"

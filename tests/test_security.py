@@ -1,41 +1,9 @@
-"""Security headers, cookie flags, progressive back-off after failed sign-ins."""
+"""Security headers, cookie flags, the sign-in lock (the rest in test_abuse_limits.py)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-import pytest
-
-from app.auth.services import lock_minutes
 from app.core import clock
-from tests.conftest import PASSWORD, csrf_token_from
-
-
-@pytest.mark.parametrize(
-    ("failures", "minutes"), [(0, 0), (4, 0), (5, 1), (6, 2), (7, 4), (10, 32), (11, 60), (40, 60)]
-)
-def test_lock_grows_with_failures(failures, minutes):
-    assert lock_minutes(failures) == minutes
-
-
-def test_failed_sign_ins_lock_the_account_for_a_growing_time(app, client, make_user):
-    now = {"t": datetime(2026, 3, 1, 12, 0, tzinfo=UTC)}
-    clock.set_clock(lambda: now["t"])
-    user = make_user()
-    token = csrf_token_from(client.get("/account/login").get_data(as_text=True))
-
-    def attempt(password):
-        return client.post("/account/login", data={"csrf_token": token, "email": user.email, "password": password})
-
-    assert [attempt("wrong-pass-1").status_code for _ in range(5)] == [401] * 5
-    locked = attempt(PASSWORD)  # even the right password waits
-    assert locked.status_code == 429 and "Too many failed sign-ins" in locked.get_data(as_text=True)
-    now["t"] += timedelta(minutes=1)
-    assert attempt("wrong-pass-1").status_code == 401  # 6th failure: two minutes now
-    now["t"] += timedelta(minutes=1)
-    assert attempt(PASSWORD).status_code == 429
-    now["t"] += timedelta(minutes=1)
-    assert attempt(PASSWORD).status_code == 302  # success resets the count
-    client.post("/account/logout", data={"csrf_token": token})
-    assert attempt("wrong-pass-1").status_code == 401
+from tests.conftest import PASSWORD
 
 
 def test_api_token_respects_the_lock(app, client, make_user):

@@ -153,6 +153,8 @@ class Appeals(MethodView):
     @blp.response(201, ReceiptSchema)
     @blp.alt_response(404, description="`booking-not-found`: no such booking of yours")
     @blp.alt_response(422, description="A field is missing or does not fit the subject")
+    @blp.alt_response(409, description="`appeal-duplicate`: the same appeal is open already (`appeal` is its id)")
+    @blp.alt_response(429, description="`appeal-limit`: the most appeals a person may file in 24 hours")
     def post(self, data):
         """File an appeal; the answer is its receipt. Filing with your token stands for your signature."""
         if g.api_user.role != Role.USER:

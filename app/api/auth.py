@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, make_response
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from app.api.security import bearer_required, bearer_token
-from app.auth import services
+from app.auth import services, throttle
 from app.extensions import db, limiter
 
 blp = Blueprint("api_auth", __name__, url_prefix="/auth", description="Accounts and bearer tokens")
@@ -56,7 +56,11 @@ class Register(MethodView):
 
     @blp.arguments(RegisterSchema)
     @blp.response(201, UserSchema)
-    @blp.alt_response(422, description="Field errors: bad IIN checksum, weak password, taken e-mail")
+    @blp.alt_response(
+        422,
+        description="Field errors: bad IIN checksum, weak password; `account` when the e-mail or the IIN has an"
+        " account already (one answer for both, given only when every field is right)",
+    )
     def post(self, data):
         """Create a learner/applicant account."""
         # FieldErrors reach the client as problem+json 422; the session is rolled back at teardown.
@@ -82,16 +86,17 @@ class Token(MethodView):
     @blp.arguments(CredentialsSchema)
     @blp.response(200, TokenSchema)
     @blp.alt_response(401, description="Wrong e-mail or password")
-    @blp.alt_response(429, description="Too many attempts")
+    @blp.alt_response(429, description="`account-locked`: too many failed sign-ins of this account (known or not)")
     def post(self, data):
         """Exchange e-mail and password for a bearer token."""
-        user = services.authenticate(db.session, data["email"], data["password"])  # AccountLocked: 429
-        db.session.commit()  # the failure count, or its reset
+        user = throttle.sign_in(db.session, data["email"], data["password"])  # SignInThrottled: 429
         if user is None:
             abort(401, message="Wrong e-mail or password.")
         token, record = services.issue_token(db.session, user, current_app.config["API_TOKEN_TTL_SECONDS"])
         db.session.commit()
-        return {"token": token, "expires_at": record.expires_at}
+        # Clients that keep cookies get past a lock on their account like a browser does.
+        response = make_response(TokenSchema().dump({"token": token, "expires_at": record.expires_at}))
+        return throttle.remember_device(response, user)
 
     @blp.response(204)
     @bearer_required

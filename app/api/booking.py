@@ -190,6 +190,7 @@ class Bookings(MethodView):
     @blp.response(201, BookingSchema)
     @blp.alt_response(409, description="`slot-full`: no free place left")
     @blp.alt_response(422, description="`not-eligible`: a rule refuses, named in `reason`")
+    @blp.alt_response(429, description="`hold-limit`: the most holds a person may take in 24 hours")
     def post(self, data):
         """Hold a place; confirm it before `hold_expires_at`."""
         if g.api_user.role != Role.USER:

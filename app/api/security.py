@@ -21,6 +21,14 @@ def bearer_token() -> str | None:
     return token.strip()
 
 
+def request_user():
+    """The active user behind this request's bearer token, or None (looked up once per request)."""
+    if "bearer_user" not in g:
+        token = bearer_token()
+        g.bearer_user = auth_services.user_for_token(db.session, token) if token else None
+    return g.bearer_user
+
+
 def token_required(view):
     """Sets `g.api_user` from a live bearer token, or answers 401.
 
@@ -29,8 +37,7 @@ def token_required(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        token = bearer_token()
-        user = auth_services.user_for_token(db.session, token) if token else None
+        user = request_user()
         if user is None:
             abort(401, message="A valid bearer token is required.")
         g.api_user = user

@@ -132,6 +132,9 @@ def new():
         except FieldErrors as error:
             db.session.rollback()
             apply_field_errors(form, error.errors)
+        except DomainError as error:  # a duplicate or too many today: said above the form
+            db.session.rollback()
+            form.form_errors.append(error.message)
         else:
             db.session.commit()
             flash(_("Your appeal is received. Its number is %(number)s.", number=appeal.receipt_number), "success")

@@ -5,18 +5,21 @@ Plain functions over a session that raise `DomainError`s and never commit: the v
 Every step queues one outbox message to the applicant, keyed `appeal:{id}:{event}`, in the same
 transaction. The deadlines come from the pure `deadlines` module.
 
-An appeal is never refused: filing only checks that the form is complete (and that a booking named
-is the applicant's). The receipt (number, date and time) is issued at once by the system; the staff
-member who registers the appeal in the centre's queue is recorded on it with their position.
+An appeal is not refused on its merits: filing checks that the form is complete, that a booking
+named is the applicant's, and two abuse limits — no second open appeal with the same subject,
+booking and essence, and at most `APPEAL_DAILY_LIMIT` appeals per person in 24 hours. The receipt
+(number, date and time) is issued at once by the system; the staff member who registers the
+appeal in the centre's queue is recorded on it with their position.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.appeals import deadlines
@@ -43,6 +46,7 @@ TEXT_MAX = 2000
 POSTAL_ADDRESS_MAX = 300
 POSITION_MAX = 200
 RESULT_STATUSES = (BookingStatus.PASSED, BookingStatus.FAILED)
+DAY = timedelta(hours=24)
 
 
 def _required(errors: dict[str, list], field: str, value: str | None, limit: int) -> str:
@@ -127,6 +131,7 @@ def file_appeal(session: Session, user: User, filing: Filing, now: datetime) -> 
             errors["centre"] = [_l("Choose the exam centre you address.")]
     if errors:
         raise FieldErrors(errors)
+    _check_abuse_limits(session, user, filing, essence, now)
 
     received_on = local_day(centre, now)
     appeal = Appeal(
@@ -152,6 +157,42 @@ def file_appeal(session: Session, user: User, filing: Filing, now: datetime) -> 
     _record(appeal, "received", now)
     _notify(session, appeal, "received", received_at=now.isoformat())
     return appeal
+
+
+def _same_text(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _check_abuse_limits(session: Session, user: User, filing: Filing, essence: str, now: datetime) -> None:
+    """One open appeal per matter (a double submit or a copy is refused with the first one's
+    number), and a daily number per person, so that the centres' queues cannot be flooded."""
+    open_ones = session.scalars(
+        select(Appeal).where(
+            Appeal.user_id == user.id,
+            Appeal.subject == filing.subject,
+            Appeal.booking_id.is_(None) if filing.booking_id is None else Appeal.booking_id == filing.booking_id,
+            Appeal.status.in_(OPEN_STATUSES),
+        )
+    )
+    if same := next((appeal for appeal in open_ones if _same_text(appeal.essence) == _same_text(essence)), None):
+        raise DomainError(
+            _l(
+                "You have already filed this appeal: %(number)s. It is still being considered.",
+                number=same.receipt_number,
+            ),
+            code="appeal-duplicate",
+            status=409,
+            appeal=same.id,
+        )
+    filed = session.scalar(
+        select(func.count()).select_from(Appeal).where(Appeal.user_id == user.id, Appeal.received_at > now - DAY)
+    )
+    if filed >= current_app.config["APPEAL_DAILY_LIMIT"]:
+        raise DomainError(
+            _l("You have filed the most appeals allowed in 24 hours. Please file this one tomorrow."),
+            code="appeal-limit",
+            status=429,
+        )
 
 
 def _next_receipt_number(session: Session, centre: Centre, year: int) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from functools import wraps
 
 from flask import abort
@@ -31,12 +30,14 @@ def role_required(*roles: Role):
 
 
 def per_person_key() -> str:
-    """Rate-limit key for actions of signed-in people: their bearer token (hashed, never stored as is)
-    or their account, so that people behind one address (a driving school) do not share a limit."""
-    from app.api.security import bearer_token  # the API package imports auth: import on use
+    """Rate-limit key for actions of signed-in people: their account, from the session or from a
+    *valid* bearer token, so that people behind one address (a driving school) do not share a
+    limit. Never a header as the client sent it: a made-up `Authorization` header or a second
+    token of the same person must not start a fresh count. Anyone else: their address."""
+    from app.api.security import request_user  # the API package imports auth: import on use
 
-    if token := bearer_token():
-        return "token:" + hashlib.sha256(token.encode()).hexdigest()
     if current_user.is_authenticated:
         return f"user:{current_user.id}"
+    if (user := request_user()) is not None:
+        return f"user:{user.id}"
     return get_remote_address()

@@ -39,7 +39,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(10), default=Role.USER.value)
     centre_id: Mapped[int | None] = mapped_column(ForeignKey("centre.id", ondelete="RESTRICT"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Progressive back-off after failed sign-ins (see services.authenticate).
+    # Unused: sign-ins are throttled in the rate-limit storage (auth.throttle); kept until a
+    # migration drops them.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Part of every sign-in's id (see get_id): raising it ends every session and remember-me cookie

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from app.auth import privacy, reset, services, sessions
+from app.auth import privacy, reset, services, sessions, throttle
 from app.auth.forms import LoginForm, PasswordForm, ProfileForm, RegisterForm, ResetPasswordForm, ResetRequestForm
 from app.core.clock import utcnow
 from app.core.errors import FieldErrors
@@ -74,11 +74,10 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.authenticate(db.session, form.email.data, form.password.data)
-        except services.AccountLocked as error:
+            user = throttle.sign_in(db.session, form.email.data, form.password.data)
+        except throttle.SignInThrottled as error:
             form.form_errors.append(error.message)
             return render_template("auth/login.html", form=form, next_url=next_url), 429
-        db.session.commit()  # the failure count, or its reset
         if user is None:
             form.form_errors.append(_("Wrong e-mail or password."))
             status = 401
@@ -86,7 +85,7 @@ def login():
             sessions.sign_in(user, remember=form.remember.data)
             db.session.commit()
             flash(_("You are signed in."), "success")
-            return redirect(next_url)
+            return throttle.remember_device(redirect(next_url), user)
     elif form.errors:
         status = 422
     return render_template("auth/login.html", form=form, next_url=next_url), status
@@ -197,6 +196,7 @@ def reset_password(token: str):
             apply_field_errors(form, error.errors)
         else:
             db.session.commit()
+            throttle.forgive(user.email)  # the owner proved it: the new password is not held back
             flash(_("Your password is changed. Sign in with the new one."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form), 422 if form.errors else 200

@@ -109,6 +109,11 @@ class Registration:
         )
 
 
+ACCOUNT_EXISTS = _l(
+    "We cannot create an account with these details. If you already have one, sign in or reset your password."
+)
+
+
 def register_user(
     session: Session, data: Registration, *, role: Role = Role.USER, centre: Centre | None = None
 ) -> User:
@@ -140,16 +145,12 @@ def registration_problems(
     email, iin, full_name = data.email, data.iin, data.full_name
     if (problem := email_problem(email)) is not None:
         errors.setdefault("email", []).append(problem)
-    elif session.scalar(select(func.count()).select_from(User).where(User.email == email)):
-        errors.setdefault("email", []).append(_l("An account with this e-mail address already exists."))
     if (problem := password_problem(data.password, email)) is not None:
         errors.setdefault("password", []).append(problem)
     if len(full_name) < 3 or len(full_name) > 200:
         errors.setdefault("full_name", []).append(_l("Enter your full name as in your identity document."))
     if (problem := iin_problem(iin)) is not None:
         errors.setdefault("iin", []).append(problem)
-    elif session.scalar(select(func.count()).select_from(User).where(User.iin == iin)):
-        errors.setdefault("iin", []).append(_l("An account with this IIN already exists."))
     try:
         normalize_phone(data.phone)
     except ValueError:
@@ -158,7 +159,25 @@ def registration_problems(
         errors.setdefault("language", []).append(_l("Choose Kazakh, Russian or English."))
     if role == Role.STAFF and centre is None:
         errors.setdefault("centre", []).append(_l("A staff account must belong to an exam centre."))
+    if not errors and (taken := _taken(session, email, iin)):
+        if role == Role.USER:
+            # Self-registration: only once everything else is right, and one answer for the e-mail
+            # and the IIN, on neither field, so the form does not tell whether an IIN has an account.
+            errors["account"] = [ACCOUNT_EXISTS]
+        else:  # an administrator creating a staff account is told which detail is taken
+            errors.update(taken)
     return errors
+
+
+def _taken(session: Session, email: str, iin: str) -> dict[str, list]:
+    taken: dict[str, list] = {}
+    for field, column, value, message in (
+        ("email", User.email, email, _l("An account with this e-mail address already exists.")),
+        ("iin", User.iin, iin, _l("An account with this IIN already exists.")),
+    ):
+        if session.scalar(select(func.count()).select_from(User).where(column == value)):
+            taken[field] = [message]
+    return taken
 
 
 def hash_password(password: str) -> str:
@@ -171,44 +190,19 @@ def _dummy_hash(method: str) -> str:
     return generate_password_hash("not-a-real-password-0", method=method)
 
 
-FREE_FAILURES = 5  # failed sign-ins before the account starts to wait
-MAX_LOCK_MINUTES = 60
+def burn_password_check(password: str) -> None:
+    """Spend the time of one password check (unknown or throttled accounts answer no faster)."""
+    check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
 
 
-class AccountLocked(DomainError):
-    status = 429
-    code = "account-locked"
-
-    def __init__(self, until: datetime):
-        super().__init__(_l("Too many failed sign-ins. Try again in a few minutes."))
-        self.until = until
-
-
-def lock_minutes(failures: int) -> int:
-    """After the free failures, each further one doubles the wait: 1, 2, 4 … up to 60 minutes."""
-    if failures < FREE_FAILURES:
-        return 0
-    return min(MAX_LOCK_MINUTES, 2 ** (failures - FREE_FAILURES))
-
-
-def authenticate(session: Session, email: str, password: str, now: datetime | None = None) -> User | None:
-    """The active user with these credentials, or None. Failed attempts are counted on the
-    account (the caller commits them) and lock it for a growing time; AccountLocked while locked.
-    """
-    now = now or utcnow()
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with these credentials, or None. Throttling is `throttle.sign_in`'s."""
     user = session.scalar(select(User).where(User.email == normalize_email(email)))
     if user is None:
-        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        burn_password_check(password)
         return None
-    if user.locked_until is not None and user.locked_until > now:
-        raise AccountLocked(user.locked_until)
     if not check_password_hash(user.password_hash, password) or not user.active:
-        user.failed_logins += 1
-        minutes = lock_minutes(user.failed_logins)
-        user.locked_until = now + timedelta(minutes=minutes) if minutes else None
         return None
-    user.failed_logins = 0
-    user.locked_until = None
     return user
 
 
@@ -312,6 +306,4 @@ def reset_password(session: Session, user: User, new_password: str) -> None:
     if (problem := password_problem(new_password, user.email)) is not None:
         raise FieldErrors({"new_password": [problem]})
     user.password_hash = hash_password(new_password)
-    user.failed_logins = 0
-    user.locked_until = None
     end_every_session(session, user)  # the link too: it works once

@@ -75,6 +75,9 @@ class Policy:
     max_reschedules: int = 2
     cooldown: timedelta = timedelta(days=10)
     window: timedelta = timedelta(days=90)
+    # Holds a person may take in 24 hours, expired and released ones included: cycling holds
+    # cannot keep places blocked.
+    daily_holds: int = 10
 
     def booking_open(self, now: datetime, *, priority: bool = False) -> BookingWindow:
         """`priority`: the one rebooking a centre's cancellation entitles to is not held back by the
@@ -90,6 +93,7 @@ class Policy:
             max_reschedules=config["BOOKING_MAX_RESCHEDULES"],
             cooldown=timedelta(days=config["BOOKING_COOLDOWN_DAYS"]),
             window=timedelta(days=config["BOOKING_WINDOW_DAYS"]),
+            daily_holds=config["BOOKING_DAILY_HOLD_LIMIT"],
         )
 
 

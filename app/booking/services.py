@@ -373,9 +373,30 @@ def _slot_or_404(session: Session, slot_id: int) -> Slot:
     return slot
 
 
+class TooManyHolds(DomainError):
+    status = 429
+    code = "hold-limit"
+
+    def __init__(self):
+        super().__init__(_l("You have taken too many holds in the last 24 hours. Please try again tomorrow."))
+
+
+def _check_daily_holds(session: Session, user: User, now: datetime, policy: Policy) -> None:
+    """Every booking starts as a hold, so the person's bookings made in the last 24 hours are
+    their holds, however they ended (confirmed, expired, released)."""
+    taken = session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(Booking.user_id == user.id, Booking.created_at > now - timedelta(hours=24))
+    )
+    if taken >= policy.daily_holds:
+        raise TooManyHolds()
+
+
 def hold_place(session: Session, user: User, slot_id: int, now: datetime, policy: Policy) -> Booking:
     """Take a place for `user` as a hold that expires after the policy's TTL unless confirmed."""
     slot = _slot_or_404(session, slot_id)
+    _check_daily_holds(session, user, now, policy)
     # Expired holds of this slot free their places, and the applicant's own no longer count.
     _expire_holds(session, now, policy, or_(Booking.slot_id == slot.id, Booking.user_id == user.id))
     if refusal := refusal_to_book(slot_facts(slot), _history(session, user.id), now, policy):

@@ -58,6 +58,20 @@ class AttemptClosed(DomainError):
         super().__init__(_l("This attempt is finished: answers can no longer be changed."))
 
 
+class AttemptInProgress(DomainError):
+    """An anonymous browser has one open attempt at a time: it is offered to continue that one."""
+
+    status = 409
+    code = "attempt-in-progress"
+
+    def __init__(self, attempt: Attempt):
+        super().__init__(
+            _l("You have a trial exam in progress. Continue it, or finish it before you start another."),
+            attempt=attempt.id,
+        )
+        self.attempt_id = attempt.id
+
+
 class NothingToPractise(DomainError):
     status = 409
     code = "nothing-to-practise"
@@ -210,6 +224,11 @@ def start_attempt(
         running = _open_attempt(session, owner, mode=mode, profile_id=profile.id)
         if running is not None:
             return running
+    if owner.anonymous_key is not None:
+        # Nobody to hold to account: a browser cannot pile up attempts (each draws a whole exam).
+        for running in open_attempts(session, owner):
+            if not finish_if_expired(session, running, now):
+                raise AttemptInProgress(running)
     drawn = _draw(session, mode, profile, owner, topic, now, rng)
     options: dict[int, list[int]] = defaultdict(list)
     for revision_id, option_id in session.execute(

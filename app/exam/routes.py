@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -24,7 +24,7 @@ from app.exam.forms import ProfileForm, StartForm
 from app.exam.models import AttemptMode, ExamProfile, Topic
 from app.exam.profiles import available_per_topic, update_profile
 from app.exam.references import format_reference
-from app.extensions import db
+from app.extensions import db, limiter
 
 bp = Blueprint("exam", __name__, url_prefix="/exam")
 
@@ -35,10 +35,15 @@ def current_owner(create: bool = False) -> service.Owner | None:
     """The signed-in user, or this browser's anonymous key (made on first use)."""
     if current_user.is_authenticated:
         return service.Owner(user_id=current_user.id)
+    key = _anonymous_key(create)
+    return service.Owner(anonymous_key=key) if key else None
+
+
+def _anonymous_key(create: bool) -> str | None:
     key = session.get(ANONYMOUS_KEY)
     if key is None and create:
         key = session[ANONYMOUS_KEY] = secrets.token_urlsafe(24)
-    return service.Owner(anonymous_key=key) if key else None
+    return key
 
 
 def load_attempt(attempt_id: int):
@@ -93,7 +98,28 @@ def _chosen_category(all_profiles: list[ExamProfile]) -> str:
     return wanted if any(profile.category == wanted for profile in all_profiles) else all_profiles[0].category
 
 
+def _anonymous_start_limit() -> str:
+    return current_app.config["EXAM_ANONYMOUS_START_RATE_LIMIT"]
+
+
+def _anonymous_session_limit() -> str:
+    return current_app.config["EXAM_ANONYMOUS_SESSION_RATE_LIMIT"]
+
+
+def _anonymous_session_key() -> str:
+    # Made here if new: the limit is checked before the view, and the first start must count.
+    return "exam-session:" + _anonymous_key(create=True)
+
+
+def _signed_in() -> bool:
+    return current_user.is_authenticated
+
+
 @bp.post("/start")
+# Anonymous trial exams, per client address and per browser session (signed-in people answer
+# for their starts with their account).
+@limiter.limit(_anonymous_start_limit, exempt_when=_signed_in)
+@limiter.limit(_anonymous_session_limit, key_func=_anonymous_session_key, exempt_when=_signed_in)
 def start():
     all_profiles = profiles()
     topics = list(db.session.scalars(select(Topic).order_by(Topic.position)))
@@ -113,6 +139,10 @@ def start():
             topic=topic,
             now=utcnow(),
         )
+    except service.AttemptInProgress as error:
+        db.session.rollback()
+        flash(str(error.message), "info")
+        return redirect(url_for("exam.resume", attempt_id=error.attempt_id))
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "info" if isinstance(error, service.NothingToPractise) else "error")
