@@ -1,0 +1,147 @@
+"""Hostile input gets a clear 4xx, never a 500: days at the ends of the calendar, page numbers
+beyond any database integer, oversized and deeply nested bodies (on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core import clock
+from tests.hardening_support import seed_world
+from tests.test_hardening_access import sample_url, server_error
+from tests.test_hardening_injection import pages_for
+
+HOSTILE_DAYS = ("9999-12-31", "0001-01-01")
+HUGE_PAGE = str(10**20)
+OUT_OF_RANGE = "This day is too far from today."
+TEMPLATE = {
+    "weekday": "3",
+    "exam_type": "practical",
+    "categories": ["B"],
+    "opens_at": "09:00",
+    "closes_at": "12:00",
+    "slot_minutes": "90",
+    "capacity": "4",
+    "valid_from": "2026-12-01",
+    "valid_to": "",
+    "submit": "Save",
+}
+SLOTS = "/api/v1/slots?centre=ALM&exam=theory&category=B"
+
+# (role, method, URL, form) -> the status every out-of-range day must get. `{day}` is the hostile
+# day; `{booking_id}` and `{template_id}` name the seeded world's objects.
+DAY_ROUTES = [
+    ("user", "GET", "/booking/centres/ALM?date={day}", None, 400),
+    ("user", "GET", "/booking/centres/ALM?view=month&date={day}", None, 400),
+    ("user", "GET", "/booking/centres/ALM?view=table&date={day}", None, 400),
+    ("user", "GET", "/booking/{booking_id}/reschedule?date={day}", None, 400),
+    ("staff", "GET", "/staff/centres/ALM/?date={day}", None, 400),
+    ("staff", "POST", "/staff/centres/ALM/block-day?date={day}", {"reason": "The car broke down"}, 400),
+    ("staff", "GET", "/staff/centres/ALM/dashboard?first_day={day}", None, 400),
+    ("staff", "GET", "/staff/centres/ALM/dashboard?last_day={day}", None, 400),
+    ("staff", "GET", "/staff/centres/ALM/dashboard?first_day={day}&last_day={day}", None, 400),
+    ("staff", "GET", "/staff/centres/ALM/bookings.csv?first_day={day}&last_day=2026-12-10", None, 400),
+    ("staff", "GET", "/staff/centres/ALM/bookings.csv?last_day={day}", None, 400),
+    ("admin", "GET", "/admin/dashboard?first_day=2026-12-01&last_day={day}", None, 400),
+    (
+        "staff",
+        "POST",
+        "/staff/centres/ALM/closures",
+        {"first_day": "{day}", "last_day": "{day}", "reason": "Works"},
+        422,
+    ),
+    ("staff", "POST", "/staff/centres/ALM/templates/new", {**TEMPLATE, "valid_from": "{day}"}, 422),
+    ("staff", "POST", "/staff/templates/{template_id}", {**TEMPLATE, "valid_to": "{day}"}, 422),
+    ("anonymous", "GET", SLOTS + "&from={day}", None, 422),
+    ("anonymous", "GET", SLOTS + "&to={day}", None, 422),
+    ("anonymous", "GET", SLOTS + "&from={day}&to={day}", None, 422),
+]
+PAGE_ROUTES = [
+    ("anonymous", "/questions/?page={page}"),
+    ("user", "/notifications?page={page}"),
+    ("admin", "/admin/?page={page}"),
+    ("admin", "/admin/audit?page={page}"),
+]
+QUERY_PARAMETERS = ("date", "view", "from", "to", "first_day", "last_day", "page", "week", "month", "day")
+
+
+@pytest.fixture
+def world(app, app_factory, make_user):
+    """The seeded world, and an app on its database without CSRF or rate limits (tested elsewhere)."""
+    seeded = seed_world(app, make_user)
+    yield app_factory(WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False), seeded
+    clock.set_clock(None)
+
+
+def client_as(app, world, role: str):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    if role != "anonymous":
+        with client.session_transaction() as session:
+            session["_user_id"] = str(world.users[role])
+            session["_fresh"] = True
+    return client
+
+
+def _fill(value, day: str, ids: dict):
+    if isinstance(value, dict):
+        return {key: _fill(item, day, ids) for key, item in value.items()}
+    if isinstance(value, str):
+        return value.format(day=day, **ids)
+    return value
+
+
+@pytest.mark.parametrize("day", HOSTILE_DAYS)
+def test_days_out_of_range_are_refused_on_every_route_that_takes_one(world, day):
+    app, seeded = world
+    for role, method, url, form, expected in DAY_ROUTES:
+        filled = _fill(url, day, seeded.ids)
+        client = client_as(app, seeded, role)
+        response = client.open(filled, method=method, data=_fill(form, day, seeded.ids))
+        assert response.status_code == expected, f"{method} {filled}: {response.status_code}"
+        if filled.startswith("/api/"):
+            assert response.mimetype == "application/problem+json"
+            assert response.json["code"] == "validation-error"
+            named = {name for name in ("from", "to") if f"&{name}=" in filled}
+            assert response.json["errors"] == {name: [OUT_OF_RANGE] for name in named}
+        else:
+            assert OUT_OF_RANGE in response.get_data(as_text=True), f"{method} {filled}"
+
+
+@pytest.mark.parametrize("page", [HUGE_PAGE, "0", "-1", "10001"])
+def test_pages_beyond_the_last_possible_one_are_not_found(world, page):
+    app, seeded = world
+    for role, url in PAGE_ROUTES:
+        response = client_as(app, seeded, role).get(url.format(page=page))
+        assert response.status_code == 404, f"{url}: {response.status_code}"
+
+
+def test_the_last_possible_page_is_an_empty_list_not_an_error(world):
+    app, seeded = world
+    assert client_as(app, seeded, "anonymous").get("/questions/?page=10000").status_code == 200
+
+
+@pytest.mark.parametrize("value", [*HOSTILE_DAYS, HUGE_PAGE], ids=["last-day", "first-day", "huge-page"])
+def test_no_page_answers_a_server_error_to_hostile_days_and_pages(world, value):
+    """A crawler: every page each role may open, with the value in every date and page parameter."""
+    app, seeded = world
+    query = "&".join(f"{name}={value}" for name in QUERY_PARAMETERS)
+    for role in ("anonymous", "user", "staff", "admin"):
+        client = client_as(app, seeded, role)
+        for endpoint, rule in pages_for(role):
+            url = sample_url(endpoint, rule, seeded.ids)
+            response = client.get(f"{url}?{query}")
+            response.close()
+            assert not server_error(response), f"{role} {endpoint} {url}: {response.status_code}"
+
+
+def test_a_period_of_one_end_is_capped_like_one_of_both(world):
+    """Only `to` (or only `from`): the other end follows from the default period, never from today."""
+    app, seeded = world
+    client = client_as(app, seeded, "staff")
+    csv = client.get("/staff/centres/ALM/bookings.csv?last_day=2030-01-01")
+    assert csv.status_code == 200
+    assert "20291205-20300101" in csv.headers["Content-Disposition"]  # 28 days, like the default period
+    long = client.get("/staff/centres/ALM/bookings.csv?first_day=2026-01-01&last_day=2030-01-01")
+    assert "20260101-20270101" in long.headers["Content-Disposition"]  # capped at 366 days
+    slots = client_as(app, seeded, "anonymous").get(SLOTS + "&to=2026-12-31")
+    assert slots.status_code == 200
