@@ -52,6 +52,8 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # Larger request bodies answer 413 unread (no form or JSON of the app comes near 1 MB).
+    MAX_CONTENT_LENGTH = int(os.environ.get("KEZEK_MAX_CONTENT_LENGTH", str(1024 * 1024)))
 
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

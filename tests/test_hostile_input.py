@@ -3,9 +3,16 @@ beyond any database integer, oversized and deeply nested bodies (on SQLite and P
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
 from app.core import clock
+from app.core.bodies import json_depth_exceeds
+from config import Config
 from tests.hardening_support import seed_world
 from tests.test_hardening_access import sample_url, server_error
 from tests.test_hardening_injection import pages_for
@@ -145,3 +152,65 @@ def test_a_period_of_one_end_is_capped_like_one_of_both(world):
     assert "20260101-20270101" in long.headers["Content-Disposition"]  # capped at 366 days
     slots = client_as(app, seeded, "anonymous").get(SLOTS + "&to=2026-12-31")
     assert slots.status_code == 200
+
+
+def test_a_body_over_the_limit_answers_413_unread(client):
+    body = b'{"email": "' + b"a" * (1024 * 1024) + b'"}'
+    api = client.post("/api/v1/auth/token", data=body, content_type="application/json")
+    assert api.status_code == 413
+    assert api.mimetype == "application/problem+json"
+    assert api.json["code"] == "payload-too-large"
+    page = client.post("/account/login", data={"email": "a" * (1024 * 1024), "password": "x"})
+    assert page.status_code == 413
+    assert page.mimetype == "text/html"
+    assert "Request too large" in page.get_data(as_text=True)
+
+
+def test_the_body_limit_is_a_setting(app_factory):
+    assert Config.MAX_CONTENT_LENGTH == 1024 * 1024
+    env = {**os.environ, "KEZEK_MAX_CONTENT_LENGTH": "1000"}
+    read = subprocess.run(
+        [sys.executable, "-c", "import config; print(config.Config.MAX_CONTENT_LENGTH)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert read.stdout.strip() == "1000"
+    client = app_factory(MAX_CONTENT_LENGTH=1000).test_client()
+    body = {"email": "a" * 1000, "password": "x"}
+    assert client.post("/api/v1/auth/token", json=body).status_code == 413
+    assert client.post("/api/v1/auth/token", json={"email": "a", "password": "x"}).status_code != 413
+
+
+def test_json_nested_deeper_than_the_limit_answers_400(client):
+    deep = "[" * 100_000 + "]" * 100_000
+    api = client.post("/api/v1/auth/token", data=deep, content_type="application/json")
+    assert api.status_code == 400
+    assert api.mimetype == "application/problem+json"
+    assert api.json["code"] == "json-too-deep"
+    # Outside the API the refusal is the error page (before routing: this URL takes no POST).
+    page = client.post("/healthz", data=deep, content_type="application/json")
+    assert page.status_code == 400
+    assert "The JSON body is nested too deeply." in page.get_data(as_text=True)
+
+
+def test_json_within_the_depth_limit_reaches_the_schema(client):
+    nested = {"email": "a@example.kz", "password": "x", "extra": json.loads("[" * 30 + "]" * 30)}
+    response = client.post("/api/v1/auth/token", json=nested)
+    assert response.status_code == 422  # the schema's answer: an unknown field
+    assert response.json["code"] == "validation-error"
+
+
+@pytest.mark.parametrize(
+    ("body", "deep"),
+    [
+        (b"[" * 33 + b"]" * 33, True),
+        (b"[" * 32 + b"]" * 32, False),
+        (b'{"a": "' + b"[" * 100 + b'"}', False),  # brackets in a string are text
+        (b'{"a": "\\"' + b"[" * 100 + b'"}', False),  # after an escaped quote, still in the string
+        (b'[{"a": [' * 11 + b"1" + b"]}]" * 11, True),
+    ],
+)
+def test_the_depth_is_counted_outside_strings(body, deep):
+    assert json_depth_exceeds(body) is deep
