@@ -4,6 +4,7 @@ beyond any database integer, oversized and deeply nested bodies (on SQLite and P
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 
 from app.core import clock
 from app.core.bodies import json_depth_exceeds
+from app.ops.logs import TextFormatter, escape_controls
 from config import Config
 from tests.hardening_support import seed_world
 from tests.test_hardening_access import sample_url, server_error
@@ -214,3 +216,44 @@ def test_json_within_the_depth_limit_reaches_the_schema(client):
 )
 def test_the_depth_is_counted_outside_strings(body, deep):
     assert json_depth_exceeds(body) is deep
+
+
+FORGED = "2026-12-01 09:00:00,000 INFO kezek.auth [x] admin@kezek.kz signed in"
+
+
+def test_a_line_feed_in_the_path_cannot_forge_a_text_log_line(client, caplog):
+    caplog.set_level(logging.INFO, logger="kezek.access")
+    client.get("/no-such-page%0D%0A" + FORGED.replace(" ", "%20") + "%E2%80%A8%1B[2J")
+    (record,) = [record for record in caplog.records if record.name == "kezek.access"]
+    assert "\n" in record.getMessage()  # the path is decoded: the record holds a real line feed
+    line = TextFormatter().format(record)
+    assert "\n" not in line and "\r" not in line and "\x1b" not in line and "\u2028" not in line
+    forged = FORGED.replace("admin@kezek.kz", "[email]")  # scrubbed as ever
+    assert line.endswith("GET /no-such-page\\r\\n" + forged + "\\u2028\\x1b[2J 404")
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        ("a\nb\rc", "a\\nb\\rc"),
+        ("nul\x00 bell\x07 tab\t del\x7f", "nul\\x00 bell\\x07 tab\\t del\\x7f"),
+        ("next line\x85 csi\x9b", "next line\\x85 csi\\x9b"),
+        ("line\u2028paragraph\u2029", "line\\u2028paragraph\\u2029"),
+        ("Қазақстан — ok", "Қазақстан — ok"),
+    ],
+)
+def test_every_control_character_is_escaped(text, escaped):
+    assert escape_controls(text) == escaped
+
+
+def test_a_traceback_stays_under_its_record():
+    try:
+        raise ValueError("bad input\n" + FORGED)
+    except ValueError:
+        record = logging.getLogger("kezek.test").makeRecord(
+            "kezek.test", logging.ERROR, __file__, 1, "failed on %s", ("/x\ny",), sys.exc_info()
+        )
+    first, *rest = TextFormatter().format(record).split("\n")
+    assert first.endswith("failed on /x\\ny")
+    assert rest and all(line.startswith("    ") for line in rest)
+    assert rest[0] == "    Traceback (most recent call last):"
