@@ -140,7 +140,12 @@ class Config:
             )
 
 
-INSECURE_KEYS = {"development-only-insecure-key-do-not-use-in-production", "testing-only-key"}
+# The built-in keys, and the placeholder of deploy/kezek.env.example (long enough to pass for a key).
+INSECURE_KEYS = {
+    "development-only-insecure-key-do-not-use-in-production",
+    "testing-only-key",
+    "CHANGE-ME-to-a-random-value-of-at-least-32-characters",
+}
 
 
 def inside_flask_cli() -> bool:

@@ -14,7 +14,7 @@ import pytest
 from flask.cli import FlaskGroup, run_command
 
 from app import create_app
-from config import INSECURE_KEYS, DevelopmentConfig, TestingConfig
+from config import INSECURE_KEYS, DevelopmentConfig, ProductionConfig, TestingConfig
 from tests.test_ops_instances import free_port, gunicorn, request
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,3 +160,11 @@ def test_gunicorn_names_no_version(tmp_path):
     server = {name.lower(): value for name, value in headers.items()}.get("server", "")
     assert not any(character.isdigit() for character in server), server
     assert "/" not in server
+
+
+def test_production_refuses_the_example_files_placeholder_key():
+    example = (ROOT / "deploy/kezek.env.example").read_text()
+    placeholder = next(line for line in example.splitlines() if line.startswith("SECRET_KEY=")).split("=", 1)[1]
+    secure = {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://k@db/k", "RATELIMIT_STORAGE_URI": "redis://r:6379"}
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(ProductionConfig, {**secure, "SECRET_KEY": placeholder})
