@@ -15,6 +15,7 @@ from app.core import clock
 from app.core.bodies import json_depth_exceeds
 from app.ops.logs import TextFormatter, escape_controls
 from config import Config
+from tests.conftest import make_centre
 from tests.hardening_support import seed_world
 from tests.test_hardening_access import sample_url, server_error
 from tests.test_hardening_injection import pages_for
@@ -257,3 +258,13 @@ def test_a_traceback_stays_under_its_record():
     assert first.endswith("failed on /x\\ny")
     assert rest and all(line.startswith("    ") for line in rest)
     assert rest[0] == "    Traceback (most recent call last):"
+
+
+@pytest.mark.parametrize("option", ["--from", "--to"])
+@pytest.mark.parametrize("day", HOSTILE_DAYS)
+def test_the_export_command_refuses_days_out_of_range_in_one_line(app, runner, option, day):
+    make_centre(app, "ALM")
+    result = runner.invoke(args=["bookings", "export", "--centre", "ALM", option, day, "--output", "-"])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"Error: {option} '{day}' is outside" in result.output
