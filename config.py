@@ -52,6 +52,8 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # Larger request bodies answer 413 unread (no form or JSON of the app comes near 1 MB).
+    MAX_CONTENT_LENGTH = int(os.environ.get("KEZEK_MAX_CONTENT_LENGTH", str(1024 * 1024)))
 
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -63,6 +65,10 @@ class Config:
     # How many proxies (load balancers) in front set X-Forwarded-For/-Proto: 0 trusts none. Rate
     # limits key on the client's address, so behind a load balancer this must be set.
     PROXY_HOPS = int(os.environ.get("KEZEK_PROXY_HOPS", "0"))
+    # Who may read /metrics: these networks (the client address as KEZEK_PROXY_HOPS sees it), or
+    # anyone sending `Authorization: Bearer <KEZEK_METRICS_TOKEN>`; everyone else gets 404.
+    METRICS_ALLOW = os.environ.get("KEZEK_METRICS_ALLOW", "127.0.0.0/8, ::1")
+    METRICS_TOKEN = os.environ.get("KEZEK_METRICS_TOKEN") or None
     # Logs: one JSON object per line (production) or readable text (development).
     LOG_FORMAT = os.environ.get("KEZEK_LOG_FORMAT", "text")
     LOGIN_RATE_LIMIT = os.environ.get("KEZEK_LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
@@ -134,10 +140,35 @@ class Config:
 
     @classmethod
     def check(cls, config: Mapping[str, Any]) -> None:
-        """Raise RuntimeError when the final configuration must not be used."""
+        """Raise RuntimeError when the final configuration must not be used.
+
+        The built-in keys are public (they are in this file): anyone could sign an admin's session
+        with them. They serve the tests and the `flask` commands (`flask run`, the development
+        server, among them) only; gunicorn or any other server needs a real key, whatever KEZEK_ENV."""
+        if config.get("SECRET_KEY") in INSECURE_KEYS and not config.get("TESTING") and not inside_flask_cli():
+            raise RuntimeError(
+                "SECRET_KEY is not set: the built-in development key serves only `flask run` and the tests. "
+                "Set SECRET_KEY to a random value of at least 32 characters, e.g. the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+            )
 
 
-INSECURE_KEYS = {"development-only-insecure-key-do-not-use-in-production", "testing-only-key"}
+# The built-in keys, and the placeholder of deploy/kezek.env.example (long enough to pass for a key).
+INSECURE_KEYS = {
+    "development-only-insecure-key-do-not-use-in-production",
+    "testing-only-key",
+    "CHANGE-ME-to-a-random-value-of-at-least-32-characters",
+}
+
+
+def inside_flask_cli() -> bool:
+    """True while the `flask` command (flask run, flask db upgrade, …) loads the app; never under
+    gunicorn or another WSGI server, which do not run click."""
+    import click
+    from flask.cli import FlaskGroup
+
+    context = click.get_current_context(silent=True)
+    return context is not None and isinstance(context.find_root().command, FlaskGroup)
 
 
 class DevelopmentConfig(Config):

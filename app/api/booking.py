@@ -3,7 +3,7 @@ list, show, calendar file (DESIGN §3). Times are ISO 8601 in the centre's zone,
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app, g
@@ -19,6 +19,7 @@ from app.booking.eligibility import Policy
 from app.booking.ics import calendar_response
 from app.booking.models import CATEGORIES, Booking, ExamType, Slot
 from app.core.clock import utcnow
+from app.core.ranges import period, validate_supported_day
 from app.core.urls import MAX_ID
 from app.extensions import db, limiter
 
@@ -40,8 +41,17 @@ class SlotQuerySchema(Schema):
     centre = fields.String(required=True, metadata={"description": "Centre code, e.g. ALM"})
     exam = fields.String(required=True, validate=validate.OneOf([e.value for e in ExamType]))
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
-    from_ = fields.Date(data_key="from", load_default=None, metadata={"description": "First day (default: today)"})
-    to = fields.Date(load_default=None, metadata={"description": "Last day (default: a week after `from`)"})
+    from_ = fields.Date(
+        data_key="from",
+        load_default=None,
+        validate=validate_supported_day,
+        metadata={"description": "First day (default: today, or a week before `to`)"},
+    )
+    to = fields.Date(
+        load_default=None,
+        validate=validate_supported_day,
+        metadata={"description": "Last day (default: a week after `from`)"},
+    )
 
     @validates_schema
     def check_range(self, data, **kwargs):
@@ -166,8 +176,8 @@ class Slots(MethodView):
         centre = services.find_centre(db.session, query["centre"])
         if centre is None:
             abort(404)
-        first_day: date = query["from_"] or centre.local(utcnow()).date()
-        last_day: date = query["to"] or first_day + timedelta(days=6)
+        today = centre.local(utcnow()).date()
+        first_day, last_day = period(query["from_"], query["to"], default=(today, today + timedelta(days=6)))
         times = services.ExamTimes(centre, query["exam"], query["category"], first_day, last_day)
         now = utcnow()
         window = _policy().booking_open(now)

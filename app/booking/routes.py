@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -23,6 +21,7 @@ from app.booking.month_grid import month_grid
 from app.core.clock import utcnow
 from app.core.errors import DomainError, FieldErrors
 from app.core.forms import apply_field_errors, flash_refusal
+from app.core.ranges import day_arg
 from app.core.urls import safe_next_url
 from app.extensions import db, limiter
 
@@ -59,14 +58,6 @@ def _own_booking_or_404(booking_id: int) -> Booking:
     if booking is None:
         abort(404)
     return booking
-
-
-def _date_arg(default: date) -> date:
-    """The `?date=YYYY-MM-DD` a calendar page shows, or `default`."""
-    try:
-        return date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        return default
 
 
 def _back(form: ActionForm, fallback: str):
@@ -113,7 +104,7 @@ def centre(code: str):
     # Opened without a date, the calendar starts where the first free place is (else today).
     dated = "date" in request.args
     first = None if dated else first_free()
-    period = Period.around(view, _date_arg(default=first.slot.local_date if first else found.local(now).date()))
+    period = Period.around(view, day_arg("date", default=first.slot.local_date if first else found.local(now).date()))
     times = services.ExamTimes(found, form.exam.data, form.category.data, period.first_day, period.last_day)
     if view == "month":
         agenda = MonthAgenda(period, services.places_by_day(db.session, now, times, window))
@@ -260,7 +251,7 @@ def reschedule(booking_id: int):
             flash(_("The booking is moved to the new time."), "success")
             return redirect(url_for("booking.detail", booking_id=booking_id))
     now = utcnow()
-    period = Period.around("week", _date_arg(default=booking.slot.local_date))
+    period = Period.around("week", day_arg("date", default=booking.slot.local_date))
     times = services.ExamTimes(booking.centre, booking.exam_type, booking.category, period.first_day, period.last_day)
     agenda = Agenda(period, services.slot_availability(db.session, now, times), _policy().booking_open(now))
     return render_template("booking/reschedule.html", booking=booking, form=form, period=period, agenda=agenda)

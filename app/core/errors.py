@@ -19,6 +19,7 @@ PROBLEM_TITLES = {
     404: _l("Not found"),
     405: _l("Method not allowed"),
     409: _l("Conflict"),
+    413: _l("Request too large"),
     422: _l("The request could not be processed"),
     429: _l("Too many requests"),
     500: _l("Internal server error"),
@@ -32,13 +33,14 @@ PROBLEM_CODES = {
     404: "not-found",
     405: "method-not-allowed",
     409: "conflict",
+    413: "payload-too-large",
     422: "validation-error",
     429: "rate-limited",
     500: "internal-error",
     503: "service-unavailable",
 }
 
-ERROR_PAGES = {400, 403, 404, 429, 500, 503}
+ERROR_PAGES = {400, 403, 404, 413, 429, 500, 503}
 # While the database restarts or fails over (seconds): clients may come back after this.
 DATABASE_RETRY_AFTER_SECONDS = 5
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Flask, abort, request
 
+from app.core.bodies import refuse_deep_json
 from app.extensions import talisman
 
 CONTENT_SECURITY_POLICY = {
@@ -43,6 +44,7 @@ def refuse_nul_bytes() -> None:
 
 
 def init_security(app: Flask) -> None:
+    app.before_request(refuse_deep_json)  # first: the NUL check parses the JSON body
     app.before_request(refuse_nul_bytes)
     production = app.config["ENV_NAME"] == "production"
     talisman.init_app(

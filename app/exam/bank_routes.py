@@ -7,6 +7,7 @@ import os
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 
 from app.core.i18n import current_language
+from app.core.ranges import page_arg
 from app.core.security import IMAGE_POLICY
 from app.exam.browsing import all_topics, browse_query
 from app.exam.references import format_reference
@@ -22,7 +23,7 @@ def browse():
     if topic_code and topic_code not in {topic.code for topic in topics}:
         topic_code = None
     search = (request.args.get("q") or "").strip()[:200]
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     language = current_language()
     results = db.paginate(
         browse_query(language=language, topic_code=topic_code, search=search),

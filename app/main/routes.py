@@ -11,6 +11,7 @@ from app.auth.access import role_required
 from app.auth.models import Role, User
 from app.booking.models import Centre
 from app.core.i18n import supported_languages
+from app.core.ranges import page_arg
 from app.core.urls import safe_next_url
 from app.exam.models import ExamProfile
 from app.extensions import db
@@ -64,7 +65,7 @@ def staff_home():
 @bp.get("/admin/")
 @role_required(Role.ADMIN)
 def admin_home():
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     users = db.paginate(
         select(User).order_by(User.created_at.desc(), User.id.desc()), page=page, per_page=USERS_PER_PAGE
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, update
@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from app.auth.access import role_required
 from app.auth.models import Role
 from app.core.clock import utcnow
+from app.core.ranges import page_arg
 from app.extensions import db
 from app.jobs.models import JobRun, apscheduler_jobs
 from app.jobs.tasks import JOBS
@@ -24,7 +25,7 @@ PER_PAGE = 20
 @bp.get("/notifications")
 @login_required
 def inbox():
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     messages = db.paginate(
         select(OutboxMessage)
         .where(OutboxMessage.user_id == current_user.id, OutboxMessage.status != delivery.Status.CANCELLED)

@@ -10,6 +10,7 @@ the scheduler's and pytest's caplog alike. This module is the only place that kn
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import re
@@ -115,6 +116,43 @@ class JsonFormatter(logging.Formatter):
 
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+# C0 and C1 control characters, DEL and the Unicode line separators. Logged values come from
+# requests (a path is percent-decoded: `%0A` in it is a real line feed), and any of these in a text
+# line could end it and start a forged one, or rewrite it on a terminal.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Continuation lines of a traceback: indented, so no line of it can pass for a record of its own.
+_CONTINUATION = "\n    "
+
+
+def escape_controls(text: str) -> str:
+    """`text` with every control character written as its Python escape (`\\n`, `\\x1b`, `\\u2028`)."""
+    return _CONTROL_CHARACTERS.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
+
+
+class TextFormatter(logging.Formatter):
+    """The readable format: one line per record, whatever its fields hold; a traceback follows on
+    indented lines. (JSON lines need none of this: json.dumps escapes control characters.)"""
+
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMAT)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        escaped = copy.copy(record)
+        for key, value in vars(record).items():
+            if isinstance(value, str):
+                setattr(escaped, key, escape_controls(value))
+        return super().formatMessage(escaped)
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.message = record.getMessage()
+        record.asctime = self.formatTime(record, self.datefmt)
+        line = self.formatMessage(record)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        for attached in (record.exc_text, record.stack_info and self.formatStack(record.stack_info)):
+            if attached:
+                line += _CONTINUATION + _CONTINUATION.join(map(escape_controls, attached.split("\n")))
+        return line
 
 
 def _install_handler(log_format: str) -> None:
@@ -124,7 +162,7 @@ def _install_handler(log_format: str) -> None:
         return
     handler = logging.StreamHandler()
     handler.kezek = True  # type: ignore[attr-defined]
-    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     root.addHandler(handler)
     root.setLevel(logging.INFO)
 

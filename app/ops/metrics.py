@@ -7,6 +7,9 @@ Three kinds:
 - figures read from the shared database at scrape time — bookings by status, the outbox's backlog
   and age, each job's recorded runs — so every instance reports the same, whichever one is scraped.
 
+Only allowed scrapers read them (`may_scrape`): an address of KEZEK_METRICS_ALLOW (loopback by
+default) or the bearer token KEZEK_METRICS_TOKEN; they name jobs, endpoints and the outbox's state.
+
 Each app gets its own registry (tests build many apps in one process). Under gunicorn with
 `PROMETHEUS_MULTIPROC_DIR` set, counters are kept in files shared by the workers and the scrape
 merges them (prometheus_client's multiprocess mode).
@@ -14,10 +17,15 @@ merges them (prometheus_client's multiprocess mode).
 
 from __future__ import annotations
 
+import hmac
 import os
+from collections.abc import Mapping
 from datetime import datetime
+from functools import wraps
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
+from typing import Any
 
-from flask import Flask
+from flask import Flask, abort, request
 from prometheus_client import CollectorRegistry, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import choose_encoder
@@ -81,12 +89,55 @@ def _age(oldest: datetime | None) -> float:
     return 0.0 if oldest is None else max(0.0, (utcnow() - oldest).total_seconds())
 
 
+def scrape_networks(setting: str) -> list[IPv4Network | IPv6Network]:
+    """KEZEK_METRICS_ALLOW: networks or addresses, separated by commas or spaces."""
+    try:
+        return [ip_network(item, strict=False) for item in setting.replace(",", " ").split()]
+    except ValueError as error:
+        raise RuntimeError(f"KEZEK_METRICS_ALLOW: {error}") from None
+
+
+def may_scrape(config: Mapping[str, Any], networks: list[IPv4Network | IPv6Network]) -> bool:
+    """The scraper sends the metrics token, or connects from an allowed network. The address is
+    the one ProxyFix trusts (KEZEK_PROXY_HOPS): the load balancer's view of the client, so an
+    X-Forwarded-For written by the client itself never makes it look local."""
+    token = config.get("METRICS_TOKEN")
+    if token:
+        scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(sent.strip().encode(), token.encode()):
+            return True
+    try:
+        address = ip_address(request.remote_addr or "")
+    except ValueError:
+        return False
+    address = getattr(address, "ipv4_mapped", None) or address
+    return any(address in network for network in networks)
+
+
+def scrape_guard(app: Flask):
+    """The /metrics view for allowed scrapers only; anyone else gets 404 (nothing to find here)."""
+    networks = scrape_networks(app.config["METRICS_ALLOW"])
+
+    def guard(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if not may_scrape(app.config, networks):
+                abort(404)
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return guard
+
+
 class KezekMetrics(PrometheusMetrics):
     """The exporter, with our registry also in multiprocess mode (the library's own then drops it)."""
 
     def __init__(self, app: Flask, registry: CollectorRegistry, database: DatabaseCollector):
         self.database = database
-        super().__init__(app, registry=registry, group_by="endpoint", defaults_prefix="kezek")
+        super().__init__(
+            app, registry=registry, group_by="endpoint", defaults_prefix="kezek", metrics_decorator=scrape_guard(app)
+        )
 
     def generate_metrics(self, accept_header=None, names=None):
         if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

@@ -22,6 +22,7 @@ from app.booking.services import find_centre
 from app.core.clock import utcnow
 from app.core.errors import FieldErrors
 from app.core.forms import apply_field_errors
+from app.core.ranges import page_arg
 from app.extensions import db
 from app.staff import figures, services
 from app.staff.forms import CentreForm, StaffForm
@@ -125,7 +126,7 @@ def audit():
     action = request.args.get("action") if request.args.get("action") in AUDIT_ACTIONS else None
     page = db.paginate(
         entries(centre_id=centre.id if centre else None, action=action),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=AUDIT_PER_PAGE,
     )
     return render_template(

@@ -13,6 +13,7 @@ from app.booking.models import Centre
 from app.booking.services import find_centre
 from app.core.cli import output_file, progress
 from app.core.clock import utcnow
+from app.core.ranges import is_supported, supported_days
 from app.extensions import db
 from app.staff import exports, services
 from app.staff.models import SlotTemplate
@@ -53,9 +54,13 @@ def _day(option: str, value: str | None, default: date) -> date:
     if value is None:
         return default
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.ClickException(f"{option} {value!r} is not a date (YYYY-MM-DD)") from None
+    if not is_supported(day):
+        first, last = supported_days()
+        raise click.ClickException(f"{option} {value!r} is outside {first} … {last}")
+    return day
 
 
 @bookings_cli.command("export")

@@ -26,6 +26,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.booking.forms import CATEGORY_CHOICES, EXAM_CHOICES
 from app.booking.labels import DOCUMENTS
+from app.core.ranges import SupportedDay
 
 TIMEZONES = ("Asia/Almaty", "Asia/Aqtobe", "Asia/Aqtau", "Asia/Atyrau", "Asia/Oral", "Asia/Qostanay", "Asia/Qyzylorda")
 
@@ -49,8 +50,8 @@ class TemplateForm(FlaskForm):
     closes_at = TimeField(_l("Last exam ends by"), validators=[InputRequired()])
     slot_minutes = IntegerField(_l("Minutes per exam time"), validators=[InputRequired(), NumberRange(10, 480)])
     capacity = IntegerField(_l("Places per time and category"), validators=[InputRequired(), NumberRange(1, 500)])
-    valid_from = DateField(_l("Valid from"), validators=[InputRequired()])
-    valid_to = DateField(_l("Valid until (optional)"), validators=[Optional()])
+    valid_from = DateField(_l("Valid from"), validators=[InputRequired(), SupportedDay()])
+    valid_to = DateField(_l("Valid until (optional)"), validators=[Optional(), SupportedDay()])
     preview = SubmitField(_l("Preview"))
     submit = SubmitField(_l("Save the template"))
 
@@ -60,8 +61,8 @@ class TemplateForm(FlaskForm):
 
 
 class ClosureForm(FlaskForm):
-    first_day = DateField(_l("First day"), validators=[InputRequired()])
-    last_day = DateField(_l("Last day"), validators=[InputRequired()])
+    first_day = DateField(_l("First day"), validators=[InputRequired(), SupportedDay()])
+    last_day = DateField(_l("Last day"), validators=[InputRequired(), SupportedDay()])
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)])
     submit = SubmitField(_l("Close the centre on these days"))
 

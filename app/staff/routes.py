@@ -22,6 +22,7 @@ from app.booking.models import Booking, BookingStatus, Centre, ExamType, Slot
 from app.core.clock import utcnow
 from app.core.errors import DomainError, FieldErrors
 from app.core.forms import apply_field_errors, flash_refusal
+from app.core.ranges import day_arg, period_args
 from app.extensions import db
 from app.staff import exports, figures, rules, services
 from app.staff.forms import (
@@ -95,13 +96,6 @@ def _booking_or_404(booking_id: int) -> Booking:
     return booking
 
 
-def _date_arg(name: str, default: date) -> date:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return default
-
-
 # --- The exam day ------------------------------------------------------------------------------
 
 
@@ -109,7 +103,7 @@ def _date_arg(name: str, default: date) -> date:
 def day(code: str):
     centre = _centre_or_404(code)
     today = centre.local(utcnow()).date()
-    shown = _date_arg("date", today)
+    shown = day_arg("date", today)
     return render_template(
         "staff/day.html",
         centre=centre,
@@ -124,7 +118,7 @@ def day(code: str):
 def block_day(code: str):
     centre = _centre_or_404(code)
     form = BlockForm()
-    shown = _date_arg("date", centre.local(utcnow()).date())
+    shown = day_arg("date", centre.local(utcnow()).date())
     if not form.validate_on_submit():
         flash(_("Give the reason (3 to 300 characters): applicants will read it."), "error")
         return redirect(url_for("staff.day", code=centre.code, date=shown.isoformat()))
@@ -472,14 +466,9 @@ def delete_closure(closure_id: int):
 
 
 def period_form(today: date) -> PeriodForm:
-    """The period asked for, or two weeks back and two weeks ahead."""
-    form = PeriodForm(request.args)
-    if not request.args or not form.validate() or form.last_day.data < form.first_day.data:
-        first_day, last_day = services.default_period(today)
-        form = PeriodForm(data={"first_day": first_day, "last_day": last_day})
-    if (form.last_day.data - form.first_day.data).days > 366:
-        form.last_day.data = form.first_day.data + timedelta(days=366)
-    return form
+    """The period asked for (capped), or two weeks back and two weeks ahead."""
+    first_day, last_day = period_args("first_day", "last_day", services.default_period(today))
+    return PeriodForm(data={"first_day": first_day, "last_day": last_day})
 
 
 @bp.get("/centres/<code>/dashboard")
