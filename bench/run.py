@@ -231,13 +231,30 @@ def main() -> int:
         data.analyze(connection)
     pages_10x = inprocess.page_statements(app, counter, plan.as_dict(), attempt_id)
 
-    results = figures(http, sold, sizes, few, holds, reminders, pages_1x, pages_10x, memory)
+    measured = Measurements(http, sold, few, holds, reminders, pages_1x, pages_10x, memory)
+    results = figures(measured, sizes)
     elapsed = time.monotonic() - started
     write(settings, results, elapsed)
     return 0
 
 
-def figures(http, sold, sizes, few, holds, reminders, pages_1x, pages_10x, memory) -> list[dict]:
+@dataclass(frozen=True)
+class Measurements:
+    """What one run measured, before it is compared with the goals."""
+
+    http: dict  # bench.load's figures per scenario
+    sold: int  # places of the rush slot held or confirmed after the rush
+    few: inprocess.Timed  # the hold sweep over a tenth of the holds
+    holds: inprocess.Timed  # the hold sweep over all of them
+    reminders: inprocess.Timed
+    pages_1x: dict[str, int]  # SQL statements per page on the data set as loaded
+    pages_10x: dict[str, int]  # and after it grew tenfold
+    memory: float  # MiB
+
+
+def figures(measured: Measurements, sizes: data.Sizes) -> list[dict]:
+    http, sold, few, holds = measured.http, measured.sold, measured.few, measured.holds
+    reminders, pages_1x, pages_10x = measured.reminders, measured.pages_1x, measured.pages_10x
     floor = http["floor"]
 
     def ratio(value: float, base: float) -> float:
@@ -309,7 +326,7 @@ def figures(http, sold, sizes, few, holds, reminders, pages_1x, pages_10x, memor
                 pages_10x[page] == count,
             )
         )
-    rows.append(row("memory of one gunicorn worker after the run", round(memory, 1), "MiB", "reported", True))
+    rows.append(row("memory of one gunicorn worker after the run", round(measured.memory, 1), "MiB", "reported", True))
     return rows
 
 

@@ -75,6 +75,7 @@ def test_the_benchmark_keeps_the_other_production_checks(override, message):
         create_bench_app(BenchConfig, PRODUCTION | override)
 
 
+@pytest.mark.slow
 def test_bench_runs_end_to_end_at_a_tiny_scale(tmp_path):
     assert POSTGRES_URL, "the benchmark runs on PostgreSQL: set TEST_DATABASE_URL"
     database = re.sub(r"/([^/]*)$", r"/\1_bench_smoke", POSTGRES_URL)

@@ -34,7 +34,7 @@ from tests.private_postgres import private_postgres  # noqa: F401  (the fixture)
 from tests.test_booking_concurrency import tokens_for
 from tests.test_ops_instances import ROOT, gunicorn, request, sign_in
 
-pytestmark = pytest.mark.postgres_only
+pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]  # a private PostgreSQL server and gunicorn
 
 APPLICANTS = 4  # one load thread each
 RECOVERY_SECONDS = 3  # once the server is back, every request succeeds again within this

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
@@ -45,103 +46,108 @@ def test_expected_messages(events, kinds):
     assert expected_messages(events) == kinds
 
 
+class Bookings(RuleBasedStateMachine):
+    """The state machine; `app` (the test's app, on PostgreSQL) is set by the test on a subclass."""
+
+    app: Flask
+
+    def __init__(self):
+        super().__init__()
+        self.now = NOW
+        freeze(NOW)
+        with self.app.app_context():
+            tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+            db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+        make_centre(self.app)
+        with self.app.app_context():
+            centre = db.session.scalar(sa.select(Centre))
+            for number in range(PEOPLE):
+                db.session.add(
+                    User(
+                        email=f"p{number}@example.kz",
+                        password_hash="-",
+                        full_name=f"Person {number}",
+                        iin=f"95010130{number:04d}",
+                    )
+                )
+            for day in SLOT_DAYS:
+                starts = local(2026, 12, day)
+                db.session.add(
+                    Slot(
+                        centre=centre,
+                        exam_type="theory",
+                        category="B",
+                        starts_at=starts,
+                        ends_at=starts + timedelta(hours=1),
+                        capacity=CAPACITY,
+                    )
+                )
+            db.session.commit()
+
+    def step(self, operation) -> None:
+        """One request: the service in a transaction that commits, or rolls back when refused."""
+        with self.app.app_context():
+            try:
+                operation(db.session)
+                db.session.commit()
+            except DomainError:
+                db.session.rollback()
+
+    def latest_booking(self, session, person: int) -> Booking | None:
+        return session.scalar(
+            sa.select(Booking).where(Booking.user_id == person + 1).order_by(Booking.id.desc()).limit(1)
+        )
+
+    @rule(person=st.integers(0, PEOPLE - 1), slot=st.integers(1, SLOTS))
+    def hold(self, person, slot):
+        self.step(lambda s: services.hold_place(s, s.get(User, person + 1), slot, self.now, POLICY))
+
+    @rule(person=st.integers(0, PEOPLE - 1))
+    def confirm(self, person):
+        def operation(session):
+            if booking := self.latest_booking(session, person):
+                services.confirm(session, booking, self.now, consent_personal_data=True, fee_receipt="KZ-0001")
+
+        self.step(operation)
+
+    @rule(person=st.integers(0, PEOPLE - 1))
+    def cancel(self, person):
+        def operation(session):
+            if booking := self.latest_booking(session, person):
+                services.cancel(session, booking, self.now, POLICY)
+
+        self.step(operation)
+
+    @rule(person=st.integers(0, PEOPLE - 1), slot=st.integers(1, SLOTS))
+    def reschedule(self, person, slot):
+        def operation(session):
+            if booking := self.latest_booking(session, person):
+                services.reschedule(session, booking, slot, self.now, POLICY)
+
+        self.step(operation)
+
+    @rule(minutes=st.sampled_from([1, 10, 16]))
+    def time_passes_and_holds_expire(self, minutes):
+        self.now += timedelta(minutes=minutes)
+        freeze(self.now)
+        self.step(lambda s: services.release_expired_holds(s, self.now, POLICY))
+
+    @rule(slot=st.integers(1, SLOTS))
+    def block(self, slot):
+        self.step(lambda s: services.block_slot(s, s.get(Slot, slot), "Examiner ill", self.now, POLICY))
+
+    @invariant()
+    def bookings_are_consistent(self):
+        with self.app.app_context():
+            assert_booking_invariants(db.session)
+
+
 @pytest.mark.postgres_only
 @pytest.mark.parametrize("db_url", [b for b in BACKENDS if b == "postgresql"], indirect=True)
 def test_bookings_keep_their_invariants_whatever_happens(app):
-    class Bookings(RuleBasedStateMachine):
-        def __init__(self):
-            super().__init__()
-            self.now = NOW
-            freeze(NOW)
-            with app.app_context():
-                tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-                db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-                db.session.commit()
-            make_centre(app)
-            with app.app_context():
-                centre = db.session.scalar(sa.select(Centre))
-                for number in range(PEOPLE):
-                    db.session.add(
-                        User(
-                            email=f"p{number}@example.kz",
-                            password_hash="-",
-                            full_name=f"Person {number}",
-                            iin=f"95010130{number:04d}",
-                        )
-                    )
-                for day in SLOT_DAYS:
-                    starts = local(2026, 12, day)
-                    db.session.add(
-                        Slot(
-                            centre=centre,
-                            exam_type="theory",
-                            category="B",
-                            starts_at=starts,
-                            ends_at=starts + timedelta(hours=1),
-                            capacity=CAPACITY,
-                        )
-                    )
-                db.session.commit()
-
-        def step(self, operation) -> None:
-            """One request: the service in a transaction that commits, or rolls back when refused."""
-            with app.app_context():
-                try:
-                    operation(db.session)
-                    db.session.commit()
-                except DomainError:
-                    db.session.rollback()
-
-        def latest_booking(self, session, person: int) -> Booking | None:
-            return session.scalar(
-                sa.select(Booking).where(Booking.user_id == person + 1).order_by(Booking.id.desc()).limit(1)
-            )
-
-        @rule(person=st.integers(0, PEOPLE - 1), slot=st.integers(1, SLOTS))
-        def hold(self, person, slot):
-            self.step(lambda s: services.hold_place(s, s.get(User, person + 1), slot, self.now, POLICY))
-
-        @rule(person=st.integers(0, PEOPLE - 1))
-        def confirm(self, person):
-            def operation(session):
-                if booking := self.latest_booking(session, person):
-                    services.confirm(session, booking, self.now, consent_personal_data=True, fee_receipt="KZ-0001")
-
-            self.step(operation)
-
-        @rule(person=st.integers(0, PEOPLE - 1))
-        def cancel(self, person):
-            def operation(session):
-                if booking := self.latest_booking(session, person):
-                    services.cancel(session, booking, self.now, POLICY)
-
-            self.step(operation)
-
-        @rule(person=st.integers(0, PEOPLE - 1), slot=st.integers(1, SLOTS))
-        def reschedule(self, person, slot):
-            def operation(session):
-                if booking := self.latest_booking(session, person):
-                    services.reschedule(session, booking, slot, self.now, POLICY)
-
-            self.step(operation)
-
-        @rule(minutes=st.sampled_from([1, 10, 16]))
-        def time_passes_and_holds_expire(self, minutes):
-            self.now += timedelta(minutes=minutes)
-            freeze(self.now)
-            self.step(lambda s: services.release_expired_holds(s, self.now, POLICY))
-
-        @rule(slot=st.integers(1, SLOTS))
-        def block(self, slot):
-            self.step(lambda s: services.block_slot(s, s.get(Slot, slot), "Examiner ill", self.now, POLICY))
-
-        @invariant()
-        def bookings_are_consistent(self):
-            with app.app_context():
-                assert_booking_invariants(db.session)
-
     run_state_machine_as_test(
-        Bookings,
+        type("BookingsOnTheTestApp", (Bookings,), {"app": app}),
         settings=settings(
             max_examples=15,
             stateful_step_count=25,

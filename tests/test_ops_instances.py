@@ -38,6 +38,7 @@ LOGIN_LIMIT = 3
 
 pytestmark = [
     pytest.mark.postgres_only,
+    pytest.mark.slow,  # gunicorn servers
     pytest.mark.parametrize("db_url", [b for b in BACKENDS if b == "postgresql"], indirect=True),
 ]
 

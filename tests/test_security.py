@@ -27,7 +27,8 @@ def test_failed_sign_ins_lock_the_account_for_a_growing_time(app, client, make_u
 
     assert [attempt("wrong-pass-1").status_code for _ in range(5)] == [401] * 5
     locked = attempt(PASSWORD)  # even the right password waits
-    assert locked.status_code == 429 and "Too many failed sign-ins" in locked.get_data(as_text=True)
+    assert locked.status_code == 429
+    assert "Too many failed sign-ins" in locked.get_data(as_text=True)
     now["t"] += timedelta(minutes=1)
     assert attempt("wrong-pass-1").status_code == 401  # 6th failure: two minutes now
     now["t"] += timedelta(minutes=1)
@@ -51,7 +52,8 @@ def test_api_token_respects_the_lock(app, client, make_user):
 def test_security_headers(client):
     response = client.get("/")
     csp = response.headers["Content-Security-Policy"]
-    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
     assert "unsafe-inline" not in csp
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
@@ -75,4 +77,6 @@ def test_hsts_and_secure_cookies_in_production():
     response = client.get("/account/login", headers={"X-Forwarded-Proto": "https"}, base_url="https://kezek.kz")
     assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
-    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
