@@ -252,9 +252,8 @@ class Measurements:
     memory: float  # MiB
 
 
-def figures(measured: Measurements, sizes: data.Sizes) -> list[dict]:
-    http, sold, few, holds = measured.http, measured.sold, measured.few, measured.holds
-    reminders, pages_1x, pages_10x = measured.reminders, measured.pages_1x, measured.pages_10x
+def figures(run: Measurements, sizes: data.Sizes) -> list[dict]:
+    http, sold, few, holds, reminders = run.http, run.sold, run.few, run.holds, run.reminders
     floor = http["floor"]
 
     def ratio(value: float, base: float) -> float:
@@ -316,17 +315,17 @@ def figures(measured: Measurements, sizes: data.Sizes) -> list[dict]:
             reminders.seconds <= 2 and reminders.rows >= sizes.reminders,
         ),
     ]
-    for page, count in pages_1x.items():
+    for page, count in run.pages_1x.items():
         rows.append(
             row(
                 f"SQL statements: {page} at 10× data",
-                pages_10x[page],
+                run.pages_10x[page],
                 "statements",
                 f"= {count} (at 1×)",
-                pages_10x[page] == count,
+                run.pages_10x[page] == count,
             )
         )
-    rows.append(row("memory of one gunicorn worker after the run", round(measured.memory, 1), "MiB", "reported", True))
+    rows.append(row("memory of one gunicorn worker after the run", round(run.memory, 1), "MiB", "reported", True))
     return rows
 
 
