@@ -45,8 +45,8 @@ test: install lint browser-tools
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadfile
 
 ## test-fast: lint, then every test not marked slow (no browser, gunicorn, scheduler process or private
-##            PostgreSQL), on SQLite only, a worker per CPU: 1 000 tests, 13 minutes measured on 2 vCPUs
-##            shared with other work (load average 6)
+##            PostgreSQL), on SQLite only, a worker per CPU: 1 000 tests, 9 minutes measured on 2 vCPUs
+##            shared with other work (load average up to 8)
 test-fast: install lint
 	KEZEK_TEST_BACKENDS=sqlite $(BIN)/pytest -m "not slow" -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadfile
 
