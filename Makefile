@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard app/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: install browser-tools run test lint fmt i18n-update clean bench prod-local
+.PHONY: install browser-tools run test test-fast lint fmt i18n-update clean bench prod-local
 
 ## install: create .venv, install pinned dependencies, compile the translations
 install: $(VENV)/.installed $(MO_FILES)
@@ -43,6 +43,12 @@ browser-tools:
 PYTEST_WORKERS ?= auto
 test: install lint browser-tools
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadfile
+
+## test-fast: lint, then every test not marked slow (no browser, gunicorn, scheduler process or private
+##            PostgreSQL), on SQLite only, a worker per CPU: 1 000 tests, 9 minutes measured on 2 vCPUs
+##            shared with other work (load average up to 8)
+test-fast: install lint
+	KEZEK_TEST_BACKENDS=sqlite $(BIN)/pytest -m "not slow" -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadfile
 
 ## bench: the app as production runs it (gunicorn, PostgreSQL, scheduler) under exam-day load; prints one table
 ##        and writes bench/results.json and bench/report.md (BENCH_SCALE=0.01 for a quick run; see bench/run.py)

@@ -100,9 +100,6 @@ class Config:
     BOOKING_RATE_LIMIT = os.environ.get("KEZEK_BOOKING_RATE_LIMIT", "10 per minute;60 per hour")
     CALENDAR_ORGANIZER_EMAIL = os.environ.get("KEZEK_CALENDAR_ORGANIZER_EMAIL", "noreply@kezek.kz")
     SCHEDULER = os.environ.get("KEZEK_SCHEDULER", "off")
-    # `make bench` only: serves /bench/ping and /bench/whoami (the floor and the signed-in ceiling) and lets
-    # production run over plain http on 127.0.0.1 (see ProductionConfig.check). Never set it in a deployment.
-    BENCHMARK = _bool("KEZEK_BENCH", False)
     # Every interval job every N seconds instead of its own interval (tests and benchmarks).
     JOB_INTERVAL_SECONDS = int(os.environ.get("KEZEK_JOB_INTERVAL_SECONDS", "0")) or None
 
@@ -201,16 +198,12 @@ class ProductionConfig(Config):
         key = config.get("SECRET_KEY") or ""
         if len(key) < 32 or key in INSECURE_KEYS:
             raise RuntimeError("SECRET_KEY must be set to a random value of at least 32 characters in production")
-        insecure_cookies = not config.get("SESSION_COOKIE_SECURE") or not config.get("REMEMBER_COOKIE_SECURE")
-        # The benchmark serves production over plain http on loopback, where secure cookies never come back.
-        if insecure_cookies and not config.get("BENCHMARK"):
+        if not config.get("SESSION_COOKIE_SECURE") or not config.get("REMEMBER_COOKIE_SECURE"):
             raise RuntimeError("SESSION_COOKIE_SECURE and REMEMBER_COOKIE_SECURE must stay on in production")
         if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
             raise RuntimeError("DATABASE_URL must point to PostgreSQL in production")
         # Counters in memory are per worker process: with N gunicorn workers every limit is N times
         # looser, and a restart forgets them. Production counts in one shared store (Redis).
-        if config.get("BENCHMARK"):
-            return  # `make bench` on loopback: one address sends the whole rush, limits are off
         if not config.get("RATELIMIT_ENABLED"):
             raise RuntimeError("RATELIMIT_ENABLED must stay on in production")
         if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory"):

@@ -99,10 +99,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(appeals_bp)
     app.register_blueprint(appeals_staff_bp)
     app.register_blueprint(ops_bp)
-    if app.config["BENCHMARK"]:  # the floor of `make bench`; absent from every real deployment
-        from app.bench.routes import bp as bench_bp
-
-        app.register_blueprint(bench_bp)
 
 
 def _register_commands(app: Flask) -> None:

@@ -3,7 +3,8 @@
 Creates the PostgreSQL database (`BENCH_DATABASE_URL`, default kezek_bench on the local server),
 migrates, imports the question bank, loads the data set (bench.data), starts gunicorn (the production
 settings of deploy/gunicorn.conf.py)
-and the scheduler as their own processes, drives them from a separate load process (bench.load),
+and the scheduler as their own processes, both serving the benchmark's app (bench.app),
+drives them from a separate load process (bench.load),
 times the scheduler's jobs in this process (bench.inprocess), then prints the table and writes
 `bench/results.json` and `bench/report.md`.
 
@@ -79,22 +80,18 @@ def recreate_database(url: str) -> None:
 
 
 def environment(settings: Settings) -> dict[str, str]:
-    """Production settings, with the benchmark's escape hatch (plain http on loopback, the /bench views)
-    and no rate limits: the rush is 1 000 people from one address, which a limiter would turn away."""
+    """The processes' environment; what the benchmark changes from production is in bench.app.BenchConfig."""
     return os.environ | {
         "DATABASE_URL": settings.database_url,
         "KEZEK_ENV": "production",
-        "KEZEK_BENCH": "1",
         "SECRET_KEY": secrets.token_urlsafe(48),
-        "SESSION_COOKIE_SECURE": "false",
-        "RATELIMIT_ENABLED": "false",
         "PYTHONPATH": str(ROOT),
     }
 
 
 def flask(env: dict[str, str], *args: str) -> None:
     subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        [sys.executable, "-m", "flask", "--app", "bench.wsgi", *args],
         cwd=ROOT,
         env=env,
         check=True,
@@ -136,22 +133,14 @@ def worker_rss_mib(master: int) -> float:
 
 
 def in_process_app(env: dict[str, str]):
-    from app import create_app
-    from config import ProductionConfig, database_url
+    from bench.app import create_bench_app
+    from config import database_url
 
     # The requests this process makes itself (counting statements) need no access lines between the
     # progress lines and the table; gunicorn's own access lines go to its log file.
     logging.getLogger("kezek.access").setLevel(logging.WARNING)
-    return create_app(
-        ProductionConfig,
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url(env["DATABASE_URL"]),
-            "SECRET_KEY": env["SECRET_KEY"],
-            "BENCHMARK": True,
-            "SESSION_COOKIE_SECURE": False,
-            "REMEMBER_COOKIE_SECURE": False,
-            "RATELIMIT_ENABLED": False,
-        },
+    return create_bench_app(
+        overrides={"SQLALCHEMY_DATABASE_URI": database_url(env["DATABASE_URL"]), "SECRET_KEY": env["SECRET_KEY"]}
     )
 
 
@@ -164,7 +153,7 @@ def main() -> int:
     recreate_database(settings.database_url)
     flask(env, "db", "upgrade")
     flask(env, "questions", "import")
-    os.environ.update({key: env[key] for key in ("KEZEK_ENV", "KEZEK_BENCH", "SECRET_KEY")})
+    os.environ.update({key: env[key] for key in ("KEZEK_ENV", "SECRET_KEY")})
     app = in_process_app(env)
     with app.app_context():
         with db.engine.begin() as connection:
@@ -187,7 +176,7 @@ def main() -> int:
             "deploy/gunicorn.conf.py",
             "-b",
             f"127.0.0.1:{port}",
-            "wsgi:app",
+            "bench.wsgi:app",
         ],
         cwd=ROOT,
         env=env | {"PROMETHEUS_MULTIPROC_DIR": str(logs / "metrics")},
@@ -195,7 +184,7 @@ def main() -> int:
         stderr=subprocess.STDOUT,
     )
     scheduler = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler", "run"],
+        [sys.executable, "-m", "flask", "--app", "bench.wsgi", "scheduler", "run"],
         cwd=ROOT,
         env=env,
         stdout=(logs / "scheduler.log").open("w"),
@@ -242,13 +231,29 @@ def main() -> int:
         data.analyze(connection)
     pages_10x = inprocess.page_statements(app, counter, plan.as_dict(), attempt_id)
 
-    results = figures(http, sold, sizes, few, holds, reminders, pages_1x, pages_10x, memory)
+    measured = Measurements(http, sold, few, holds, reminders, pages_1x, pages_10x, memory)
+    results = figures(measured, sizes)
     elapsed = time.monotonic() - started
     write(settings, results, elapsed)
     return 0
 
 
-def figures(http, sold, sizes, few, holds, reminders, pages_1x, pages_10x, memory) -> list[dict]:
+@dataclass(frozen=True)
+class Measurements:
+    """What one run measured, before it is compared with the goals."""
+
+    http: dict  # bench.load's figures per scenario
+    sold: int  # places of the rush slot held or confirmed after the rush
+    few: inprocess.Timed  # the hold sweep over a tenth of the holds
+    holds: inprocess.Timed  # the hold sweep over all of them
+    reminders: inprocess.Timed
+    pages_1x: dict[str, int]  # SQL statements per page on the data set as loaded
+    pages_10x: dict[str, int]  # and after it grew tenfold
+    memory: float  # MiB
+
+
+def figures(run: Measurements, sizes: data.Sizes) -> list[dict]:
+    http, sold, few, holds, reminders = run.http, run.sold, run.few, run.holds, run.reminders
     floor = http["floor"]
 
     def ratio(value: float, base: float) -> float:
@@ -310,17 +315,17 @@ def figures(http, sold, sizes, few, holds, reminders, pages_1x, pages_10x, memor
             reminders.seconds <= 2 and reminders.rows >= sizes.reminders,
         ),
     ]
-    for page, count in pages_1x.items():
+    for page, count in run.pages_1x.items():
         rows.append(
             row(
                 f"SQL statements: {page} at 10× data",
-                pages_10x[page],
+                run.pages_10x[page],
                 "statements",
                 f"= {count} (at 1×)",
-                pages_10x[page] == count,
+                run.pages_10x[page] == count,
             )
         )
-    rows.append(row("memory of one gunicorn worker after the run", round(memory, 1), "MiB", "reported", True))
+    rows.append(row("memory of one gunicorn worker after the run", round(run.memory, 1), "MiB", "reported", True))
     return rows
 
 

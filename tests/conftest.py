@@ -1,5 +1,6 @@
 """Fixtures: `app`, `client`, `runner`, `auth`, `make_user` — and every database test runs on
-SQLite and, when a server answers, on PostgreSQL (`TEST_DATABASE_URL`, or the local server).
+SQLite and, when a server answers, on PostgreSQL (`TEST_DATABASE_URL`, or the local server);
+`KEZEK_TEST_BACKENDS=sqlite` runs them on SQLite only.
 """
 
 from __future__ import annotations
@@ -52,7 +53,13 @@ def _postgres_url() -> str | None:
     return server.set(database=name).render_as_string(hide_password=False)
 
 
-POSTGRES_URL = _postgres_url()
+def _postgres_wanted() -> bool:
+    """`KEZEK_TEST_BACKENDS=sqlite` (`make test-fast`) keeps every test on SQLite, even when a server answers."""
+    chosen = os.environ.get("KEZEK_TEST_BACKENDS")
+    return chosen is None or "postgresql" in chosen.split(",")
+
+
+POSTGRES_URL = _postgres_url() if _postgres_wanted() else None
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 

@@ -61,7 +61,8 @@ def test_wrong_passwords_lock_the_account_on_other_browsers_only(app, make_user)
     lock_out(app, user.email)
     stranger = browser(app)
     refused = web_sign_in(stranger, user.email, PASSWORD)  # even the right password waits there
-    assert refused.status_code == 429 and "Too many failed sign-ins" in refused.get_data(as_text=True)
+    assert refused.status_code == 429
+    assert "Too many failed sign-ins" in refused.get_data(as_text=True)
     assert web_sign_in(owner, user.email, PASSWORD).status_code == 302  # the owner is not locked out
 
 
@@ -71,7 +72,8 @@ def test_the_api_shares_the_lock_and_the_device_cookie(app, make_user):
     assert api_sign_in(owner, user.email, PASSWORD).status_code == 200
     lock_out(app, user.email)
     refused = api_sign_in(browser(app), user.email, PASSWORD)
-    assert refused.status_code == 429 and refused.get_json()["code"] == "account-locked"
+    assert refused.status_code == 429
+    assert refused.get_json()["code"] == "account-locked"
     assert api_sign_in(owner, user.email, PASSWORD).status_code == 200
     assert web_sign_in(owner, user.email, PASSWORD).status_code == 302
 
@@ -180,7 +182,8 @@ def test_a_second_token_of_the_same_person_does_not_reset_the_booking_limit(app_
         ).status_code
         for n in range(4)
     ]
-    assert 429 not in statuses[:3] and statuses[3] == 429
+    assert 429 not in statuses[:3]
+    assert statuses[3] == 429
 
 
 def test_made_up_tokens_share_the_address_limit(app_factory, app, centre):
@@ -211,7 +214,8 @@ def test_expired_holds_count_toward_the_daily_limit(app_factory, app, make_user,
     assert take_hold_at(NOW).status_code == 201
     assert take_hold_at(NOW + timedelta(minutes=16)).status_code == 201  # the first one expired
     refused = take_hold_at(NOW + timedelta(minutes=32))
-    assert refused.status_code == 429 and refused.get_json()["code"] == "hold-limit"
+    assert refused.status_code == 429
+    assert refused.get_json()["code"] == "hold-limit"
     assert take_hold_at(NOW + timedelta(hours=24, minutes=1)).status_code == 201
 
 
@@ -290,7 +294,8 @@ def test_the_same_open_appeal_is_refused_as_a_duplicate(app, make_user, centre):
     again = post(appeal_body(essence="  " + ESSENCE.upper().replace(" ", "   ")))
     assert again.status_code == 409
     problem = again.get_json()
-    assert problem["code"] == "appeal-duplicate" and first.get_json()["receipt_number"] in problem["detail"]
+    assert problem["code"] == "appeal-duplicate"
+    assert first.get_json()["receipt_number"] in problem["detail"]
     assert post(appeal_body(essence="Another matter entirely.")).status_code == 201
 
 
@@ -309,7 +314,8 @@ def test_appeals_per_person_per_day(app_factory, app, make_user, centre):
     post = api_as(limited, user)
     assert [post(appeal_body(essence=f"Matter {n}.")).status_code for n in range(2)] == [201, 201]
     refused = post(appeal_body(essence="Matter 3."))
-    assert refused.status_code == 429 and refused.get_json()["code"] == "appeal-limit"
+    assert refused.status_code == 429
+    assert refused.get_json()["code"] == "appeal-limit"
     assert api_as(limited, make_user())(appeal_body(essence="Matter 3.")).status_code == 201  # per person
     freeze(NOW + timedelta(hours=24, minutes=1))
     assert post(appeal_body(essence="Matter 3.")).status_code == 201
@@ -343,7 +349,8 @@ def test_a_browser_has_one_open_anonymous_exam_and_is_offered_to_continue_it(app
     assert first.status_code == 302
     open_one = first.headers["Location"]
     again = start_exam(client)
-    assert again.status_code == 302 and again.headers["Location"] == open_one.rsplit("/", 1)[0]  # its resume page
+    assert again.status_code == 302
+    assert again.headers["Location"] == open_one.rsplit("/", 1)[0]
     page = client.get(again.headers["Location"], follow_redirects=True).get_data(as_text=True)
     assert "You have a trial exam in progress" in page
     with app.app_context():

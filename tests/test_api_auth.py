@@ -26,7 +26,8 @@ def assert_problem(response, status: int, code: str):
     assert response.mimetype == "application/problem+json"
     body = response.get_json(force=True)
     assert {"type", "title", "status", "detail", "code"} <= body.keys()
-    assert body["status"] == status and body["code"] == code
+    assert body["status"] == status
+    assert body["code"] == code
     return body
 
 
@@ -35,8 +36,10 @@ def test_register(client, app):
     assert response.status_code == 201
     body = response.get_json()
     assert body["email"] == "learner@example.kz"
-    assert body["role"] == "user" and body["lang"] == "kk"
-    assert "password" not in body and "password_hash" not in body
+    assert body["role"] == "user"
+    assert body["lang"] == "kk"
+    assert "password" not in body
+    assert "password_hash" not in body
     with app.app_context():
         assert db.session.scalar(sa.select(User.phone)) == "+77012345678"
 
@@ -83,7 +86,8 @@ def test_token_and_use(client, make_user):
     response = client.post("/api/v1/auth/token", json={"email": user.email, "password": PASSWORD})
     assert response.status_code == 200
     body = response.get_json()
-    assert len(body["token"]) >= 40 and body["expires_at"]
+    assert len(body["token"]) >= 40
+    assert body["expires_at"]
     headers = {"Authorization": f"Bearer {body['token']}"}
     assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
     # A revoked token no longer works.
@@ -95,7 +99,8 @@ def test_token_is_stored_hashed(client, app, make_user):
     token = client.post("/api/v1/auth/token", json={"email": user.email, "password": PASSWORD}).get_json()["token"]
     with app.app_context():
         stored = db.session.scalar(sa.select(ApiToken.token_hash))
-        assert stored != token and len(stored) == 64
+        assert stored != token
+        assert len(stored) == 64
 
 
 def test_token_expires(app, make_user):

@@ -90,7 +90,8 @@ def test_get_shows_deadlines_registrar_and_decision(app, api, people):
     staff_step(app, services.decide, appeal, people["staff"].id, "rejected", "Correct as marked.")
     body = api("applicant")("GET", f"/appeals/{appeal}").get_json()
     assert body["status"] == "decided"
-    assert body["refer_by"] == "2026-12-04" and body["due_date"] == "2026-12-23"
+    assert body["refer_by"] == "2026-12-04"
+    assert body["due_date"] == "2026-12-23"
     assert body["registered_by"] == {
         "name": "Erlan Zhaksybekov",
         "position": "Chief specialist",

@@ -39,7 +39,8 @@ def test_register_creates_account_and_signs_in(client, app):
         assert user.phone == "+77012345678"
         assert user.language == "kk"
         assert user.role == "user"
-        assert user.password_hash != GOOD["password"] and user.password_hash.startswith("pbkdf2:sha256:1$")
+        assert user.password_hash != GOOD["password"]
+        assert user.password_hash.startswith("pbkdf2:sha256:1$")
     page = client.get("/account/profile")
     assert page.status_code == 200
     assert "aigerim@example.kz" in page.get_data(as_text=True)
@@ -142,7 +143,9 @@ def test_remember_me_sets_a_lasting_cookie(client, auth, make_user):
     response = auth.login(user.email, remember="y")
     cookies = response.headers.getlist("Set-Cookie")
     remember = [c for c in cookies if c.startswith("remember_token=")]
-    assert remember and "HttpOnly" in remember[0] and "Expires=" in remember[0]
+    assert remember
+    assert "HttpOnly" in remember[0]
+    assert "Expires=" in remember[0]
 
 
 def test_login_is_rate_limited(client, app):

@@ -1,5 +1,6 @@
 """`make bench` at a tiny scale, so the machinery (database, data set, gunicorn, scheduler, load
-process, in-process jobs, table and files) cannot rot; and the floor view and its escape hatch."""
+process, in-process jobs, table and files) cannot rot; and the benchmark's own app (bench.app): its
+reference views and its configuration, neither of which the production app has."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from app import create_app
 from app.auth.models import User
 from app.auth.services import issue_token
 from app.extensions import db
+from bench import views
+from bench.app import BenchConfig, create_bench_app
 from config import ProductionConfig, TestingConfig
 from tests.conftest import POSTGRES_URL, submit_form
 
@@ -23,23 +26,21 @@ ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
     "SECRET_KEY": "k" * 48,
     "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://kezek@db.internal/kezek",
-    "SESSION_COOKIE_SECURE": False,
-    "REMEMBER_COOKIE_SECURE": False,
 }
 
 
-@pytest.mark.parametrize(("benchmark", "status"), [(True, 200), (False, 404)])
-def test_the_floor_is_served_only_when_benchmarking(benchmark, status):
-    app = create_app(TestingConfig, {"BENCHMARK": benchmark})
-    response = app.test_client().get("/bench/ping")
-    assert response.status_code == status
-    if benchmark:
-        assert response.get_json() == {"status": "ok"}
+def test_the_floor_is_served_by_the_benchmarks_app_only():
+    response = create_bench_app(TestingConfig).test_client().get("/bench/ping")
+    assert response.get_json() == {"status": "ok"}
+    # The production app has no such route at all.
+    assert create_app(TestingConfig).test_client().get("/bench/ping").status_code == 404
+    assert not any(rule.rule.startswith("/bench") for rule in create_app(TestingConfig).url_map.iter_rules())
 
 
 def test_the_signed_in_ceiling_answers_who_asks_by_session_or_token(app, app_factory, make_user):
     person = make_user()
-    benchmark = app_factory(BENCHMARK=True)
+    benchmark = app_factory()
+    benchmark.register_blueprint(views.bp)  # as create_bench_app does, on the test's database
     browser = benchmark.test_client()
     assert browser.get("/bench/whoami").status_code == 401
     assert browser.get("/bench/whoami", headers={"Authorization": "Bearer not-a-token"}).status_code == 401
@@ -56,12 +57,25 @@ def test_the_signed_in_ceiling_answers_who_asks_by_session_or_token(app, app_fac
 
 
 def test_production_serves_plain_http_only_for_the_benchmark():
+    plain_http = {"SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False}
     with pytest.raises(RuntimeError, match="COOKIE_SECURE"):
-        create_app(ProductionConfig, PRODUCTION)
-    app = create_app(ProductionConfig, PRODUCTION | {"BENCHMARK": True})
+        create_app(ProductionConfig, PRODUCTION | plain_http)
+    app = create_bench_app(BenchConfig, PRODUCTION)
     assert app.config["SESSION_COOKIE_SECURE"] is False
+    assert app.config["RATELIMIT_ENABLED"] is False
+    assert app.config["ENV_NAME"] == "production"
 
 
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [({"SECRET_KEY": "short"}, "SECRET_KEY"), ({"SQLALCHEMY_DATABASE_URI": "sqlite://"}, "PostgreSQL")],
+)
+def test_the_benchmark_keeps_the_other_production_checks(override, message):
+    with pytest.raises(RuntimeError, match=message):
+        create_bench_app(BenchConfig, PRODUCTION | override)
+
+
+@pytest.mark.slow
 def test_bench_runs_end_to_end_at_a_tiny_scale(tmp_path):
     assert POSTGRES_URL, "the benchmark runs on PostgreSQL: set TEST_DATABASE_URL"
     database = re.sub(r"/([^/]*)$", r"/\1_bench_smoke", POSTGRES_URL)

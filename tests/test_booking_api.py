@@ -103,7 +103,8 @@ def test_hold_confirm_and_calendar(app, api):
     held = response.get_json()
     assert held["status"] == "held"
     assert held["hold_expires_at"] == "2026-12-01T09:15:00+05:00"
-    assert held["slot"]["id"] == slot and held["slot"]["starts_at"] == "2026-12-03T09:00:00+05:00"
+    assert held["slot"]["id"] == slot
+    assert held["slot"]["starts_at"] == "2026-12-03T09:00:00+05:00"
 
     response = call("POST", f"/bookings/{held['id']}/confirm", json=CONFIRMATION)
     assert response.status_code == 200
@@ -117,7 +118,8 @@ def test_hold_confirm_and_calendar(app, api):
     assert call("GET", f"/bookings/{held['id']}").get_json()["ticket"] == "ALM-T-20261203-0001"
 
     response = call("GET", f"/bookings/{held['id']}/calendar.ics")
-    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
     calendar = icalendar.Calendar.from_ical(response.data)
     assert calendar["METHOD"] == "REQUEST"
     event = calendar.walk("VEVENT")[0]
@@ -142,17 +144,21 @@ def test_calendar_updates_and_cancels_the_same_event(app, api):
     method, original = event()
     moved = call("POST", f"/bookings/{booking}/reschedule", json={"slot_id": second})
     assert moved.status_code == 200
-    assert moved.get_json()["slot"]["id"] == second and moved.get_json()["ticket"] == "ALM-T-20261207-0001"
+    assert moved.get_json()["slot"]["id"] == second
+    assert moved.get_json()["ticket"] == "ALM-T-20261207-0001"
     method, rescheduled = event()
     assert method == "REQUEST"
-    assert rescheduled["UID"] == original["UID"] and rescheduled["SEQUENCE"] == 1
+    assert rescheduled["UID"] == original["UID"]
+    assert rescheduled["SEQUENCE"] == 1
     assert rescheduled.decoded("DTSTART").date().isoformat() == "2026-12-07"
 
     cancelled = call("POST", f"/bookings/{booking}/cancel")
-    assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+    assert cancelled.status_code == 200
+    assert cancelled.get_json()["status"] == "cancelled"
     method, cancelled_event = event()
     assert method == "CANCEL"
-    assert cancelled_event["UID"] == original["UID"] and cancelled_event["SEQUENCE"] == 2
+    assert cancelled_event["UID"] == original["UID"]
+    assert cancelled_event["SEQUENCE"] == 2
     assert cancelled_event["STATUS"] == "CANCELLED"
 
 

@@ -55,7 +55,8 @@ def test_hold_takes_a_place_until_it_expires(app, centre, make_user):
     slot = make_slot(app, capacity=2)
     booking = hold(app, user.id, slot)
     state = booking_state(app, booking)
-    assert state["status"] == "held" and state["hold_expires_at"] == NOW + POLICY.hold_ttl
+    assert state["status"] == "held"
+    assert state["hold_expires_at"] == NOW + POLICY.hold_ttl
     assert slot_booked(app, slot) == 1
     assert available(app, slot) == 1
     # An expired hold is free again at once, before any sweep has run.
@@ -171,17 +172,18 @@ def test_database_refuses_a_second_active_booking_of_an_exam(app, centre, make_u
     user = make_user()
     first, second = make_slot(app), make_slot(app, starts=local(2026, 12, 4))
     book(app, user.id, first)
-    with app.app_context(), pytest.raises(sa.exc.IntegrityError):
+    with app.app_context():
         slot = db.session.get(Slot, second)
         db.session.add(Booking(user_id=user.id, slot=slot, exam_type="theory", category="B", status="confirmed"))
-        db.session.commit()
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.commit()
 
 
 def test_database_refuses_overselling(app, centre):
     slot = make_slot(app, capacity=1)
     with app.app_context(), pytest.raises(sa.exc.IntegrityError):
+        # The CHECK refuses the statement itself (PostgreSQL, SQLite alike), before any commit.
         db.session.execute(sa.update(Slot).where(Slot.id == slot).values(booked=2))
-        db.session.commit()
 
 
 def test_cancellation_frees_the_place(app, centre, make_user):
@@ -192,7 +194,8 @@ def test_cancellation_frees_the_place(app, centre, make_user):
         hold(app, second.id, slot)
     cancel(app, booking)
     state = booking_state(app, booking)
-    assert state["status"] == "cancelled" and state["ics_sequence"] == 1
+    assert state["status"] == "cancelled"
+    assert state["ics_sequence"] == 1
     assert slot_booked(app, slot) == 0
     assert hold(app, second.id, slot)
     assert ("cancellation", booking, first.id) in outbox(app)
@@ -229,8 +232,10 @@ def test_reschedule_is_atomic(app, centre, make_user):
 
     reschedule(app, booking, free)
     state = booking_state(app, booking)
-    assert state["slot_id"] == free and state["status"] == "confirmed"
-    assert state["ticket"] == "ALM-T-20261207-0001" and state["ics_sequence"] == 1
+    assert state["slot_id"] == free
+    assert state["status"] == "confirmed"
+    assert state["ticket"] == "ALM-T-20261207-0001"
+    assert state["ics_sequence"] == 1
     assert state["events"] == ["held", "confirmed", "rescheduled"]
     assert (slot_booked(app, old), slot_booked(app, free)) == (0, 1)
     assert ("rescheduled-1", booking, user.id) in outbox(app)
@@ -279,7 +284,8 @@ def test_retake_rules_follow_recorded_results(app, centre, make_user):
     with pytest.raises(services.NotEligible) as error:
         hold(app, user.id, practical, later)
     assert error.value.refusal.reason == "theory-required"
-    assert error.value.code == "not-eligible" and error.value.status == 422
+    assert error.value.code == "not-eligible"
+    assert error.value.status == 422
     # One failure: the next working day is fine (if the cut-off allows).
     assert hold(app, user.id, retake, local(2026, 12, 3, 8))
 
@@ -311,7 +317,8 @@ def test_waitlist_gets_the_freed_place(app, centre, make_user):
         services.release_expired_holds(db.session, LATER, POLICY)
         db.session.commit()
         offered = db.session.scalar(sa.select(Booking).where(Booking.user_id == first.id))
-        assert offered.status == "held" and offered.slot_id == slot
+        assert offered.status == "held"
+        assert offered.slot_id == slot
         assert offered.hold_expires_at == LATER + POLICY.waitlist_hold_ttl
         entries = {e.user_id: e.status for e in db.session.scalars(sa.select(WaitlistEntry))}
         assert entries == {first.id: "offered", second.id: "waiting"}
@@ -363,7 +370,8 @@ def test_the_sweep_refreshes_what_the_session_already_holds(app, centre, make_us
         assert services.release_expired_holds(session, LATER, POLICY) == 1
         assert "status" in sa.inspect(stale).expired_attributes
         assert "booked" in sa.inspect(freed).expired_attributes
-        assert not sa.inspect(fresh).expired_attributes and not sa.inspect(kept).expired_attributes
+        assert not sa.inspect(fresh).expired_attributes
+        assert not sa.inspect(kept).expired_attributes
         assert (stale.status, freed.booked, fresh.status, kept.booked) == ("expired", 0, "held", 1)
         session.rollback()
 

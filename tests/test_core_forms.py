@@ -47,7 +47,8 @@ def test_a_valid_form_commits_and_flashes_the_result(app):
     with app.test_request_context(method="POST", data={"name": "Aru"}):
         form = NameForm()
         step = run_action(lambda: _write_entry() or 3, form=form, success=lambda n: f"{n} done")
-        assert step.done and step.value == 3
+        assert step.done
+        assert step.value == 3
         assert get_flashed_messages(with_categories=True) == [("success", "3 done")]
         db.session.remove()
         assert _entries() == 1
@@ -58,7 +59,9 @@ def test_an_invalid_form_calls_nothing(app):
     with app.test_request_context(method="POST", data={}):
         form = NameForm()
         step = run_action(lambda: called.append(1), form=form, success="never")
-        assert step.invalid and not called and form.name.errors
+        assert step.invalid
+        assert not called
+        assert form.name.errors
 
 
 def test_field_errors_go_on_the_form_and_nothing_is_kept(app):
@@ -70,7 +73,8 @@ def test_field_errors_go_on_the_form_and_nothing_is_kept(app):
         form = NameForm()
         step = run_action(refuse_name, form=form, success="never")
         assert step.invalid
-        assert "Taken." in form.name.errors and form.form_errors == ["On top."]
+        assert "Taken." in form.name.errors
+        assert form.form_errors == ["On top."]
         assert get_flashed_messages() == []
         assert _entries() == 0
 

@@ -85,7 +85,8 @@ def test_flask_run_serves_with_the_development_key(tmp_path):
             deadline = time.monotonic() + 30
             while request(port, "GET", "/healthz")[0] != 200:
                 log.seek(0)
-                assert process.poll() is None and time.monotonic() < deadline, log.read()
+                assert process.poll() is None, log.read()
+                assert time.monotonic() < deadline, log.read()
                 time.sleep(0.2)
         finally:
             process.terminate()

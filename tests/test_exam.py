@@ -60,7 +60,8 @@ def test_draw_follows_quotas_without_repeats_and_stores_the_deadline(app, bank, 
         assert len(items) == attempt.total == 40
         assert len({item.question_id for item in items}) == 40
         topics = [item.revision.question.topic.code for item in items]
-        assert topics.count("t1") == 20 and topics.count("t2") == 20
+        assert topics.count("t1") == 20
+        assert topics.count("t2") == 20
         for item in items:
             assert sorted(item.option_order) == sorted(option.id for option in item.revision.options)
         orders = {tuple(item.option_order) for item in items}
@@ -115,7 +116,8 @@ def test_expired_exam_is_finished_on_access(app, bank, client, auth, make_user, 
     attempt_id = start(app, owner_of(user))
     frozen["now"] = START + timedelta(minutes=41)
     response = client.get(f"/exam/attempts/{attempt_id}/1")
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/exam/attempts/{attempt_id}/result")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/exam/attempts/{attempt_id}/result")
     with app.app_context():
         assert db.session.get(Attempt, attempt_id).status == "expired"
 
@@ -178,7 +180,8 @@ def test_question_page_reveals_no_key(app, bank, client, auth, make_user, frozen
     auth.login(user.email)
     attempt_id = start(app, owner_of(user))
     soup, html = page(client, f"/exam/attempts/{attempt_id}/1")
-    assert "option--correct" not in html and "option--wrong" not in html
+    assert "option--correct" not in html
+    assert "option--wrong" not in html
     assert "because" not in html  # no explanation before the end
     radios = soup.select("input[name=option]")
     assert len(radios) == 3
@@ -198,9 +201,11 @@ def test_no_key_in_progress_json(app, bank, client, make_user, frozen):
     headers = {"Authorization": f"Bearer {token}"}
     body = client.post("/api/v1/attempts", json={"profile": "B", "lang": "ru"}, headers=headers).get_json()
     text = json.dumps(body)
-    assert "correct" not in text and "explanation" not in text
+    assert "correct" not in text
+    assert "explanation" not in text
     detail = client.get(f"/api/v1/attempts/{body['id']}", headers=headers).get_json()
-    assert "correct" not in json.dumps(detail) and "explanation" not in json.dumps(detail)
+    assert "correct" not in json.dumps(detail)
+    assert "explanation" not in json.dumps(detail)
     # After the end, the review has the key.
     client.post(f"/api/v1/attempts/{body['id']}/finish", headers=headers)
     finished = client.get(f"/api/v1/attempts/{body['id']}", headers=headers).get_json()
@@ -237,7 +242,8 @@ def test_full_exam_in_the_browser_resume_flag_language_and_review(app, bank, cli
         page_url=f"/exam/attempts/{attempt_id}/1",
     )
     soup, html = page(client, f"/exam/attempts/{attempt_id}/1")
-    assert "question ru" in html and soup.select_one("input[name=option][checked]")["value"] == str(key[order[0][0]])
+    assert "question ru" in html
+    assert soup.select_one("input[name=option][checked]")["value"] == str(key[order[0][0]])
     assert soup.select_one("input[name=flag]").has_attr("checked")
 
     # A new device (a fresh sign-in) resumes where the learner was.
@@ -255,11 +261,13 @@ def test_full_exam_in_the_browser_resume_flag_language_and_review(app, bank, cli
         page_url=f"/exam/attempts/{attempt_id}/2",
     )
     soup, html = page(client, f"/exam/attempts/{attempt_id}/finish")
-    assert "38 questions are not answered" in html and "1 question is flagged" in html
+    assert "38 questions are not answered" in html
+    assert "1 question is flagged" in html
     r = submit_form(client, f"/exam/attempts/{attempt_id}/finish", {})
     assert r.headers["Location"].endswith(f"/exam/attempts/{attempt_id}/result")
     soup, html = page(client, f"/exam/attempts/{attempt_id}/result")
-    assert "Not passed" in html and "1 / 40" in html
+    assert "Not passed" in html
+    assert "1 / 40" in html
     assert len(soup.select(".option--correct")) == 40
     assert "because ru" in html  # explanations in the attempt's language
 
@@ -272,7 +280,8 @@ def test_full_exam_in_the_browser_resume_flag_language_and_review(app, bank, cli
     )
     assert r.headers["Location"].endswith("/result")
     history, html = page(client, "/exam/history")
-    assert history.select_one("figure.chart svg title") is not None and "1 / 40" in html
+    assert history.select_one("figure.chart svg title") is not None
+    assert "1 / 40" in html
 
 
 def test_exam_works_for_anonymous_visitors_bound_to_their_session(app, bank, client, frozen):
@@ -283,7 +292,8 @@ def test_exam_works_for_anonymous_visitors_bound_to_their_session(app, bank, cli
     assert stranger.get(location).status_code == 404
     with app.app_context():
         attempt = db.session.scalar(sa.select(Attempt))
-        assert attempt.user_id is None and attempt.anonymous_key
+        assert attempt.user_id is None
+        assert attempt.anonymous_key
 
 
 def test_other_users_attempt_is_not_found(app, bank, client, auth, make_user, frozen):
@@ -303,7 +313,8 @@ def test_other_users_attempt_is_not_found(app, bank, client, auth, make_user, fr
     assert client.get(f"/api/v1/attempts/{attempt_id}", headers=headers).status_code == 404
     assert client.post(f"/api/v1/attempts/{attempt_id}/finish", headers=headers).status_code == 404
     response = client.put(f"/api/v1/attempts/{attempt_id}/answers/1", json={"option_id": 1}, headers=headers)
-    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
 
 
 def test_api_flow_and_attempt_closed(app, bank, client, make_user, frozen):
@@ -324,7 +335,8 @@ def test_api_flow_and_attempt_closed(app, bank, client, make_user, frozen):
         json={"option_id": question["options"][0]["id"]},
         headers=headers,
     )
-    assert answered.status_code == 200 and "correct" not in answered.get_json()
+    assert answered.status_code == 200
+    assert "correct" not in answered.get_json()
     bad = client.put(
         f"/api/v1/attempts/{body['id']}/answers/{question['id']}", json={"option_id": 999999}, headers=headers
     )
@@ -335,12 +347,15 @@ def test_api_flow_and_attempt_closed(app, bank, client, make_user, frozen):
         json={"option_id": question["options"][1]["id"]},
         headers=headers,
     )
-    assert late.status_code == 409 and late.get_json()["code"] == "attempt-closed"
+    assert late.status_code == 409
+    assert late.get_json()["code"] == "attempt-closed"
     result = client.post(f"/api/v1/attempts/{body['id']}/finish", headers=headers).get_json()
-    assert result["status"] == "expired" and result["total"] == 40
+    assert result["status"] == "expired"
+    assert result["total"] == 40
     assert {entry["topic"] for entry in result["by_topic"]} == {"t1", "t2"}
     unknown = client.post("/api/v1/attempts", json={"profile": "Z", "lang": "en"}, headers=headers)
-    assert unknown.status_code == 422 and "profile" in unknown.get_json()["errors"]
+    assert unknown.status_code == 422
+    assert "profile" in unknown.get_json()["errors"]
     assert client.post("/api/v1/attempts", json={"profile": "B", "lang": "en"}).status_code == 401
 
 

@@ -34,7 +34,7 @@ from tests.private_postgres import private_postgres  # noqa: F401  (the fixture)
 from tests.test_booking_concurrency import tokens_for
 from tests.test_ops_instances import ROOT, gunicorn, request, sign_in
 
-pytestmark = pytest.mark.postgres_only
+pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]  # a private PostgreSQL server and gunicorn
 
 APPLICANTS = 4  # one load thread each
 RECOVERY_SECONDS = 3  # once the server is back, every request succeeds again within this
@@ -131,18 +131,16 @@ def restart_world(private_postgres, tmp_path):  # noqa: F811  (the fixture impor
     url = private_postgres.create_database(f"kezek_restart_{secrets.token_hex(4)}")
     env = {
         **os.environ,
+        # The benchmark's app: production over plain http on 127.0.0.1, no rate limits (bench.app.BenchConfig).
         "KEZEK_ENV": "production",
-        "KEZEK_BENCH": "1",  # production over plain http on 127.0.0.1, no rate limits (see bench/run.py)
         "SECRET_KEY": secrets.token_urlsafe(48),
-        "SESSION_COOKIE_SECURE": "false",
-        "RATELIMIT_ENABLED": "false",
         "DATABASE_URL": url,
         "KEZEK_BOOKING_COOLDOWN_DAYS": "0",  # the same applicants book again and again
         "WEB_CONCURRENCY": "2",
         "GUNICORN_THREADS": "2",
     }
     subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        [sys.executable, "-m", "flask", "--app", "bench.wsgi", "db", "upgrade"],
         cwd=ROOT,
         env=env,
         check=True,
@@ -155,7 +153,7 @@ def restart_world(private_postgres, tmp_path):  # noqa: F811  (the fixture impor
         make_user = UserFactory(app)
         applicants = [make_user() for _ in range(APPLICANTS)]
         browser = make_user()
-        with gunicorn(env, tmp_path / "gunicorn.log") as port:
+        with gunicorn(env, tmp_path / "gunicorn.log", wsgi_app="bench.wsgi:app") as port:
             cookie = sign_in(browser.email, form_from=port, post_to=port)
             yield app, Load(port, slot, tokens_for(app, applicants), cookie)
     finally:

@@ -30,14 +30,17 @@ def assert_restored(app, restored_url: str, world) -> None:
     restored = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": restored_url})
     try:
         original_rows = all_rows(app)
-        assert original_rows["booking"] and original_rows["appeal"] and original_rows["outbox_message"]
+        assert original_rows["booking"]
+        assert original_rows["appeal"]
+        assert original_rows["outbox_message"]
         assert all_rows(restored) == original_rows
         # The app works on the copy: the applicant's token and booking are there.
         client = restored.test_client()
         response = client.get(
             f"/api/v1/bookings/{world.ids['booking_id']}", headers={"Authorization": f"Bearer {world.tokens['user']}"}
         )
-        assert response.status_code == 200 and response.get_json()["status"] == "confirmed"
+        assert response.status_code == 200
+        assert response.get_json()["status"] == "confirmed"
     finally:
         with restored.app_context():
             db.engine.dispose()
@@ -54,6 +57,7 @@ def test_sqlite_backup_api_round_trip(app, make_user, db_url, tmp_path):
 
 
 @pytest.mark.postgres_only
+@pytest.mark.slow  # pg_dump and pg_restore processes
 @pytest.mark.parametrize("db_url", [b for b in BACKENDS if b == "postgresql"], indirect=True)
 def test_pg_dump_and_pg_restore_round_trip(app, make_user, db_url, tmp_path):
     world = seed_world(app, make_user)

@@ -61,125 +61,131 @@ def test_expected_messages(events, kinds):
     assert expected_messages(events) == kinds
 
 
+class Bookings(RuleBasedStateMachine):
+    """Random sequences of applicants' and staff's requests, some of them sent at once; `app` is set by the test."""
+
+    app = None
+
+    def __init__(self):
+        super().__init__()
+        self.now = NOW
+        freeze(NOW)
+        with self.app.app_context():
+            tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+            db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+        make_centre(self.app)
+        with self.app.app_context():
+            centre = db.session.scalar(sa.select(Centre))
+            for number in range(PEOPLE):
+                db.session.add(
+                    User(
+                        email=f"p{number}@example.kz",
+                        password_hash="-",
+                        full_name=f"Person {number}",
+                        iin=f"95010130{number:04d}",
+                    )
+                )
+            for day in SLOT_DAYS:
+                starts = local(2026, 12, day)
+                db.session.add(
+                    Slot(
+                        centre=centre,
+                        exam_type="theory",
+                        category="B",
+                        starts_at=starts,
+                        ends_at=starts + timedelta(hours=1),
+                        capacity=CAPACITY,
+                    )
+                )
+            db.session.commit()
+
+    def step(self, operation) -> None:
+        """One request: the service in a transaction that commits, or rolls back when refused."""
+        with self.app.app_context():
+            try:
+                operation(db.session)
+                db.session.commit()
+            except DomainError:
+                db.session.rollback()
+
+    def latest_booking(self, session, person: int) -> Booking | None:
+        return session.scalar(
+            sa.select(Booking).where(Booking.user_id == person + 1).order_by(Booking.id.desc()).limit(1)
+        )
+
+    @rule(person=st.integers(0, PEOPLE - 1), slot=st.integers(1, SLOTS))
+    def hold(self, person, slot):
+        self.step(lambda s: services.hold_place(s, s.get(User, person + 1), slot, self.now, POLICY))
+
+    @rule(person=st.integers(0, PEOPLE - 1))
+    def confirm(self, person):
+        def operation(session):
+            if booking := self.latest_booking(session, person):
+                services.confirm(session, booking, self.now, consent_personal_data=True, fee_receipt="KZ-0001")
+
+        self.step(operation)
+
+    @rule(person=st.integers(0, PEOPLE - 1))
+    def cancel(self, person):
+        def operation(session):
+            if booking := self.latest_booking(session, person):
+                services.cancel(session, booking, self.now, POLICY)
+
+        self.step(operation)
+
+    @rule(person=st.integers(0, PEOPLE - 1), slot=st.integers(1, SLOTS))
+    def reschedule(self, person, slot):
+        def operation(session):
+            if booking := self.latest_booking(session, person):
+                services.reschedule(session, booking, slot, self.now, POLICY)
+
+        self.step(operation)
+
+    @rule(minutes=st.sampled_from([1, 10, 16]))
+    def time_passes_and_holds_expire(self, minutes):
+        self.now += timedelta(minutes=minutes)
+        freeze(self.now)
+        self.step(lambda s: services.release_expired_holds(s, self.now, POLICY))
+
+    @rule(slot=st.integers(1, SLOTS))
+    def block(self, slot):
+        self.step(lambda s: services.block_slot(s, s.get(Slot, slot), "Examiner ill", self.now, POLICY))
+
+    @rule(
+        person=st.integers(0, PEOPLE - 1),
+        first=st.sampled_from(sorted(CHANGES)),
+        second=st.sampled_from(sorted(CHANGES)),
+    )
+    def two_requests_at_once(self, person, first, second):
+        """Two clients change the person's latest booking at the same moment (both read it
+        before either writes): the same change twice, or two that conflict."""
+
+        def change(name):
+            def write(session, booking):
+                if booking is not None:
+                    CHANGES[name](session, booking, self.now)
+
+            return Request(lambda session: self.latest_booking(session, person), write)
+
+        outcomes = interleave(self.app, change(first), change(second))
+        if first == second:
+            assert outcomes.count("ok") <= 1 or self.latest_is_missing(person), outcomes
+
+    def latest_is_missing(self, person) -> bool:
+        with self.app.app_context():
+            return self.latest_booking(db.session, person) is None
+
+    @invariant()
+    def bookings_are_consistent(self):
+        with self.app.app_context():
+            assert_booking_invariants(db.session)
+
+
 @pytest.mark.postgres_only
 @pytest.mark.parametrize("db_url", [b for b in BACKENDS if b == "postgresql"], indirect=True)
 def test_bookings_keep_their_invariants_whatever_happens(app):
-    class Bookings(RuleBasedStateMachine):
-        def __init__(self):
-            super().__init__()
-            self.now = NOW
-            freeze(NOW)
-            with app.app_context():
-                tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-                db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-                db.session.commit()
-            make_centre(app)
-            with app.app_context():
-                centre = db.session.scalar(sa.select(Centre))
-                for number in range(PEOPLE):
-                    db.session.add(
-                        User(
-                            email=f"p{number}@example.kz",
-                            password_hash="-",
-                            full_name=f"Person {number}",
-                            iin=f"95010130{number:04d}",
-                        )
-                    )
-                for day in SLOT_DAYS:
-                    starts = local(2026, 12, day)
-                    db.session.add(
-                        Slot(
-                            centre=centre,
-                            exam_type="theory",
-                            category="B",
-                            starts_at=starts,
-                            ends_at=starts + timedelta(hours=1),
-                            capacity=CAPACITY,
-                        )
-                    )
-                db.session.commit()
-
-        def step(self, operation) -> None:
-            """One request: the service in a transaction that commits, or rolls back when refused."""
-            with app.app_context():
-                try:
-                    operation(db.session)
-                    db.session.commit()
-                except DomainError:
-                    db.session.rollback()
-
-        def latest_booking(self, session, person: int) -> Booking | None:
-            return session.scalar(
-                sa.select(Booking).where(Booking.user_id == person + 1).order_by(Booking.id.desc()).limit(1)
-            )
-
-        @rule(person=st.integers(0, PEOPLE - 1), slot=st.integers(1, SLOTS))
-        def hold(self, person, slot):
-            self.step(lambda s: services.hold_place(s, s.get(User, person + 1), slot, self.now, POLICY))
-
-        @rule(person=st.integers(0, PEOPLE - 1))
-        def confirm(self, person):
-            def operation(session):
-                if booking := self.latest_booking(session, person):
-                    services.confirm(session, booking, self.now, consent_personal_data=True, fee_receipt="KZ-0001")
-
-            self.step(operation)
-
-        @rule(person=st.integers(0, PEOPLE - 1))
-        def cancel(self, person):
-            def operation(session):
-                if booking := self.latest_booking(session, person):
-                    services.cancel(session, booking, self.now, POLICY)
-
-            self.step(operation)
-
-        @rule(person=st.integers(0, PEOPLE - 1), slot=st.integers(1, SLOTS))
-        def reschedule(self, person, slot):
-            def operation(session):
-                if booking := self.latest_booking(session, person):
-                    services.reschedule(session, booking, slot, self.now, POLICY)
-
-            self.step(operation)
-
-        @rule(minutes=st.sampled_from([1, 10, 16]))
-        def time_passes_and_holds_expire(self, minutes):
-            self.now += timedelta(minutes=minutes)
-            freeze(self.now)
-            self.step(lambda s: services.release_expired_holds(s, self.now, POLICY))
-
-        @rule(slot=st.integers(1, SLOTS))
-        def block(self, slot):
-            self.step(lambda s: services.block_slot(s, s.get(Slot, slot), "Examiner ill", self.now, POLICY))
-
-        @rule(
-            person=st.integers(0, PEOPLE - 1),
-            first=st.sampled_from(sorted(CHANGES)),
-            second=st.sampled_from(sorted(CHANGES)),
-        )
-        def two_requests_at_once(self, person, first, second):
-            """Two clients change the person's latest booking at the same moment (both read it
-            before either writes): the same change twice, or two that conflict."""
-
-            def change(name):
-                def write(session, booking):
-                    if booking is not None:
-                        CHANGES[name](session, booking, self.now)
-
-                return Request(lambda session: self.latest_booking(session, person), write)
-
-            outcomes = interleave(app, change(first), change(second))
-            if first == second:
-                assert outcomes.count("ok") <= 1 or self.latest_is_missing(person), outcomes
-
-        def latest_is_missing(self, person) -> bool:
-            with app.app_context():
-                return self.latest_booking(db.session, person) is None
-
-        @invariant()
-        def bookings_are_consistent(self):
-            with app.app_context():
-                assert_booking_invariants(db.session)
-
+    Bookings.app = app
     run_state_machine_as_test(
         Bookings,
         settings=settings(

@@ -228,7 +228,10 @@ def test_a_line_feed_in_the_path_cannot_forge_a_text_log_line(client, caplog):
     (record,) = [record for record in caplog.records if record.name == "kezek.access"]
     assert "\n" in record.getMessage()  # the path is decoded: the record holds a real line feed
     line = TextFormatter().format(record)
-    assert "\n" not in line and "\r" not in line and "\x1b" not in line and "\u2028" not in line
+    assert "\n" not in line
+    assert "\r" not in line
+    assert "\x1b" not in line
+    assert "\u2028" not in line
     forged = FORGED.replace("admin@kezek.kz", "[email]")  # scrubbed as ever
     assert line.endswith("GET /no-such-page\\r\\n" + forged + "\\u2028\\x1b[2J 404")
 
@@ -256,7 +259,8 @@ def test_a_traceback_stays_under_its_record():
         )
     first, *rest = TextFormatter().format(record).split("\n")
     assert first.endswith("failed on /x\\ny")
-    assert rest and all(line.startswith("    ") for line in rest)
+    assert rest
+    assert all(line.startswith("    ") for line in rest)
     assert rest[0] == "    Traceback (most recent call last):"
 
 

@@ -52,7 +52,7 @@ def test_parse_gives_birth_date_and_sex():
     assert info.birth_date == date(1988, 5, 15)
     assert info.sex == "male"
     assert parse_iin(make_iin(date(2005, 2, 28), "female", 17)).sex == "female"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="check digit"):
         parse_iin("900101300018")
 
 

@@ -87,7 +87,8 @@ def test_bookings_export_streams_to_stdout_in_batches(app, runner, exported_book
 
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert rows[0][:2] == ["booking_id", "ticket"] and len(rows) == 3  # no byte-order mark, no summary
+    assert rows[0][:2] == ["booking_id", "ticket"]
+    assert len(rows) == 3
     assert result.stderr.strip().splitlines()[-1] == "2 bookings exported to standard output"
     with app.app_context():
         centre = find_centre(db.session, "ALM")
@@ -95,7 +96,8 @@ def test_bookings_export_streams_to_stdout_in_batches(app, runner, exported_book
         streamed = staff_services.stream_period_bookings(
             db.session, centre, date(2026, 12, 1), date(2026, 12, 31), batch_size=1
         )
-        assert [booking.id for booking in streamed] == [booking.id for booking in whole] and len(whole) == 3
+        assert [booking.id for booking in streamed] == [booking.id for booking in whole]
+        assert len(whole) == 3
 
 
 def test_a_failed_bookings_export_leaves_the_earlier_file_as_it_was(runner, exported_bookings, tmp_path, monkeypatch):
@@ -111,7 +113,8 @@ def test_a_failed_bookings_export_leaves_the_earlier_file_as_it_was(runner, expo
     monkeypatch.setattr(exports, "write_bookings_csv", fails_midway)
     result = runner.invoke(args=[*EXPORT, "--output", str(target)])
 
-    assert result.exit_code == 1 and isinstance(result.exception, OSError)
+    assert result.exit_code == 1
+    assert isinstance(result.exception, OSError)
     assert target.read_text() == "yesterday's export\n"
     assert [path.name for path in target.parent.iterdir()] == ["december.csv"]  # no temporary file left behind
 

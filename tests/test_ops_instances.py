@@ -38,6 +38,7 @@ LOGIN_LIMIT = 3
 
 pytestmark = [
     pytest.mark.postgres_only,
+    pytest.mark.slow,  # gunicorn servers
     pytest.mark.parametrize("db_url", [b for b in BACKENDS if b == "postgresql"], indirect=True),
 ]
 
@@ -64,15 +65,15 @@ def app_server(db_url: str, key_prefix: str, metrics_dir: Path):
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], log_path: Path | None = None):
-    """A real gunicorn server with the production settings file, on a free port; yields the port
+def gunicorn(env: dict[str, str], log_path: Path | None = None, wsgi_app: str = "wsgi:app"):
+    """A real gunicorn server with the production settings file, serving `wsgi_app`, on a free port; yields the port
     once /healthz answers, and stops it (also when the test fails). Its output goes to `log_path`
     (or a temporary file): a pipe nobody reads while the test runs would fill up and stall it."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py"]
     with open(log_path, "w+") if log_path else tempfile.TemporaryFile("w+") as log:
         process = subprocess.Popen(  # noqa: S603  (our own command line)
-            [*command, "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+            [*command, "--bind", f"127.0.0.1:{port}", wsgi_app],
             cwd=ROOT,
             env=env,
             stdout=log,

@@ -74,7 +74,8 @@ def test_other_request_ids_are_replaced_by_a_fresh_one(client, incoming):
     first = client.get("/healthz", headers=headers).headers["X-Request-ID"]
     second = client.get("/healthz", headers=headers).headers["X-Request-ID"]
     assert first != incoming
-    assert len(first) == 32 and int(first, 16) >= 0
+    assert len(first) == 32
+    assert int(first, 16) >= 0
     assert first != second
 
 

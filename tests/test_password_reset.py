@@ -33,12 +33,14 @@ def test_reset_flow(app, client, auth, make_user):
     weak = submit_form(client, link, {"new_password": "short", "new_password_confirm": "short"})
     assert weak.status_code == 422
     done = submit_form(client, link, {"new_password": "brand-new-pass-7", "new_password_confirm": "brand-new-pass-7"})
-    assert done.status_code == 302 and done.headers["Location"].endswith("/account/login")
+    assert done.status_code == 302
+    assert done.headers["Location"].endswith("/account/login")
     assert auth.login(user.email, "brand-new-pass-7").status_code == 302
     auth.logout()
     # The link worked once: the password it was made for has changed.
     again = client.get(link)
-    assert again.status_code == 302 and again.headers["Location"].endswith("/account/reset")
+    assert again.status_code == 302
+    assert again.headers["Location"].endswith("/account/reset")
 
 
 def test_unknown_address_looks_the_same_and_queues_nothing(app, client):

@@ -68,12 +68,14 @@ def test_topic_practice_gives_feedback_after_each_answer(app, bank, client, auth
     key = correct_option_ids(app, attempt_id)
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
-        assert attempt.total == service.PRACTICE_SIZE and attempt.deadline is None
+        assert attempt.total == service.PRACTICE_SIZE
+        assert attempt.deadline is None
         assert {item.revision.question.topic.code for item in attempt.items} == {"t2"}
         item = attempt.items[0]
         wrong = next(o for o in item.option_order if o != key[item.question_id])
     html = client.get(location).get_data(as_text=True)
-    assert "because" not in html and "option--correct" not in html
+    assert "because" not in html
+    assert "option--correct" not in html
     response = submit_form(client, location, {"option": wrong, "go": "next"})
     assert response.headers["Location"].endswith(location)  # stays to show the feedback
     soup = BeautifulSoup(client.get(location).get_data(as_text=True), "html.parser")
@@ -202,11 +204,15 @@ def test_item_statistics_formulas():
         Answer(4, 0, 300, True, 1),
     ]
     stats = compute(answers)
-    assert stats[100].facility == 0.5 and stats[100].discrimination == 1.0 and stats[100].mean_seconds == 25
+    assert stats[100].facility == 0.5
+    assert stats[100].discrimination == 1.0
+    assert stats[100].mean_seconds == 25
     assert stats[100].flags == []
-    assert stats[200].facility == 0.75 and stats[200].discrimination == -1.0
+    assert stats[200].facility == 0.75
+    assert stats[200].discrimination == -1.0
     assert stats[200].flags == ["negative-discrimination"]
-    assert stats[300].facility == 1.0 and stats[300].flags == ["too-easy"]
+    assert stats[300].facility == 1.0
+    assert stats[300].flags == ["too-easy"]
     assert compute([Answer(1, 0, 5, False, 3)])[5].flags == ["too-hard"]
 
 
@@ -271,7 +277,8 @@ def test_profile_set_command(app, bank, runner):
     assert result.exit_code == 0, result.output
     assert "B: 40 questions, 1200 s, pass mark 30" in result.output
     result = runner.invoke(args=["exam", "profile-set", "B", "--questions", "41"])
-    assert result.exit_code == 1 and "add up to 40" in result.output
+    assert result.exit_code == 1
+    assert "add up to 40" in result.output
     result = runner.invoke(args=["exam", "profile-set", "B", "--questions", "41", "--quota", "t1=21"])
     assert result.exit_code == 0, result.output
     assert runner.invoke(args=["exam", "profile-set", "Z", "--seconds", "60"]).exit_code != 0

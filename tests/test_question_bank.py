@@ -201,7 +201,8 @@ def test_changed_question_gets_a_revision_and_removed_one_is_retired(app, bank_d
         assert (summary.revised, summary.retired, summary.unchanged) == (1, 1, 1)
 
         old = db.session.get(QuestionRevision, old_revision_id)
-        assert old.is_current is False and old.text_en == "What is the speed limit for a car in a built-up area?"
+        assert old.is_current is False
+        assert old.text_en == "What is the speed limit for a car in a built-up area?"
         new = current_revision("speed-001")
         assert (new.number, new.text_en) == (2, "Speed limit in a town?")
         assert new.question.category_codes == ["B"]

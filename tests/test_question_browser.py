@@ -66,7 +66,8 @@ def test_pagination(client, loaded):
     loaded.config["QUESTIONS_PER_PAGE"] = 2
     first = client.get("/questions/")
     second = client.get("/questions/?page=2")
-    assert len(questions_on(first)) == 2 and len(questions_on(second)) == 1
+    assert len(questions_on(first)) == 2
+    assert len(questions_on(second)) == 1
     soup = BeautifulSoup(first.get_data(as_text=True), "html.parser")
     assert soup.select_one("a[rel=next]")["href"].endswith("page=2")
     assert questions_on(client.get("/questions/?page=99")) == []

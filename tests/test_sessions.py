@@ -68,7 +68,8 @@ def sign_out(app, client, user) -> None:
 
 def sign_out_everywhere(app, client, user) -> None:
     response = submit_form(client, "/account/sessions/end-all", {}, page_url="/account/profile")
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
     assert "You are signed out on every device." in client.get("/").get_data(as_text=True)
 
 
@@ -96,7 +97,8 @@ def reset_password(app, client, user) -> None:
     submit_form(stranger, "/account/reset", {"email": user.email})
     link = reset_link(app)
     done = submit_form(stranger, link, {"new_password": NEW_PASSWORD, "new_password_confirm": NEW_PASSWORD})
-    assert done.status_code == 302 and done.headers["Location"].endswith("/account/login")
+    assert done.status_code == 302
+    assert done.headers["Location"].endswith("/account/login")
 
 
 def deactivate(app, client, user) -> None:
@@ -128,7 +130,8 @@ def test_a_saved_cookie_stops_working(app, person, ending, cookie):
 def test_signing_out_ends_only_this_browser(app, person):
     here, there = sign_in(app, person.email), sign_in(app, person.email)
     sign_out(app, here, person)
-    assert not signed_in(here) and signed_in(there)
+    assert not signed_in(here)
+    assert signed_in(there)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(UserSession)) == 1
 
@@ -150,9 +153,11 @@ def test_a_new_password_keeps_this_browser_signed_in_and_remembered(app, person)
 def test_the_profile_page_offers_signing_out_everywhere(app, person):
     client = sign_in(app, person.email)
     page = client.get("/account/profile").get_data(as_text=True)
-    assert 'action="/account/sessions/end-all"' in page and "this one included" in page
+    assert 'action="/account/sessions/end-all"' in page
+    assert "this one included" in page
     refused = client.post("/account/sessions/end-all")  # no CSRF token
-    assert refused.status_code == 400 and signed_in(client)
+    assert refused.status_code == 400
+    assert signed_in(client)
 
 
 @pytest.mark.parametrize(
@@ -183,9 +188,12 @@ def test_the_user_is_loaded_with_its_session_in_one_statement(app, person):
         statements = []
         sa.event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
         user = sessions.load(db.session, login_id, clock.utcnow())
-        assert user is not None and user.id == person.id and user.get_id() == login_id
+        assert user is not None
+        assert user.id == person.id
+        assert user.get_id() == login_id
         queries = [statement for statement in statements if not statement.startswith("BEGIN")]  # SQLite's
-        assert len(queries) == 1 and "user_session" in queries[0]
+        assert len(queries) == 1
+        assert "user_session" in queries[0]
         # The same id with another version, or another session, loads nobody.
         user_id, version, session_id = login_id.split(".")
         assert sessions.load(db.session, f"{user_id}.{int(version) + 1}.{session_id}", clock.utcnow()) is None
@@ -224,7 +232,8 @@ def test_pages_with_the_full_iin_are_not_stored(app, world, path):
 
 def test_pages_without_it_may_be_stored(app, world):
     response = as_role(app, world, "user").get("/booking/mine")
-    assert response.status_code == 200 and "no-store" not in response.headers.get("Cache-Control", "")
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("Cache-Control", "")
 
 
 @pytest.mark.parametrize("role", ["staff", "admin"])
@@ -238,13 +247,16 @@ def test_staff_see_the_iin_masked_and_in_full_on_request_audited(app, world, rol
     url = page.format(**world.ids)
     masked = client.get(url)
     body = masked.get_data(as_text=True)
-    assert masked.status_code == 200 and iin not in body and mask_iin(iin) in body
+    assert masked.status_code == 200
+    assert iin not in body
+    assert mask_iin(iin) in body
     assert "no-store" not in masked.headers.get("Cache-Control", "")
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).where(AuditEntry.action == "iin-shown")) == 0
     assert client.post(f"{url}/iin").status_code == 400  # without a CSRF token
     shown = client.post(f"{url}/iin", data={"csrf_token": csrf_token_from(body)})
-    assert shown.status_code == 200 and iin in shown.get_data(as_text=True)
+    assert shown.status_code == 200
+    assert iin in shown.get_data(as_text=True)
     assert shown.headers["Cache-Control"] == "no-store"
     with app.app_context():
         (entry,) = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "iin-shown"))
@@ -271,19 +283,22 @@ def test_reset_tokens_are_opaque_stored_hashed_and_used_once(app, client, make_u
     tokens = [link.rsplit("/", 1)[1] for link in (first, second)]
     for token in tokens:
         assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)  # 32 random bytes, nothing else inside
-        assert str(user.id) not in token.split("-") and "." not in token
+        assert str(user.id) not in token.split("-")
+        assert "." not in token
     assert tokens[0] != tokens[1]
     with app.app_context():
         account = db.session.get(User, user.id)
         assert not any(account.password_hash[-12:] in token for token in tokens)
         stored = set(db.session.scalars(sa.select(PasswordReset.token_hash)))
-        assert len(stored) == 2 and not stored & set(tokens)
+        assert len(stored) == 2
+        assert not stored & set(tokens)
     assert client.get(first).status_code == 200
     submit_form(client, first, {"new_password": NEW_PASSWORD, "new_password_confirm": NEW_PASSWORD})
     # Used: neither it nor the other link made before works again.
     for link in (first, second):
         again = client.get(link)
-        assert again.status_code == 302 and again.headers["Location"].endswith("/account/reset")
+        assert again.status_code == 302
+        assert again.headers["Location"].endswith("/account/reset")
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(PasswordReset)) == 0
 
@@ -300,7 +315,8 @@ def test_the_reset_token_never_reaches_the_access_log(app, client, make_user, ca
     assert len(access) == 3  # the page, the page again for its form, the form
     for record in access:
         line = record.getMessage() + JsonFormatter().format(record)
-        assert token not in line and "/account/reset/[token]" in line
+        assert token not in line
+        assert "/account/reset/[token]" in line
     assert token not in caplog.text
     # Nor does a request from the page carry it on as a Referer.
     assert '<meta name="referrer" content="no-referrer">' in page.get_data(as_text=True)

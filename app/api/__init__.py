@@ -6,13 +6,20 @@ from __future__ import annotations
 
 from flask_smorest import Api
 
+from app.api.problems import ProblemResponses, ProblemSchema
 from app.core.errors import register_error_handlers
 from app.core.urls import MAX_ID, IdConverter
 
-api = Api(
+
+class KezekApi(Api):
+    ERROR_SCHEMA = ProblemSchema  # the body app.core.errors sends, documented as `Problem`
+
+
+api = KezekApi(
     spec_kwargs={
         "info": {"description": "Kezek: trial theory exams and exam-centre booking in Kazakhstan."},
         "servers": [{"url": "/"}],
+        "extra_plugins": [ProblemResponses()],
     }
 )
 

@@ -41,6 +41,9 @@ PROBLEM_CODES = {
 }
 
 ERROR_PAGES = {400, 403, 404, 413, 429, 500, 503}
+# Headers of an HTTP error that the answer keeps (prefixes, lower case): a 405 names the methods the
+# resource allows (RFC 9110 requires it), a 429 says when to come back and how the limit stands.
+KEPT_ERROR_HEADERS = {405: ("allow",), 429: ("retry-after", "x-ratelimit")}
 # While the database restarts or fails over (seconds): clients may come back after this.
 DATABASE_RETRY_AFTER_SECONDS = 5
 
@@ -125,12 +128,18 @@ def handle_http_exception(error: HTTPException):
         response = problem_response(status, detail=detail, **extra)
         if status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
-        for header, value in error.get_headers() if status == 429 else []:
-            if header.lower().startswith(("retry-after", "x-ratelimit")):
-                response.headers[header] = value
-        return response
+        return _with_kept_headers(response, error)
     page = status if status in ERROR_PAGES else (500 if status >= 500 else 400)
-    return render_template(f"errors/{page}.html", error=error), status
+    response = current_app.make_response((render_template(f"errors/{page}.html", error=error), status))
+    return _with_kept_headers(response, error)
+
+
+def _with_kept_headers(response: Response, error: HTTPException) -> Response:
+    kept = KEPT_ERROR_HEADERS.get(error.code or 500, ())
+    for header, value in error.get_headers() if kept else []:
+        if header.lower().startswith(kept):
+            response.headers[header] = value
+    return response
 
 
 def handle_domain_error(error: DomainError):

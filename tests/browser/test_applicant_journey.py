@@ -10,6 +10,9 @@ import pytest
 
 from tests.browser.support import register_person, screenshot
 
+# A real browser against a live server: `make test` runs it, `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
 def test_applicant_journey(live_server, new_page, language):
@@ -35,7 +38,8 @@ def test_applicant_journey(live_server, new_page, language):
     with page.expect_download() as download:
         page.click("a[download]")
     calendar = download.value.path().read_text()
-    assert "BEGIN:VEVENT" in calendar and "METHOD:REQUEST" in calendar
+    assert "BEGIN:VEVENT" in calendar
+    assert "METHOD:REQUEST" in calendar
 
     page.click(f"a[href$='{booking.removeprefix(live_server)}/reschedule']")
     page.wait_for_url(re.compile(r"/reschedule"))

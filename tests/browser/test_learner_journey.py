@@ -9,6 +9,9 @@ import pytest
 
 from tests.browser.support import register_person, screenshot, start_exam
 
+# A real browser against a live server: `make test` runs it, `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 
 def choose(page, index: int) -> str:
     option = page.locator("input[name=option]").nth(index)

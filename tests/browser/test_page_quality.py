@@ -15,6 +15,9 @@ from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.support import sign_in, start_exam
 
+# A real browser against a live server, and the Nu validator: `make test` runs it, `make test-fast` does not.
+pytestmark = pytest.mark.slow
+
 PUBLIC = [
     "/",
     "/account/login",

@@ -12,6 +12,9 @@ import pytest
 from app.core import clock
 from tests.browser.support import register_person, screenshot, sign_in
 
+# A real browser against a live server: `make test` runs it, `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 
 def book_a_place(page, base: str, language: str) -> tuple[str, datetime]:
     """An applicant's confirmed booking a week ahead: (its staff page path, when the exam starts)."""

@@ -1,4 +1,4 @@
-"""`make bench`'s reference views, served only when benchmarking.
+"""`make bench`'s reference views, registered only on the benchmark's own app (bench.app).
 
 `/bench/ping` is the floor: the cheapest JSON answer the stack can give (no database, no templates,
 no session). Every timing is reported as a ratio against it, served by the same gunicorn in the same
