@@ -16,6 +16,7 @@ from app.auth.iin import make_iin
 from app.auth.models import Role
 from app.auth.throttle import DEVICE_COOKIE
 from app.booking.models import Centre
+from app.core import clock
 from app.exam.models import Attempt
 from app.extensions import db
 from tests.appeals_support import ADDRESS, ESSENCE, file
@@ -138,7 +139,8 @@ def test_a_new_password_lifts_the_lock(app, make_user):
         from app.auth.models import User
         from app.extensions import db
 
-        token = reset.make_token(db.session.get(User, user.id), app.config["SECRET_KEY"])
+        token = reset.make_token(db.session, db.session.get(User, user.id), ttl_seconds=3600, now=clock.utcnow())
+        db.session.commit()
     client = browser(app)
     new_password = "new-horse-battery-7"
     changed = submit_form(

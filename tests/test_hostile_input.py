@@ -17,6 +17,7 @@ from app.ops.logs import TextFormatter, escape_controls
 from config import Config
 from tests.conftest import make_centre
 from tests.hardening_support import seed_world
+from tests.session_support import sign_in_client
 from tests.test_hardening_access import sample_url, server_error
 from tests.test_hardening_injection import pages_for
 
@@ -86,9 +87,7 @@ def client_as(app, world, role: str):
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     if role != "anonymous":
-        with client.session_transaction() as session:
-            session["_user_id"] = str(world.users[role])
-            session["_fresh"] = True
+        sign_in_client(app, client, world.users[role])
     return client
 
 

@@ -93,6 +93,14 @@ def gunicorn(env: dict[str, str], log_path: Path | None = None, wsgi_app: str = 
             process.wait(timeout=30)
 
 
+def _cookie(headers, name: str) -> str:
+    """The value of cookie `name` among every Set-Cookie header of an answer (a sign-in sets several)."""
+    cookies = SimpleCookie()
+    for header in headers.get_all("Set-Cookie") or []:
+        cookies.load(header)
+    return cookies[name].value
+
+
 def request(port: int, method: str, path: str, body: str | None = None, headers: dict | None = None):
     """(status, text, headers), or (0, "", {}) while nobody listens."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -160,7 +168,7 @@ def sign_in(email: str, *, form_from: int, post_to: int) -> str | None:
     """Sign in like a browser: the login form from one server, posted to another (or the same);
     returns the signed-in session's Cookie header, or None when refused."""
     status, page, headers = request(form_from, "GET", "/account/login")
-    session_cookie = f"session={SimpleCookie(headers['Set-Cookie'])['session'].value}"
+    session_cookie = f"session={_cookie(headers, 'session')}"
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     form = f"csrf_token={token}&email={email.replace('@', '%40')}&password={PASSWORD}"
     status, _, headers = request(
@@ -172,7 +180,7 @@ def sign_in(email: str, *, form_from: int, post_to: int) -> str | None:
     )
     if status != 302:
         return None
-    return f"session={SimpleCookie(headers['Set-Cookie'])['session'].value}"
+    return f"session={_cookie(headers, 'session')}"
 
 
 def metric(port: int, name: str, **labels) -> float:
