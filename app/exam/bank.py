@@ -7,6 +7,7 @@ problem, so an author sees them all at once.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from app.exam import bank_quality
 
 LANGUAGES = ("kk", "ru", "en")
 CATEGORIES = ("A", "B", "C", "D", "BE")
@@ -146,6 +149,7 @@ class _Checker:
         self.root = root
         self.problems: list[Problem] = []
         self.questions_seen = 0
+        self.today = dt.date.today()
 
     def problem(self, where: str, message: str) -> None:
         self.problems.append(Problem(where, message))
@@ -185,14 +189,16 @@ class _Checker:
         return texts if len(texts) == len(LANGUAGES) else None
 
 
-def validate(path: str | Path) -> Report:
+def validate(path: str | Path, today: dt.date | None = None) -> Report:
     root = Path(path)
     checker = _Checker(root)
+    checker.today = today or dt.date.today()
     bank = Bank()
     bank.topics = _load_topics(checker)
     topic_codes = {topic.code for topic in bank.topics}
     bank.questions = _load_questions(checker, topic_codes)
     bank.profiles = _load_profiles(checker, bank)
+    bank_quality.check_bank(checker, bank)
     return Report(bank, checker.problems, checker.questions_seen)
 
 
@@ -343,8 +349,9 @@ def _check_options(checker: _Checker, where: str, value: Any) -> list[OptionData
 
 def _check_reference(checker: _Checker, where: str, value: Any) -> tuple[str, str]:
     if not isinstance(value, dict):
-        checker.problem(where, "reference must be {source, point}")
+        checker.problem(where, "reference must be {source, point, checked}")
         return "", ""
+    bank_quality.check_checked_date(checker, where, value.get("checked"), checker.today)
     source, point = value.get("source"), str(value.get("point", "")).strip()
     if source not in REFERENCE_POINTS:
         checker.problem(where, f"unknown reference source {source!r}")
