@@ -6,6 +6,7 @@ from pathlib import Path
 import yaml
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bank"
+REAL_BANK = Path(__file__).resolve().parent.parent / "questions"
 
 
 def copy_fixture_bank(tmp_path: Path) -> Path:

@@ -28,7 +28,7 @@ QUESTION_KEYS = {"id", "topic", "categories", "image", "text", "options", "expla
 REQUIRED_KEYS = QUESTION_KEYS - {"image"}
 SVG_NS = "{http://www.w3.org/2000/svg}"
 # What `reference.point` may look like for each source (language-neutral, rendered per language).
-NUMBER = r"\d+(?:\.\d+)*(?:-\d+)?(?:-[a-z0-9]+)?"
+NUMBER = r"\d+(?:\.\d+)*(?:-\d+)?(?:-[a-z0-9]+)?(?:\(\d+\))?"  # "12(5)": sub-point 5 of point 12
 REFERENCE_POINTS = {
     "pdd": rf"^(?:{NUMBER}|annex-\d+)$",
     "pdd-admission": rf"^{NUMBER}$",
