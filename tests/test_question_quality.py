@@ -156,3 +156,12 @@ def test_similar_questions_with_different_pictures_are_not_near_duplicates(root)
 
     edit_questions(root, "speed", change)
     assert not [p for p in problems(root, today=dt.date(2026, 12, 3)) if "nearly the same" in p]
+
+
+def test_alt_text_is_read_per_language(root):
+    from app.exam import bank as bank_files
+
+    question = next(q for q in bank_files.validate(root).bank.questions if q.image)
+    assert question.alt_text("kk") == "Ақ көлденең жолағы бар қызыл дөңгелек"
+    assert question.alt_text("ru") == "Красный круг с белой горизонтальной полосой"
+    assert question.alt_text("en") == "A red disc with a white horizontal bar"

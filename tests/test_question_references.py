@@ -59,3 +59,12 @@ def test_practice_feedback_links_the_rules(app, bank, client, auth, make_user, f
     links = reference_links(client.get(location).get_data(as_text=True))
     assert [link["href"] for link in links] == [RULES_RU]
     assert links[0]["rel"] == ["noopener"]
+
+
+@pytest.mark.parametrize(
+    ("language", "alt"),
+    [("kk", "Ақ көлденең жолағы бар қызыл дөңгелек"), ("ru", "Красный круг с белой горизонтальной полосой")],
+)
+def test_question_browser_shows_alt_text_in_the_page_language(client, loaded, language, alt):  # noqa: F811
+    html = client.get("/questions/", headers={"Accept-Language": language}).get_data(as_text=True)
+    assert BeautifulSoup(html, "html.parser").select_one(".question-image")["alt"] == alt

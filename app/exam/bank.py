@@ -76,8 +76,12 @@ class QuestionData:
     reference_source: str
     reference_point: str
     image: str | None = None
-    image_alt: str | None = None
+    image_alt: str | None = None  # the drawing's own <desc> or <title>
+    image_alts: dict[str, str] = field(default_factory=dict)  # per language, from images/alt.yaml
     source_file: str = ""
+
+    def alt_text(self, lang: str) -> str | None:
+        return self.image_alts.get(lang) or self.image_alt if self.image else None
 
     def content_hash(self) -> str:
         """Identifies what a learner sees; a change makes a new revision."""

@@ -142,10 +142,13 @@ def _check_images(checker: _Checker, bank: Bank) -> None:
     alt = checker.load_yaml(images / "alt.yaml")
     if not isinstance(alt, dict):
         return
+    alts = {}
     for name in sorted(used):
         texts = alt.get(name)
         where = f"images/alt.yaml: {name}"
         if texts is None:
             checker.problem(where, "the picture needs alt text in kk, ru and en")
         else:
-            checker.trilingual(where, texts)
+            alts[name] = checker.trilingual(where, texts, translated=False) or {}
+    for question in bank.questions:
+        question.image_alts = alts.get(question.image, {})
