@@ -7,6 +7,7 @@ problem, so an author sees them all at once.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -18,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from app.exam import bank_quality
+
 LANGUAGES = ("kk", "ru", "en")
 CATEGORIES = ("A", "B", "C", "D", "BE")
 MIN_OPTIONS, MAX_OPTIONS = 2, 5
@@ -25,7 +28,7 @@ QUESTION_KEYS = {"id", "topic", "categories", "image", "text", "options", "expla
 REQUIRED_KEYS = QUESTION_KEYS - {"image"}
 SVG_NS = "{http://www.w3.org/2000/svg}"
 # What `reference.point` may look like for each source (language-neutral, rendered per language).
-NUMBER = r"\d+(?:\.\d+)*(?:-\d+)?(?:-[a-z0-9]+)?"
+NUMBER = r"\d+(?:\.\d+)*(?:-\d+)?(?:-[a-z0-9]+)?(?:\(\d+\))?"  # "12(5)": sub-point 5 of point 12
 REFERENCE_POINTS = {
     "pdd": rf"^(?:{NUMBER}|annex-\d+)$",
     "pdd-admission": rf"^{NUMBER}$",
@@ -73,8 +76,12 @@ class QuestionData:
     reference_source: str
     reference_point: str
     image: str | None = None
-    image_alt: str | None = None
+    image_alt: str | None = None  # the drawing's own <desc> or <title>
+    image_alts: dict[str, str] = field(default_factory=dict)  # per language, from images/alt.yaml
     source_file: str = ""
+
+    def alt_text(self, lang: str) -> str | None:
+        return self.image_alts.get(lang) or self.image_alt if self.image else None
 
     def content_hash(self) -> str:
         """Identifies what a learner sees; a change makes a new revision."""
@@ -146,6 +153,7 @@ class _Checker:
         self.root = root
         self.problems: list[Problem] = []
         self.questions_seen = 0
+        self.today = dt.date.today()
 
     def problem(self, where: str, message: str) -> None:
         self.problems.append(Problem(where, message))
@@ -185,14 +193,16 @@ class _Checker:
         return texts if len(texts) == len(LANGUAGES) else None
 
 
-def validate(path: str | Path) -> Report:
+def validate(path: str | Path, today: dt.date | None = None) -> Report:
     root = Path(path)
     checker = _Checker(root)
+    checker.today = today or dt.date.today()
     bank = Bank()
     bank.topics = _load_topics(checker)
     topic_codes = {topic.code for topic in bank.topics}
     bank.questions = _load_questions(checker, topic_codes)
     bank.profiles = _load_profiles(checker, bank)
+    bank_quality.check_bank(checker, bank)
     return Report(bank, checker.problems, checker.questions_seen)
 
 
@@ -343,8 +353,9 @@ def _check_options(checker: _Checker, where: str, value: Any) -> list[OptionData
 
 def _check_reference(checker: _Checker, where: str, value: Any) -> tuple[str, str]:
     if not isinstance(value, dict):
-        checker.problem(where, "reference must be {source, point}")
+        checker.problem(where, "reference must be {source, point, checked}")
         return "", ""
+    bank_quality.check_checked_date(checker, where, value.get("checked"), checker.today)
     source, point = value.get("source"), str(value.get("point", "")).strip()
     if source not in REFERENCE_POINTS:
         checker.problem(where, f"unknown reference source {source!r}")

@@ -10,7 +10,7 @@ from app.core.i18n import current_language
 from app.core.ranges import page_arg
 from app.core.security import IMAGE_POLICY
 from app.exam.browsing import all_topics, browse_query
-from app.exam.references import format_reference
+from app.exam.references import reference_of
 from app.extensions import db, talisman
 
 bp = Blueprint("questions", __name__, url_prefix="/questions")
@@ -37,7 +37,7 @@ def browse():
         topic_code=topic_code,
         search=search,
         results=results,
-        reference=lambda revision: format_reference(revision.reference_source, revision.reference_point, language),
+        reference=lambda revision: reference_of(revision.reference_source, revision.reference_point, language),
     )
 
 

@@ -1,4 +1,4 @@
-"""`flask questions validate|import [PATH]` and `flask exam profile-set CODE ...`."""
+"""`flask questions validate|coverage|import [PATH]` and `flask exam profile-set CODE ...`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from app.core.cli import fail_with_field_errors, track
 from app.core.clock import utcnow
 from app.core.errors import FieldErrors
 from app.exam import bank as bank_files
+from app.exam import coverage as bank_coverage
 from app.exam.importing import import_bank
 from app.exam.models import ExamProfile
 from app.exam.profiles import update_profile
@@ -38,6 +39,20 @@ def validate_command(path):
     report = _validated(_bank_path(path))
     click.echo(report.summary())
     if not report.ok:
+        raise SystemExit(1)
+
+
+@questions_cli.command("coverage")
+@click.argument("path", required=False)
+def coverage_command(path):
+    """Questions per chapter of the Rules, group of signs and markings, and other source; non-zero exit when a
+    chapter has fewer than 3 questions or fewer than half its share by points."""
+    path = _bank_path(path)
+    report = bank_files.validate(path)
+    result = bank_coverage.measure(report.bank, path)
+    for line in result.lines():
+        click.echo(line)
+    if not result.ok:
         raise SystemExit(1)
 
 

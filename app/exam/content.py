@@ -52,7 +52,9 @@ class RevisionContent(RevisionTexts):
     reference_source: str
     reference_point: str
     image: str | None
-    image_alt: str | None
+    image_alt_kk: str | None
+    image_alt_ru: str | None
+    image_alt_en: str | None
     options: tuple[OptionContent, ...]
 
     def options_in(self, order: Iterable[int]) -> list[OptionContent]:
@@ -68,7 +70,7 @@ _REVISION_COLUMNS = [
     QuestionRevision.reference_source,
     QuestionRevision.reference_point,
     QuestionRevision.image,
-    QuestionRevision.image_alt,
+    *(getattr(QuestionRevision, f"image_alt_{lang}") for lang in ("kk", "ru", "en")),
 ]
 _OPTION_COLUMNS = [
     QuestionOption.revision_id,

@@ -66,6 +66,9 @@ def import_bank(session: Session, bank: Bank, now: datetime, track: Track = untr
                 question.revisions.append(_revision(data, number=number))
                 summary.revised += 1
             else:
+                # Alt text is not graded content: it is kept current without a new revision.
+                for lang in LANGUAGES:
+                    setattr(current, f"image_alt_{lang}", data.alt_text(lang))
                 summary.unchanged += 1
             if question.retired_at is not None:
                 question.retired_at = None
@@ -111,7 +114,7 @@ def _revision(data: QuestionData, number: int) -> QuestionRevision:
         reference_source=data.reference_source,
         reference_point=data.reference_point,
         image=data.image,
-        image_alt=data.image_alt,
+        **{f"image_alt_{lang}": data.alt_text(lang) for lang in LANGUAGES},
         options=options,
         **_by_language("text", data.texts),
         **_by_language("explanation", data.explanations),

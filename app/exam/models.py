@@ -88,6 +88,10 @@ class RevisionTexts:
         return localized(self, "explanation")
 
     @property
+    def image_alt(self) -> str:
+        return localized(self, "image_alt")
+
+    @property
     def correct_option(self):
         return next(option for option in self.options if option.is_correct)
 
@@ -123,8 +127,10 @@ class QuestionRevision(RevisionTexts, db.Model):
     reference_source: Mapped[str] = mapped_column(String(20))
     reference_point: Mapped[str] = mapped_column(String(40))
     image: Mapped[str | None] = mapped_column(String(120))
-    # The drawing's own <desc> (or <title>), the text alternative for people who cannot see it.
-    image_alt: Mapped[str | None] = mapped_column(Text)
+    # The picture's text alternative for people who cannot see it, in each language (images/alt.yaml).
+    image_alt_kk: Mapped[str | None] = mapped_column(Text)
+    image_alt_ru: Mapped[str | None] = mapped_column(Text)
+    image_alt_en: Mapped[str | None] = mapped_column(Text)
     # Case-folded text of the stem, options and explanation, for search on any database.
     search_kk: Mapped[str] = mapped_column(Text)
     search_ru: Mapped[str] = mapped_column(Text)

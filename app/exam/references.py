@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 # source -> language -> template with {point}
 TEMPLATES: dict[str, dict[str, str]] = {
     "pdd": {
@@ -50,6 +52,39 @@ SPECIAL_POINTS: dict[str, dict[str, str]] = {
     "annex": {"kk": "{n}-қосымша", "ru": "приложение {n}", "en": "Annex {n}"},
     "ch": {"kk": "{n}-тарау", "ru": "глава {n}", "en": "chapter {n}"},
 }
+
+
+# The official texts on adilet.zan.kz (the state register of legal acts): the order that approves the Rules,
+# the admission provisions and the list of faults (MoJ registration No. 33003), and the Code of Administrative
+# Offences. Pages exist in Kazakh and Russian; English pages link the Russian text. Adilet's anchors for single
+# points could not be confirmed, so links lead to the document.
+ADILET_DOCUMENTS = {
+    "pdd": "V2300033003",
+    "pdd-admission": "V2300033003",
+    "pdd-faults": "V2300033003",
+    "koap": "K1400000235",
+}
+
+
+@dataclass(frozen=True)
+class Reference:
+    text: str
+    url: str | None
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def official_url(source: str, language: str) -> str | None:
+    document = ADILET_DOCUMENTS.get(source)
+    if document is None:
+        return None
+    return f"https://adilet.zan.kz/{'kaz' if language == 'kk' else 'rus'}/docs/{document}"
+
+
+def reference_of(source: str, point: str, language: str) -> Reference:
+    """The reference in words, with a link to the official text where there is one."""
+    return Reference(format_reference(source, point, language), official_url(source, language))
 
 
 def format_reference(source: str, point: str, language: str) -> str:

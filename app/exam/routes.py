@@ -23,7 +23,7 @@ from app.exam.charts import score_trend
 from app.exam.forms import ProfileForm, StartForm
 from app.exam.models import AttemptMode, ExamProfile, Topic
 from app.exam.profiles import available_per_topic, update_profile
-from app.exam.references import format_reference
+from app.exam.references import reference_of
 from app.extensions import db, limiter
 
 bp = Blueprint("exam", __name__, url_prefix="/exam")
@@ -178,7 +178,7 @@ def question(attempt_id: int, position: int):
         language=attempt.language,
         remaining=_remaining_seconds(attempt),
         feedback=attempt.gives_feedback and item.answered,
-        reference=format_reference(item.revision.reference_source, item.revision.reference_point, attempt.language),
+        reference=reference_of(item.revision.reference_source, item.revision.reference_point, attempt.language),
         grid=_grid(items),
     )
     db.session.commit()
@@ -295,9 +295,7 @@ def result(attempt_id: int):
         attempt=attempt,
         items=items,
         result=service.result_of(attempt, items),
-        reference=lambda revision: format_reference(
-            revision.reference_source, revision.reference_point, attempt.language
-        ),
+        reference=lambda revision: reference_of(revision.reference_source, revision.reference_point, attempt.language),
     )
 
 
