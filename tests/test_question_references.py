@@ -43,7 +43,8 @@ def test_question_browser_links_the_rules_in_the_page_language(client, loaded, l
     assert any(text in link.get_text() for link in links)
     # Signs rest on the standard, which is not on adilet: named, not linked.
     sign = [p for p in BeautifulSoup(html, "html.parser").select(".reference") if "1125" in p.get_text()]
-    assert sign and sign[0].find("a") is None
+    assert sign
+    assert sign[0].find("a") is None
 
 
 def test_practice_feedback_links_the_rules(app, bank, client, auth, make_user, frozen):
