@@ -7,8 +7,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from app.api.security import bearer_required, bearer_token
 from app.auth import services, throttle
+from app.auth.tokens import bearer_required, bearer_token
 from app.extensions import db, limiter
 
 blp = Blueprint("api_auth", __name__, url_prefix="/auth", description="Accounts and bearer tokens")
