@@ -12,9 +12,9 @@ from app.auth.models import User
 from app.booking.models import Booking
 from app.core.clock import utcnow
 from app.core.database import insert_for
+from app.core.request_ids import current_request_id
 from app.core.types import UTCDateTime
 from app.notify.models import OutboxMessage
-from app.ops.logs import current_request_id
 
 
 def queue_message(

@@ -35,11 +35,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.booking.models import Booking
 from app.core.clock import utcnow
+from app.core.counters import PROCESS_METRICS
 from app.extensions import db
 from app.jobs.models import JobRun
 from app.notify.delivery import Status
 from app.notify.models import OutboxMessage
-from app.ops.counters import PROCESS_METRICS
 
 
 class DatabaseCollector:
