@@ -55,6 +55,15 @@ def test_navigation_shows_what_the_role_may_use(client, signed_in_as, role, visi
     assert not hidden & links
 
 
+@pytest.mark.parametrize(
+    ("role", "route"), [("anonymous", "/account/login"), ("user", "/account/profile"), ("admin", "/admin/")]
+)
+def test_navigation_marks_the_page_being_shown(client, signed_in_as, role, route):
+    signed_in_as(role)
+    nav = BeautifulSoup(client.get(route).get_data(as_text=True), "html.parser").select_one("header nav")
+    assert [a["href"] for a in nav.select('a[aria-current="page"]')] == [route]
+
+
 def test_staff_page_shows_own_centre(client, signed_in_as):
     signed_in_as("staff")
     assert "ALM centre" in client.get("/staff/").get_data(as_text=True)
