@@ -18,7 +18,8 @@ from typing import Any
 
 import yaml
 
-LANGUAGES = ("kk", "ru", "en")
+from app.core.i18n import LANGUAGES
+
 CATEGORIES = ("A", "B", "C", "D", "BE")
 MIN_OPTIONS, MAX_OPTIONS = 2, 5
 QUESTION_KEYS = {"id", "topic", "categories", "image", "text", "options", "explanation", "reference"}
