@@ -42,7 +42,7 @@ def test_request_latency_is_counted_by_endpoint(client):
         client.get("/healthz")
     client.get("/no-such-page")
     after = scrape(client)
-    key = {"endpoint": "main.healthz", "method": "GET", "status": "200"}
+    key = {"endpoint": "ops.healthz", "method": "GET", "status": "200"}
     assert (
         value(after, "kezek_http_request_duration_seconds_count", **key)
         - value(before, "kezek_http_request_duration_seconds_count", **key)
