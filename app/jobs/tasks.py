@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from app.booking.messages import queue_reminders
 from app.booking.services import release_expired_holds
 from app.core.clock import utcnow
 from app.core.counters import JOB_FAILURES, JOB_SECONDS
@@ -42,7 +43,7 @@ def _release_holds(session: Session, now: datetime) -> str:
 
 
 def _reminders(session: Session, now: datetime) -> str:
-    return f"{delivery.queue_reminders(session, now)} reminders queued"
+    return f"{queue_reminders(session, now)} reminders queued"
 
 
 def _finish_attempts(session: Session, now: datetime) -> str:
