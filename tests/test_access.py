@@ -74,3 +74,14 @@ def test_admin_page_lists_accounts_and_centres(client, signed_in_as):
     html = client.get("/admin/").get_data(as_text=True)
     assert "ALM centre" in html
     assert "user1@example.kz" in html
+
+
+@pytest.mark.parametrize(
+    "route", ["/admin/", "/admin/dashboard", "/admin/centres", "/admin/staff", "/admin/audit", "/admin/jobs"]
+)
+def test_every_admin_page_has_the_one_admin_menu(client, signed_in_as, route):
+    signed_in_as("admin")
+    page = BeautifulSoup(client.get(route).get_data(as_text=True), "html.parser")
+    (menu,) = page.select("main nav.subnav")
+    assert {a["href"] for a in menu.find_all("a")} >= {"/admin/", "/admin/jobs", "/admin/centres"}
+    assert [a["href"] for a in menu.select('a[aria-current="page"]')] == [route]
