@@ -40,7 +40,6 @@ class Config:
     # werkzeug's method and cost for new password hashes (scrypt, n = 2^15); never from the environment.
     PASSWORD_HASH_METHOD = "scrypt"
 
-    LANGUAGES = ("kk", "ru", "en")
     BABEL_DEFAULT_LOCALE = "kk"
     BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
     LANGUAGE_COOKIE = "kezek_lang"

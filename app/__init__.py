@@ -33,6 +33,7 @@ def create_app(config: type[Config] | None = None, overrides: Mapping[str, Any] 
     _register_blueprints(app)
     _register_commands(app)
     _register_template_helpers(app)
+    _register_message_kinds()
     return app
 
 
@@ -76,6 +77,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.admin.routes import bp as admin_bp
     from app.appeals.routes import bp as appeals_bp
     from app.appeals.routes import staff_bp as appeals_staff_bp
     from app.auth.routes import bp as auth_bp
@@ -84,8 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.exam.routes import bp as exam_bp
     from app.main.routes import bp as main_bp
     from app.notify.routes import bp as notify_bp
-    from app.ops.routes import bp as ops_bp
-    from app.staff.admin_routes import bp as admin_bp
+    from app.ops.health import bp as ops_bp
     from app.staff.routes import bp as staff_bp
 
     app.register_blueprint(main_bp)
@@ -121,3 +122,13 @@ def _register_template_helpers(app: Flask) -> None:
     from app.core.templating import register
 
     register(app)
+
+
+def _register_message_kinds() -> None:
+    """Each feature tells the outbox how its messages read."""
+    from app.appeals.messages import register_kinds as appeal_kinds
+    from app.auth.messages import register_kinds as account_kinds
+    from app.booking.messages import register_kinds as booking_kinds
+
+    for register_kinds in (booking_kinds, appeal_kinds, account_kinds):
+        register_kinds()

@@ -13,8 +13,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify
 from flask_login import current_user
 
-from app.api.security import bearer_token
 from app.auth.services import user_for_token
+from app.auth.tokens import bearer_token
 from app.extensions import db
 
 bp = Blueprint("bench", __name__, url_prefix="/bench")

@@ -55,6 +55,15 @@ def test_navigation_shows_what_the_role_may_use(client, signed_in_as, role, visi
     assert not hidden & links
 
 
+@pytest.mark.parametrize(
+    ("role", "route"), [("anonymous", "/account/login"), ("user", "/account/profile"), ("admin", "/admin/")]
+)
+def test_navigation_marks_the_page_being_shown(client, signed_in_as, role, route):
+    signed_in_as(role)
+    nav = BeautifulSoup(client.get(route).get_data(as_text=True), "html.parser").select_one("header nav")
+    assert [a["href"] for a in nav.select('a[aria-current="page"]')] == [route]
+
+
 def test_staff_page_shows_own_centre(client, signed_in_as):
     signed_in_as("staff")
     assert "ALM centre" in client.get("/staff/").get_data(as_text=True)
@@ -65,3 +74,14 @@ def test_admin_page_lists_accounts_and_centres(client, signed_in_as):
     html = client.get("/admin/").get_data(as_text=True)
     assert "ALM centre" in html
     assert "user1@example.kz" in html
+
+
+@pytest.mark.parametrize(
+    "route", ["/admin/", "/admin/dashboard", "/admin/centres", "/admin/staff", "/admin/audit", "/admin/jobs"]
+)
+def test_every_admin_page_has_the_one_admin_menu(client, signed_in_as, route):
+    signed_in_as("admin")
+    page = BeautifulSoup(client.get(route).get_data(as_text=True), "html.parser")
+    (menu,) = page.select("main nav.subnav")
+    assert {a["href"] for a in menu.find_all("a")} >= {"/admin/", "/admin/jobs", "/admin/centres"}
+    assert [a["href"] for a in menu.select('a[aria-current="page"]')] == [route]

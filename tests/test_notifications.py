@@ -364,3 +364,33 @@ def test_appeal_messages_name_the_receipt(app, smtp, make_user, centre):
     send(app)
     assert [m["Subject"] for m in smtp.messages] == ["Your appeal APL-ALM-2026-000007: received"]
     assert "/appeals/7" in smtp.messages[0].get_body(("plain",)).get_content()
+
+
+def test_a_feature_registers_how_its_kind_reads_and_whether_it_goes_by_sms(app, smtp, make_user, centre):
+    """notify sends kinds it knows nothing about: the feature that queues one renders it."""
+    from app.notify import kinds
+    from app.notify.content import compose
+    from app.notify.services import queue_message
+
+    # (The registry outlives the app, as a feature's registration does: the name is the test's own.)
+    kinds.register(
+        "test-greeting", lambda message: kinds.Content("Hello", [message.payload["text"]], sms="Kezek: hello"), sms=True
+    )
+    user = make_user(language="en")
+    with app.app_context():
+        queue_message(
+            db.session,
+            kind="test-greeting",
+            user=db.session.get(User, user.id),
+            key="greeting:1",
+            payload={"text": "Welcome"},
+        )
+        db.session.commit()
+        message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.kind == "test-greeting"))
+        message.user.phone = "+77011234567"
+        email, sms = compose(message)
+        assert (email.subject, sms) == ("Hello", "Kezek: hello")
+        assert "Welcome" in email.text
+        # A kind nobody registered still reads as what its payload says.
+        message.kind = "nobody-registered-this"
+        assert compose(message)[0].subject == "News from Kezek"

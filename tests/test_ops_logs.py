@@ -10,10 +10,11 @@ import pytest
 import sqlalchemy as sa
 
 from app.auth.iin import make_iin
+from app.core.request_ids import request_id_bound
 from app.extensions import db
 from app.jobs import tasks
 from app.notify.models import OutboxMessage
-from app.ops.logs import JsonFormatter, request_id_bound, scrub
+from app.ops.logs import JsonFormatter, scrub
 from tests.booking_support import NOW, freeze, make_slot
 from tests.conftest import PASSWORD
 

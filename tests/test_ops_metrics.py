@@ -11,10 +11,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from app.booking.models import Booking
 from app.core.clock import utcnow
+from app.core.counters import HOLDS_TAKEN, count_on_commit
 from app.extensions import db
 from app.jobs import tasks
 from app.notify.services import queue_message
-from app.ops.counters import HOLDS_TAKEN, count_on_commit
 from tests.booking_support import NOW, freeze, hold, make_slot
 from tests.conftest import PASSWORD
 
@@ -42,7 +42,7 @@ def test_request_latency_is_counted_by_endpoint(client):
         client.get("/healthz")
     client.get("/no-such-page")
     after = scrape(client)
-    key = {"endpoint": "main.healthz", "method": "GET", "status": "200"}
+    key = {"endpoint": "ops.healthz", "method": "GET", "status": "200"}
     assert (
         value(after, "kezek_http_request_duration_seconds_count", **key)
         - value(before, "kezek_http_request_duration_seconds_count", **key)

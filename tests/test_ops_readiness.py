@@ -9,7 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from app.extensions import db
-from app.ops.readiness import MIGRATIONS_DIR
+from app.ops.health import MIGRATIONS_DIR
 
 UNREACHABLE_DATABASE = {
     "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
@@ -86,6 +86,6 @@ def test_redis_is_checked_when_configured(app_factory, app, stamp, redis_url, st
     ],
 )
 def test_which_redis_is_checked(settings, expected):
-    from app.ops.readiness import redis_url
+    from app.ops.health import redis_url
 
     assert redis_url(settings) == expected

@@ -10,10 +10,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from app.api.security import bearer_required
 from app.appeals import services
 from app.appeals.models import Appeal, Subject
 from app.auth.models import Role
+from app.auth.tokens import bearer_required
 from app.core.clock import utcnow
 from app.core.urls import MAX_ID
 from app.extensions import db

@@ -7,8 +7,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from app.api.security import bearer_required, bearer_token
 from app.auth import services, throttle
+from app.auth.tokens import bearer_required, bearer_token
+from app.core.i18n import LANGUAGES
 from app.extensions import db, limiter
 
 blp = Blueprint("api_auth", __name__, url_prefix="/auth", description="Accounts and bearer tokens")
@@ -20,7 +21,7 @@ class RegisterSchema(Schema):
     full_name = fields.String(required=True, validate=validate.Length(max=200))
     iin = fields.String(required=True, validate=validate.Length(max=12))
     phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
-    lang = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(services.LANGUAGES))
+    lang = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LANGUAGES))
 
 
 class UserSchema(Schema):

@@ -11,9 +11,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.api.security import bearer_required
 from app.auth.access import per_person_key
 from app.auth.models import Role
+from app.auth.tokens import bearer_required
 from app.booking import services
 from app.booking.eligibility import Policy
 from app.booking.ics import calendar_response

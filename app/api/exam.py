@@ -9,7 +9,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from app.api.security import bearer_required
+from app.auth.tokens import bearer_required
 from app.core.clock import utcnow
 from app.core.errors import FieldErrors
 from app.core.urls import MAX_ID

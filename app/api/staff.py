@@ -12,9 +12,9 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from app.api.booking import SlotSchema, slot_body
-from app.api.security import bearer_required
 from app.auth.iin import mask_iin
 from app.auth.models import Role
+from app.auth.tokens import bearer_required
 from app.booking.eligibility import Policy
 from app.booking.models import Booking, BookingStatus, Slot
 from app.core.clock import utcnow

@@ -9,6 +9,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from app.auth.models import Role
+from app.auth.tokens import request_user
 from app.extensions import login_manager
 
 
@@ -34,8 +35,6 @@ def per_person_key() -> str:
     *valid* bearer token, so that people behind one address (a driving school) do not share a
     limit. Never a header as the client sent it: a made-up `Authorization` header or a second
     token of the same person must not start a fresh count. Anyone else: their address."""
-    from app.api.security import request_user  # the API package imports auth: import on use
-
     if current_user.is_authenticated:
         return f"user:{current_user.id}"
     if (user := request_user()) is not None:

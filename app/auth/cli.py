@@ -13,6 +13,7 @@ from app.auth.models import Role
 from app.booking.models import Centre
 from app.core.cli import fail_with_field_errors
 from app.core.errors import FieldErrors
+from app.core.i18n import LANGUAGES
 from app.extensions import db
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -25,7 +26,7 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 @click.option("--full-name", default=None, help="Defaults to the e-mail's name part.")
 @click.option("--iin", required=True, help="The person's 12-digit IIN.")
 @click.option("--phone", default=None)
-@click.option("--lang", type=click.Choice(services.LANGUAGES), default=None)
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None)
 def create_user(email, role, centre_code, full_name, iin, phone, lang):
     """Create a user. The password is read from standard input (one line)."""
     password = sys.stdin.readline().rstrip("\n")

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, logout_user
 
 from app.auth import privacy, reset, services, sessions, throttle
 from app.auth.forms import LoginForm, PasswordForm, ProfileForm, RegisterForm, ResetPasswordForm, ResetRequestForm
+from app.auth.models import Role
 from app.core.clock import utcnow
 from app.core.errors import FieldErrors
 from app.core.forms import apply_field_errors
@@ -16,6 +17,12 @@ from app.core.urls import safe_next_url
 from app.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
+
+
+@bp.app_context_processor
+def inject_roles():
+    """Every page may show or hide what depends on the reader's role (the main navigation does)."""
+    return {"Role": Role}
 
 
 def _login_limit() -> str:

@@ -26,6 +26,7 @@ from app.auth.models import ApiToken, Role, User
 from app.booking.models import Centre
 from app.core.clock import utcnow
 from app.core.errors import DomainError, FieldErrors
+from app.core.i18n import LANGUAGES
 from app.notify.services import queue_message
 
 MIN_PASSWORD_LENGTH = 10
@@ -52,7 +53,6 @@ COMMON_PASSWORDS = frozenset(
         "zaq12wsxcde",
     }
 )
-LANGUAGES = ("kk", "ru", "en")
 
 
 def normalize_email(email: str) -> str:

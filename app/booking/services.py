@@ -57,6 +57,7 @@ from app.booking.eligibility import (
     refusal_to_cancel,
     refusal_to_move,
 )
+from app.booking.messages import booking_messages, queue_booking_messages
 from app.booking.models import (
     ACTIVE_STATUSES,
     Booking,
@@ -69,12 +70,12 @@ from app.booking.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
+from app.core.counters import HOLDS_EXPIRED, HOLDS_TAKEN, count_on_commit
 from app.core.database import insert_for
 from app.core.errors import DomainError, FieldErrors
 from app.core.locking import lock
 from app.core.types import UTCDateTime
-from app.notify.services import booking_messages, queue_booking_messages, queue_message
-from app.ops.counters import HOLDS_EXPIRED, HOLDS_TAKEN, count_on_commit
+from app.notify.services import queue_message
 
 FEE_RECEIPT = re.compile(r"[A-Za-z0-9][A-Za-z0-9/-]{3,39}")
 

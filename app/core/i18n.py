@@ -13,11 +13,13 @@ from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
+# The languages of the site, its messages and its question bank (the first is the default).
+LANGUAGES = ("kk", "ru", "en")
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 
 
 def supported_languages() -> tuple[str, ...]:
-    return tuple(current_app.config["LANGUAGES"])
+    return LANGUAGES
 
 
 def select_locale() -> str:

@@ -9,10 +9,8 @@ from zoneinfo import ZoneInfo
 from cachetools import LRUCache
 from flask import Flask, current_app, render_template, request
 from flask_babel import format_date, format_datetime, format_time
-from flask_login import current_user
 from markupsafe import Markup
 
-from app.auth.models import Role
 from app.core.i18n import LANGUAGE_NAMES, current_language
 
 
@@ -22,9 +20,7 @@ def register(app: Flask) -> None:
         return {
             "LANGUAGE_NAMES": LANGUAGE_NAMES,
             "current_language": current_language,
-            "Role": Role,
             "current_path": lambda: request.full_path.rstrip("?") if request else "/",
-            "nav_links": nav_links,
         }
 
     # Times are stored in UTC and shown in the zone of the place they belong to (a centre's),
@@ -62,14 +58,3 @@ def rendered_once(cache: str, key: tuple, template: str, maxsize: int, **context
         with _fragments_lock:
             fragments[key] = fragment
     return fragment
-
-
-def nav_links() -> Markup:
-    """The main navigation's links, rendered once per process for each role, centre and language:
-    every page shows them, and building them (a dozen URLs and translations) cost more than the rest
-    of a small page."""
-    signed_in = current_user.is_authenticated
-    role = current_user.role if signed_in else None
-    centre_code = current_user.centre.code if signed_in and current_user.centre is not None else None
-    key = (current_language(), request.script_root, role, centre_code)
-    return rendered_once("nav_links", key, "_nav_links.html", 1000, role=role, centre_code=centre_code)

@@ -19,9 +19,9 @@ from typing import Any
 
 import yaml
 
+from app.core.i18n import LANGUAGES
 from app.exam import bank_quality
 
-LANGUAGES = ("kk", "ru", "en")
 CATEGORIES = ("A", "B", "C", "D", "BE")
 MIN_OPTIONS, MAX_OPTIONS = 2, 5
 QUESTION_KEYS = {"id", "topic", "categories", "image", "text", "options", "explanation", "reference"}

@@ -11,16 +11,17 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from app.booking.messages import queue_reminders
 from app.booking.services import release_expired_holds
 from app.core.clock import utcnow
+from app.core.counters import JOB_FAILURES, JOB_SECONDS
 from app.core.database import insert_for
+from app.core.request_ids import new_request_id, request_id_bound
 from app.exam.attempts import finish_expired_attempts, purge_anonymous_attempts
 from app.extensions import db
 from app.jobs.models import JobRun
 from app.notify import delivery
 from app.notify.senders import mailer_from_config, sms_from_config
-from app.ops.counters import JOB_FAILURES, JOB_SECONDS
-from app.ops.logs import new_request_id, request_id_bound
 from app.staff.services import DEFAULT_HORIZON_DAYS, generate_slots, mark_no_shows
 
 
@@ -42,7 +43,7 @@ def _release_holds(session: Session, now: datetime) -> str:
 
 
 def _reminders(session: Session, now: datetime) -> str:
-    return f"{delivery.queue_reminders(session, now)} reminders queued"
+    return f"{queue_reminders(session, now)} reminders queued"
 
 
 def _finish_attempts(session: Session, now: datetime) -> str:

@@ -20,15 +20,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.booking.models import Booking, BookingStatus, Slot
 from app.notify.content import compose
+from app.notify.kinds import kind_of
 from app.notify.models import OutboxMessage
 from app.notify.senders import DeliveryError, Mailer, SmsGateway
-from app.notify.services import queue_booking_messages
 
 log = logging.getLogger("kezek.outbox")
-
-REMINDER_KINDS = ("reminder-24h", "reminder-2h")
 
 
 class Status:
@@ -82,10 +79,9 @@ def due_message_ids(session: Session, now: datetime, limit: int = 100) -> list[i
 
 
 def _still_relevant(message: OutboxMessage) -> bool:
-    """A reminder for a booking that is no longer confirmed is not sent."""
-    if message.kind in REMINDER_KINDS:
-        return message.booking is not None and message.booking.status == BookingStatus.CONFIRMED
-    return True
+    """As the kind's feature sees it now (a reminder of a booking cancelled meanwhile is not)."""
+    kind = kind_of(message.kind)
+    return kind is None or kind.still_relevant is None or kind.still_relevant(message)
 
 
 def deliver(session: Session, message_id: int, now: datetime, channels: Channels, policy: RetryPolicy) -> str | None:
@@ -139,32 +135,3 @@ def retry_failed(session: Session, message_id: int, now: datetime) -> bool:
         .values(status=Status.PENDING, attempts=0, due_at=now)
     )
     return bool(result.rowcount)
-
-
-# --- reminders ----------------------------------------------------------------------------------
-
-# (kind, how long before the exam it is due, no later than this before the exam)
-REMINDERS = (
-    ("reminder-24h", timedelta(hours=24), timedelta(hours=2)),  # the 2 h one takes over after that
-    ("reminder-2h", timedelta(hours=2), timedelta(0)),
-)
-
-
-def queue_reminders(session: Session, now: datetime) -> int:
-    """Queue the reminders now due for confirmed exams: one INSERT … SELECT per kind, whatever the
-    number of bookings, skipping those already queued (the unique booking-and-kind index); returns
-    how many were queued. One missed while the scheduler was down is still queued once, while the
-    exam is ahead."""
-    queued = 0
-    for kind, before, until in REMINDERS:
-        due = (
-            select(Booking.id, Booking.user_id)
-            .join(Slot, Slot.id == Booking.slot_id)
-            .where(
-                Booking.status == BookingStatus.CONFIRMED,
-                Slot.starts_at <= now + before,
-                Slot.starts_at > now + until,
-            )
-        )
-        queued += queue_booking_messages(session, kind=kind, bookings=due, now=now)
-    return queued

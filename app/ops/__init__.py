@@ -1,1 +1,1 @@
-"""Operations: readiness, structured logs with request ids, Prometheus metrics."""
+"""Operations: health and readiness, structured logs with request ids, Prometheus metrics."""

@@ -15,19 +15,15 @@ import json
 import logging
 import re
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask import Flask, g, request
 
+from app.core.request_ids import bind_request_id, current_request_id, new_request_id, unbind_request_id
+
 REQUEST_ID_HEADER = "X-Request-ID"
 # An incoming id is kept only if it is short and plain (it is echoed and logged verbatim).
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,100}")
-
-_request_id: ContextVar[str | None] = ContextVar("kezek_request_id", default=None)
 
 # Order matters: an IIN (12 digits) before the shorter phone pattern.
 _PERSONAL_DATA = (
@@ -52,28 +48,10 @@ def scrub(text: str) -> str:
     return text
 
 
-def current_request_id() -> str | None:
-    return _request_id.get()
-
-
-def new_request_id() -> str:
-    return uuid.uuid4().hex
-
-
-@contextmanager
-def request_id_bound(request_id: str) -> Iterator[str]:
-    """Log everything inside under `request_id` (a job run, a CLI command)."""
-    token = _request_id.set(request_id)
-    try:
-        yield request_id
-    finally:
-        _request_id.reset(token)
-
-
 def _scrubbing(factory):
     def make_record(*args, **kwargs) -> logging.LogRecord:
         record = factory(*args, **kwargs)
-        record.request_id = _request_id.get()
+        record.request_id = current_request_id()
         try:
             message = record.getMessage()
         except Exception:  # a malformed call: let logging report it as it always does, at emit time
@@ -180,7 +158,7 @@ def init_logging(app: Flask) -> None:
     def _bind_request_id() -> None:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         g.request_id = incoming if _SANE_REQUEST_ID.fullmatch(incoming) else new_request_id()
-        g.request_id_token = _request_id.set(g.request_id)
+        g.request_id_token = bind_request_id(g.request_id)
         g.request_started = time.perf_counter()
 
     @app.after_request
@@ -208,4 +186,4 @@ def init_logging(app: Flask) -> None:
         # contexts pushed only to render (a job composing an e-mail) never set one: leave theirs.
         token = g.pop("request_id_token", None)
         if token is not None:
-            _request_id.reset(token)
+            unbind_request_id(token)

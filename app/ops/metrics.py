@@ -35,11 +35,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.booking.models import Booking
 from app.core.clock import utcnow
+from app.core.counters import PROCESS_METRICS
 from app.extensions import db
 from app.jobs.models import JobRun
 from app.notify.delivery import Status
 from app.notify.models import OutboxMessage
-from app.ops.counters import PROCESS_METRICS
 
 
 class DatabaseCollector:
@@ -54,9 +54,11 @@ class DatabaseCollector:
     def collect(self):
         try:
             with self.app.app_context(), db.engine.connect() as connection:
-                bookings = connection.execute(select(Booking.status, func.count()).group_by(Booking.status)).all()
-                backlog, oldest = connection.execute(
-                    select(func.count(), func.min(OutboxMessage.created_at)).where(
+                bookings = connection.execute(
+                    select(Booking.status, func.count().label("count")).group_by(Booking.status)
+                ).all()
+                outbox = connection.execute(
+                    select(func.count().label("backlog"), func.min(OutboxMessage.created_at).label("oldest")).where(
                         OutboxMessage.status == Status.PENDING
                     )
                 ).one()
@@ -68,20 +70,20 @@ class DatabaseCollector:
             return
         yield GaugeMetricFamily("kezek_database_up", "Whether the database answered the scrape", value=1)
         by_status = GaugeMetricFamily("kezek_bookings", "Bookings by status", labels=["status"])
-        for status, count in sorted(bookings):
-            by_status.add_metric([status], count)
+        for row in sorted(bookings, key=lambda row: row.status):
+            by_status.add_metric([row.status], row.count)
         yield by_status
-        yield GaugeMetricFamily("kezek_outbox_backlog", "Messages waiting to be sent", value=backlog)
+        yield GaugeMetricFamily("kezek_outbox_backlog", "Messages waiting to be sent", value=outbox.backlog)
         yield GaugeMetricFamily(
-            "kezek_outbox_oldest_age_seconds", "Age of the oldest message waiting", value=_age(oldest)
+            "kezek_outbox_oldest_age_seconds", "Age of the oldest message waiting", value=_age(outbox.oldest)
         )
         runs = CounterMetricFamily("kezek_job_runs_recorded", "Job runs recorded by the scheduler", labels=["job"])
         failures = CounterMetricFamily("kezek_job_failures_recorded", "Failed job runs recorded", labels=["job"])
         last = GaugeMetricFamily("kezek_job_last_duration_seconds", "Duration of the last run", labels=["job"])
-        for job_id, run_count, failure_count, seconds in jobs:
-            runs.add_metric([job_id], run_count)
-            failures.add_metric([job_id], failure_count)
-            last.add_metric([job_id], seconds or 0.0)
+        for job in jobs:
+            runs.add_metric([job.job_id], job.runs)
+            failures.add_metric([job.job_id], job.failures)
+            last.add_metric([job.job_id], job.seconds or 0.0)
         yield from (runs, failures, last)
 
 

@@ -1,7 +1,7 @@
 """Counters of events in this process, counted only once the transaction that made them commits.
 
-Kept apart from `app.ops.metrics` (which reads the models) so that domain services can count
-without importing the metrics endpoint.
+Any package may count here; `app.ops.metrics` publishes `PROCESS_METRICS` at /metrics. They live
+in the base, not in ops, so that counting never imports the metrics endpoint (and the models it reads).
 """
 
 from __future__ import annotations

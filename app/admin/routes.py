@@ -1,5 +1,6 @@
-"""Admin pages: exam centres, staff accounts, the audit log and the dashboard across centres.
-(Exam profiles are edited at /exam/profiles/<code>, linked from the admin home.)"""
+"""Admin pages: the overview of accounts and centres, exam centres, staff accounts, the audit log,
+the dashboard across centres, and the background jobs with the outbox's failures.
+(Exam profiles are edited at /exam/profiles/<code>, linked from the overview.)"""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 from app.audit.services import entries
@@ -23,7 +24,12 @@ from app.core.clock import utcnow
 from app.core.errors import FieldErrors
 from app.core.forms import apply_field_errors
 from app.core.ranges import page_arg
+from app.exam.models import ExamProfile
 from app.extensions import db
+from app.jobs.models import JobRun, apscheduler_jobs
+from app.jobs.tasks import JOBS
+from app.notify import delivery
+from app.notify.models import OutboxMessage
 from app.staff import figures, services
 from app.staff.forms import CentreForm, StaffForm
 from app.staff.labels import AUDIT_ACTIONS
@@ -32,12 +38,28 @@ from app.staff.routes import period_form
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 AUDIT_PER_PAGE = 50
+USERS_PER_PAGE = 25
 
 
 @bp.before_request
 @role_required(Role.ADMIN)
 def admins_only():
     """Every page here is for administrators."""
+
+
+@bp.get("/")
+def home():
+    page = page_arg()
+    users = db.paginate(
+        select(User).order_by(User.created_at.desc(), User.id.desc()), page=page, per_page=USERS_PER_PAGE
+    )
+    centres = db.session.scalars(select(Centre).order_by(Centre.code)).all()
+    counts = {
+        row.role: row.count
+        for row in db.session.execute(select(User.role, func.count().label("count")).group_by(User.role))
+    }
+    profiles = db.session.scalars(select(ExamProfile).order_by(ExamProfile.code)).all()
+    return render_template("admin/home.html", users=users, centres=centres, counts=counts, profiles=profiles)
 
 
 def _centres() -> list[Centre]:
@@ -150,3 +172,46 @@ def dashboard():
         chart=figures.utilisation_chart(overall.by_day),
         per_centre=per_centre,
     )
+
+
+@bp.get("/jobs")
+def jobs():
+    runs = {run.job_id: run for run in db.session.scalars(select(JobRun))}
+    next_runs = {
+        row.id: row.next_run_time
+        for row in db.session.execute(select(apscheduler_jobs.c.id, apscheduler_jobs.c.next_run_time))
+    }
+    counts = {
+        row.status: row.count
+        for row in db.session.execute(
+            select(OutboxMessage.status, func.count().label("count")).group_by(OutboxMessage.status)
+        )
+    }
+    oldest_due = db.session.scalar(
+        select(func.min(OutboxMessage.due_at)).where(OutboxMessage.status == delivery.Status.PENDING)
+    )
+    failed = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == delivery.Status.FAILED)
+        .order_by(OutboxMessage.id.desc())
+        .limit(50)
+    ).all()
+    return render_template(
+        "admin/jobs.html",
+        jobs=JOBS,
+        runs=runs,
+        next_runs=next_runs,
+        counts=counts,
+        oldest_due=oldest_due,
+        now=utcnow(),
+        failed=failed,
+    )
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+def retry(message_id: int):
+    if not delivery.retry_failed(db.session, message_id, utcnow()):
+        abort(404)
+    db.session.commit()
+    flash(_("The message will be sent again."), "success")
+    return redirect(url_for("admin.jobs"))

@@ -1,6 +1,9 @@
-"""Readiness: may this instance take traffic? The database answers, Redis (when the rate limits
-live there) answers, and the database schema is at the migrations' head — an instance of a newer
-release must not serve before `flask db upgrade` has run (see docs/deployment.md)."""
+"""Health for the load balancer and the process supervisor.
+
+`/healthz` (liveness): the process answers and reaches the database. `/readyz` (readiness): may this
+instance take traffic? The database answers, Redis (when the rate limits live there) answers, and
+the database schema is at the migrations' head — an instance of a newer release must not serve
+before `flask db upgrade` has run (see docs/deployment.md)."""
 
 from __future__ import annotations
 
@@ -11,14 +14,19 @@ from typing import Any
 import redis
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+
+from app.extensions import db
 
 OK, FAILED, PENDING, NOT_USED = "ok", "failed", "pending", "not-used"
 MIGRATIONS_DIR = os.path.join(
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "migrations"
 )
 REDIS_TIMEOUT_SECONDS = 2.0
+
+bp = Blueprint("ops", __name__)
 
 
 def migration_heads(directory: str = MIGRATIONS_DIR) -> set[str]:
@@ -66,3 +74,22 @@ def readiness(engine: Engine, config: Mapping[str, Any]) -> dict[str, str]:
 
 def is_ready(checks: Mapping[str, str]) -> bool:
     return all(status in (OK, NOT_USED) for status in checks.values())
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any failure to reach the database means "not healthy"
+        current_app.logger.warning("health check: database unreachable")
+        return jsonify(status="unavailable"), 503
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    checks = readiness(db.engine, current_app.config)
+    if is_ready(checks):
+        return jsonify(status="ready", checks=checks)
+    current_app.logger.warning("not ready: %s", ", ".join(f"{name} {state}" for name, state in checks.items()))
+    return jsonify(status="unavailable", checks=checks), 503

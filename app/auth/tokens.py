@@ -1,4 +1,4 @@
-"""Bearer-token authentication for API endpoints."""
+"""Bearer tokens: reading one from a request, and the decorators API endpoints take them with."""
 
 from __future__ import annotations
 

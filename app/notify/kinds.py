@@ -1,0 +1,68 @@
+"""The kinds of message the outbox sends, each registered by the feature that queues it.
+
+A feature tells notify how to render a kind (subject, paragraphs, action link …) and whether it
+also goes by SMS, so that notify sends anything without knowing what bookings or appeals are.
+Features register when the app is built (`app.create_app`), so the web app and the scheduler's
+process alike know every kind before they send one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import current_app, url_for
+
+from app.notify.models import OutboxMessage
+from app.notify.senders import Attachment
+
+
+@dataclass
+class Content:
+    subject: str
+    paragraphs: list[str]
+    action: tuple[str, str] | None = None  # (label, absolute URL)
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    sms: str | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+# None: nothing of its own to say (the payload lacks what it needs); a generic notice goes instead.
+Render = Callable[[OutboxMessage], Content | None]
+
+
+@dataclass(frozen=True)
+class Kind:
+    render: Render
+    # Changes people must not miss also go by SMS when they gave a phone number.
+    sms: bool = False
+    # Asked right before sending: a message no longer relevant (a reminder of a booking cancelled
+    # meanwhile) is cancelled instead.
+    still_relevant: Callable[[OutboxMessage], bool] | None = None
+
+
+_kinds: dict[str, Kind] = {}
+_prefixes: dict[str, Kind] = {}
+
+
+def register(
+    name: str,
+    render: Render,
+    *,
+    sms: bool = False,
+    still_relevant: Callable[[OutboxMessage], bool] | None = None,
+    prefix: bool = False,
+) -> None:
+    """Messages of kind `name` (or, with `prefix`, of every kind starting with it) are rendered by
+    `render`. Registering a name again replaces it: the app is built many times in one process."""
+    (_prefixes if prefix else _kinds)[name] = Kind(render, sms, still_relevant)
+
+
+def kind_of(name: str) -> Kind | None:
+    if name in _kinds:
+        return _kinds[name]
+    return next((kind for prefix, kind in _prefixes.items() if name.startswith(prefix)), None)
+
+
+def link(endpoint: str, **values) -> str:
+    """An absolute URL for a message (it is read outside the site)."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
