@@ -17,7 +17,7 @@ from app.auth import services as auth_services
 from app.auth.models import Role, User
 from app.booking.models import WaitlistEntry
 from app.core import clock
-from app.exam import attempts
+from app.exam import attempt_access, drawing
 from app.exam.models import ExamProfile
 from app.extensions import db
 from app.notify.models import OutboxMessage
@@ -56,9 +56,9 @@ def seed_world(app, make_user) -> World:
         build_bank(db.session, {"t1": 4})
         build_profile(db.session, {"t1": 4})
         profile = db.session.scalar(sa.select(ExamProfile))
-        attempt = attempts.start_attempt(
+        attempt = drawing.start_attempt(
             db.session,
-            owner=attempts.Owner(user_id=users["user"]),
+            owner=attempt_access.Owner(user_id=users["user"]),
             profile=profile,
             language="en",
             mode="exam",

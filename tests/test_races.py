@@ -20,7 +20,7 @@ from app.appeals.models import Appeal, AppealEvent
 from app.auth.models import Role, User
 from app.booking import services
 from app.booking.models import ACTIVE_STATUSES, Booking, BookingEvent, Slot, WaitlistEntry
-from app.exam import attempts
+from app.exam import answering, attempt_access, drawing, finishing
 from app.exam.models import Attempt, AttemptQuestion, ExamProfile
 from app.extensions import db
 from app.staff import services as staff
@@ -428,9 +428,9 @@ def test_two_registrations_register_once(app, make_user, centre):
 
 def start_exam(app, user_id: int) -> int:
     with app.app_context():
-        attempt = attempts.start_attempt(
+        attempt = drawing.start_attempt(
             db.session,
-            owner=attempts.Owner(user_id=user_id),
+            owner=attempt_access.Owner(user_id=user_id),
             profile=db.session.scalar(sa.select(ExamProfile)),
             language="en",
             mode="exam",
@@ -449,11 +449,11 @@ def test_an_answer_sent_while_the_exam_is_finished_is_refused(app, bank, make_us
         return attempt, attempt.items[0]
 
     def finish(session, loaded):
-        attempts.finish_attempt(session, loaded[0], EXAM_START)
+        finishing.finish_attempt(session, loaded[0], EXAM_START)
 
     def answer(session, loaded):
         attempt, item = loaded
-        attempts.answer(session, attempt, item, item.option_order[0], EXAM_START)
+        answering.answer(session, attempt, item, item.option_order[0], EXAM_START)
 
     assert interleave(app, Request(load_attempt, finish), Request(load_attempt, answer)) == ["ok", "attempt-closed"]
     with app.app_context():

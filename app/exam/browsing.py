@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from app.exam.bank import LANGUAGES, normalize_text
+from app.core.i18n import LANGUAGES
+from app.exam.bank import normalize_text
 from app.exam.models import Question, QuestionRevision, Topic
 
 

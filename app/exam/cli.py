@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.core.cli import fail_with_field_errors, track
 from app.core.clock import utcnow
 from app.core.errors import FieldErrors
-from app.exam import bank as bank_files
+from app.exam import bank_validation
 from app.exam.importing import import_bank
 from app.exam.models import ExamProfile
 from app.exam.profiles import update_profile
@@ -24,8 +24,8 @@ def _bank_path(path: str | None) -> str:
     return path or current_app.config["QUESTION_BANK_PATH"]
 
 
-def _validated(path: str) -> bank_files.Report:
-    report = bank_files.validate(path)
+def _validated(path: str) -> bank_validation.Report:
+    report = bank_validation.validate(path)
     for problem in report.problems:
         click.echo(str(problem))
     return report

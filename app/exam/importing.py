@@ -14,8 +14,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from app.core.i18n import LANGUAGES
 from app.core.progress import Track, untracked
-from app.exam.bank import LANGUAGES, Bank, QuestionData, normalize_text
+from app.exam.bank import Bank, QuestionData, normalize_text
 from app.exam.models import ExamProfile, Question, QuestionCategory, QuestionOption, QuestionRevision, Topic
 
 _shuffle = random.SystemRandom()

@@ -16,9 +16,7 @@ from app.core.clock import utcnow
 from app.core.errors import DomainError, FieldErrors
 from app.core.forms import apply_field_errors
 from app.core.i18n import current_language
-from app.exam import attempts as service
-from app.exam import readiness as readiness_service
-from app.exam import statistics
+from app.exam import answering, attempt_access, drawing, finishing, learner_progress, readiness_estimate, statistics
 from app.exam.charts import score_trend
 from app.exam.forms import ProfileForm, StartForm
 from app.exam.models import AttemptMode, ExamProfile, Topic
@@ -31,12 +29,12 @@ bp = Blueprint("exam", __name__, url_prefix="/exam")
 ANONYMOUS_KEY = "exam_owner"
 
 
-def current_owner(create: bool = False) -> service.Owner | None:
+def current_owner(create: bool = False) -> attempt_access.Owner | None:
     """The signed-in user, or this browser's anonymous key (made on first use)."""
     if current_user.is_authenticated:
-        return service.Owner(user_id=current_user.id)
+        return attempt_access.Owner(user_id=current_user.id)
     key = _anonymous_key(create)
-    return service.Owner(anonymous_key=key) if key else None
+    return attempt_access.Owner(anonymous_key=key) if key else None
 
 
 def _anonymous_key(create: bool) -> str | None:
@@ -51,10 +49,10 @@ def load_attempt(attempt_id: int):
     if owner is None:
         abort(404)
     try:
-        attempt = service.get_attempt(db.session, attempt_id, owner)
-    except service.AttemptNotFound:
+        attempt = attempt_access.get_attempt(db.session, attempt_id, owner)
+    except attempt_access.AttemptNotFound:
         abort(404)
-    if service.finish_if_expired(db.session, attempt, utcnow()):
+    if finishing.finish_if_expired(db.session, attempt, utcnow()):
         db.session.commit()
     return attempt
 
@@ -78,10 +76,10 @@ def index():
     all_profiles = profiles()
     topics = list(db.session.scalars(select(Topic).order_by(Topic.position)))
     owner = current_owner()
-    open_attempts = service.open_attempts(db.session, owner) if owner else []
+    open_attempts = attempt_access.open_attempts(db.session, owner) if owner else []
     queues = {}
     if current_user.is_authenticated and all_profiles:
-        queues = service.queue_sizes(db.session, current_user.id, _chosen_category(all_profiles), utcnow())
+        queues = learner_progress.queue_sizes(db.session, current_user.id, _chosen_category(all_profiles), utcnow())
     return render_template(
         "exam/index.html",
         form=start_form(all_profiles, topics),
@@ -130,7 +128,7 @@ def start():
     profile = next(p for p in all_profiles if p.code == form.profile.data)
     topic = next((t for t in topics if t.code == form.topic.data), None)
     try:
-        attempt = service.start_attempt(
+        attempt = drawing.start_attempt(
             db.session,
             owner=current_owner(create=True),
             profile=profile,
@@ -139,13 +137,13 @@ def start():
             topic=topic,
             now=utcnow(),
         )
-    except service.AttemptInProgress as error:
+    except attempt_access.AttemptInProgress as error:
         db.session.rollback()
         flash(str(error.message), "info")
         return redirect(url_for("exam.resume", attempt_id=error.attempt_id))
     except DomainError as error:
         db.session.rollback()
-        flash(str(error.message), "info" if isinstance(error, service.NothingToPractise) else "error")
+        flash(str(error.message), "info" if isinstance(error, drawing.NothingToPractise) else "error")
         return redirect(url_for("exam.index"))
     db.session.commit()
     return redirect(url_for("exam.question", attempt_id=attempt.id, position=attempt.current_position))
@@ -166,9 +164,9 @@ def question(attempt_id: int, position: int):
         return redirect(url_for("exam.result", attempt_id=attempt.id))
     if not 1 <= position <= attempt.total:
         abort(404)
-    items = service.items_with_content(db.session, attempt)
+    items = attempt_access.items_with_content(db.session, attempt)
     item = items[position - 1]
-    service.mark_shown(db.session, attempt, position, utcnow())
+    attempt_access.mark_shown(db.session, attempt, position, utcnow())
     # Rendered before the commit, which would expire every object the page reads (and reload them).
     page = render_template(
         "exam/question.html",
@@ -193,7 +191,7 @@ class GridCell:
     label: str
 
 
-def _grid(items: list[service.ShownQuestion]) -> list[GridCell]:
+def _grid(items: list[attempt_access.ShownQuestion]) -> list[GridCell]:
     """The question grid with each cell's accessible name ("Question 7: answered, flagged"); the
     three phrases are translated once for the forty cells."""
     question, answered, flagged = _("Question %(n)s"), _("answered"), _("flagged")
@@ -219,15 +217,15 @@ def submit_answer(attempt_id: int, position: int):
         return redirect(url_for("exam.result", attempt_id=attempt.id))
     if not 1 <= position <= attempt.total:
         abort(404)
-    item = service.item_at(attempt, position)
+    item = attempt_access.item_at(attempt, position)
     now = utcnow()
     try:
         option = request.form.get("option", type=int)
         if option is not None:
-            service.answer(db.session, attempt, item, option, now)
+            answering.answer(db.session, attempt, item, option, now)
         if not attempt.gives_feedback:
-            service.set_flag(db.session, attempt, item, request.form.get("flag") == "1", now)
-    except service.AttemptClosed:
+            answering.set_flag(db.session, attempt, item, request.form.get("flag") == "1", now)
+    except attempt_access.AttemptClosed:
         db.session.commit()
         flash(_("The time is up: your exam was finished and scored."), "info")
         return redirect(url_for("exam.result", attempt_id=attempt.id))
@@ -259,7 +257,7 @@ def _after_answer(attempt, position: int, go: str, answered: bool) -> str:
 def switch_language(attempt_id: int):
     attempt = load_attempt(attempt_id)
     try:
-        service.set_language(attempt, request.form.get("lang", ""))
+        answering.set_language(attempt, request.form.get("lang", ""))
     except DomainError:
         abort(400)
     db.session.commit()
@@ -271,7 +269,7 @@ def switch_language(attempt_id: int):
 def confirm_finish(attempt_id: int):
     attempt = load_attempt(attempt_id)
     if attempt.is_open and request.method == "POST":
-        service.finish_attempt(db.session, attempt, utcnow())
+        finishing.finish_attempt(db.session, attempt, utcnow())
         db.session.commit()
     if not attempt.is_open:
         return redirect(url_for("exam.result", attempt_id=attempt.id))
@@ -289,12 +287,12 @@ def result(attempt_id: int):
     attempt = load_attempt(attempt_id)
     if attempt.is_open:
         return redirect(url_for("exam.question", attempt_id=attempt.id, position=attempt.current_position))
-    items = service.items_with_content(db.session, attempt)
+    items = attempt_access.items_with_content(db.session, attempt)
     return render_template(
         "exam/result.html",
         attempt=attempt,
         items=items,
-        result=service.result_of(attempt, items),
+        result=finishing.result_of(attempt, items),
         reference=lambda revision: format_reference(
             revision.reference_source, revision.reference_point, attempt.language
         ),
@@ -304,7 +302,7 @@ def result(attempt_id: int):
 @bp.get("/history")
 @login_required
 def history():
-    attempts = service.history(db.session, current_user.id)
+    attempts = finishing.history(db.session, current_user.id)
     return render_template("exam/history.html", attempts=attempts, chart=score_trend(list(reversed(attempts))))
 
 
@@ -316,14 +314,14 @@ def readiness():
         abort(404)
     code = request.args.get("profile", "B")
     profile = next((p for p in all_profiles if p.code == code), all_profiles[0])
-    estimate = readiness_service.readiness(db.session, current_user.id, profile, utcnow())
+    estimate = readiness_estimate.readiness(db.session, current_user.id, profile, utcnow())
     return render_template(
         "exam/readiness.html",
         profile=profile,
         profiles=all_profiles,
         estimate=estimate,
-        minimum=readiness_service.MIN_ANSWERS_FOR_ESTIMATE,
-        window=readiness_service.WINDOW_DAYS,
+        minimum=readiness_estimate.MIN_ANSWERS_FOR_ESTIMATE,
+        window=readiness_estimate.WINDOW_DAYS,
     )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.booking.services import release_expired_holds
 from app.core.clock import utcnow
 from app.core.database import insert_for
-from app.exam.attempts import finish_expired_attempts, purge_anonymous_attempts
+from app.exam.finishing import finish_expired_attempts, purge_anonymous_attempts
 from app.extensions import db
 from app.jobs.models import JobRun
 from app.notify import delivery
