@@ -59,6 +59,17 @@ def answer(session: Session, attempt: Attempt, item: AttemptQuestion, option_id:
     return item.is_correct
 
 
+def submit_answer(
+    session: Session, attempt: Attempt, item: AttemptQuestion, option_id: int | None, flagged: bool, now: datetime
+) -> None:
+    """One submission of a question's page: the chosen option, if any, and in an exam the flag (in
+    practice the page has no flag, so its absence must not clear one)."""
+    if option_id is not None:
+        answer(session, attempt, item, option_id, now)
+    if not attempt.gives_feedback:
+        set_flag(session, attempt, item, flagged, now)
+
+
 def set_flag(session: Session, attempt: Attempt, item: AttemptQuestion, flagged: bool, now: datetime) -> None:
     _ensure_open(session, attempt, now)
     item.flagged = flagged

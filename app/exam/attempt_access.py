@@ -180,6 +180,13 @@ def item_at(attempt: Attempt, position: int) -> AttemptQuestion:
     return attempt.items[position - 1]
 
 
+def remaining_seconds(attempt: Attempt, now: datetime) -> int | None:
+    """Whole seconds left before the deadline (none for attempts without one), never below zero."""
+    if attempt.deadline is None:
+        return None
+    return max(0, int((attempt.deadline - now).total_seconds()))
+
+
 def mark_shown(session: Session, attempt: Attempt, position: int, now: datetime) -> None:
     """Remember when a question was put in front of the learner (for time spent), and where to resume."""
     if attempt.is_open:

@@ -1,4 +1,5 @@
-"""Trial exam and practice pages. Thin: the rules live in `attempts`, `readiness`, `statistics`."""
+"""Trial exam and practice pages. Thin: the rules live in `drawing`, `answering`, `finishing`,
+`learner_progress`, `readiness_estimate` and `statistics`; the views map their outcomes to pages."""
 
 from __future__ import annotations
 
@@ -8,19 +9,27 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from app.auth.access import role_required
 from app.auth.models import Role
 from app.core.clock import utcnow
-from app.core.errors import DomainError, FieldErrors
-from app.core.forms import apply_field_errors
+from app.core.errors import DomainError
+from app.core.forms import run_action
 from app.core.i18n import current_language
-from app.exam import answering, attempt_access, drawing, finishing, learner_progress, readiness_estimate, statistics
+from app.exam import (
+    answering,
+    attempt_access,
+    drawing,
+    finishing,
+    learner_progress,
+    profiles,
+    readiness_estimate,
+    statistics,
+)
+from app.exam.browsing import all_topics
 from app.exam.charts import score_trend
 from app.exam.forms import ProfileForm, StartForm
 from app.exam.models import AttemptMode, ExamProfile, Topic
-from app.exam.profiles import available_per_topic, update_profile
 from app.exam.references import format_reference
 from app.extensions import db, limiter
 
@@ -57,10 +66,6 @@ def load_attempt(attempt_id: int):
     return attempt
 
 
-def profiles() -> list[ExamProfile]:
-    return list(db.session.scalars(select(ExamProfile).order_by(ExamProfile.code)))
-
-
 def start_form(all_profiles: list[ExamProfile], topics: list[Topic]) -> StartForm:
     form = StartForm()
     form.profile.choices = [(profile.code, profile.title) for profile in all_profiles]
@@ -73,8 +78,8 @@ def start_form(all_profiles: list[ExamProfile], topics: list[Topic]) -> StartFor
 
 @bp.get("/")
 def index():
-    all_profiles = profiles()
-    topics = list(db.session.scalars(select(Topic).order_by(Topic.position)))
+    all_profiles = profiles.all_profiles(db.session)
+    topics = all_topics(db.session)
     owner = current_owner()
     open_attempts = attempt_access.open_attempts(db.session, owner) if owner else []
     queues = {}
@@ -119,8 +124,8 @@ def _signed_in() -> bool:
 @limiter.limit(_anonymous_start_limit, exempt_when=_signed_in)
 @limiter.limit(_anonymous_session_limit, key_func=_anonymous_session_key, exempt_when=_signed_in)
 def start():
-    all_profiles = profiles()
-    topics = list(db.session.scalars(select(Topic).order_by(Topic.position)))
+    all_profiles = profiles.all_profiles(db.session)
+    topics = all_topics(db.session)
     form = start_form(all_profiles, topics)
     if not form.validate_on_submit():
         flash(_("Choose a licence category and a language."), "error")
@@ -174,7 +179,7 @@ def question(attempt_id: int, position: int):
         items=items,
         item=item,
         language=attempt.language,
-        remaining=_remaining_seconds(attempt),
+        remaining=attempt_access.remaining_seconds(attempt, utcnow()),
         feedback=attempt.gives_feedback and item.answered,
         reference=format_reference(item.revision.reference_source, item.revision.reference_point, attempt.language),
         grid=_grid(items),
@@ -203,12 +208,6 @@ def _grid(items: list[attempt_access.ShownQuestion]) -> list[GridCell]:
     return cells
 
 
-def _remaining_seconds(attempt) -> int | None:
-    if attempt.deadline is None:
-        return None
-    return max(0, int((attempt.deadline - utcnow()).total_seconds()))
-
-
 @bp.post("/attempts/<int:attempt_id>/<int:position>")
 def submit_answer(attempt_id: int, position: int):
     attempt = load_attempt(attempt_id)
@@ -218,13 +217,9 @@ def submit_answer(attempt_id: int, position: int):
     if not 1 <= position <= attempt.total:
         abort(404)
     item = attempt_access.item_at(attempt, position)
-    now = utcnow()
+    option = request.form.get("option", type=int)
     try:
-        option = request.form.get("option", type=int)
-        if option is not None:
-            answering.answer(db.session, attempt, item, option, now)
-        if not attempt.gives_feedback:
-            answering.set_flag(db.session, attempt, item, request.form.get("flag") == "1", now)
+        answering.submit_answer(db.session, attempt, item, option, request.form.get("flag") == "1", utcnow())
     except attempt_access.AttemptClosed:
         db.session.commit()
         flash(_("The time is up: your exam was finished and scored."), "info")
@@ -278,7 +273,7 @@ def confirm_finish(attempt_id: int):
         attempt=attempt,
         unanswered=[item for item in attempt.items if not item.answered],
         flagged=[item for item in attempt.items if item.flagged],
-        remaining=_remaining_seconds(attempt),
+        remaining=attempt_access.remaining_seconds(attempt, utcnow()),
     )
 
 
@@ -309,7 +304,7 @@ def history():
 @bp.get("/readiness")
 @login_required
 def readiness():
-    all_profiles = profiles()
+    all_profiles = profiles.all_profiles(db.session)
     if not all_profiles:
         abort(404)
     code = request.args.get("profile", "B")
@@ -345,35 +340,32 @@ def item_statistics_csv():
 @bp.route("/profiles/<code>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def edit_profile(code: str):
-    profile = db.session.scalar(select(ExamProfile).where(ExamProfile.code == code))
+    profile = profiles.profile_by_code(db.session, code)
     if profile is None:
         abort(404)
-    topics = list(db.session.scalars(select(Topic).order_by(Topic.position)))
+    topics = all_topics(db.session)
     form = ProfileForm(obj=profile)
     quotas = {topic.code: profile.quotas.get(topic.code, 0) for topic in topics}
-    if form.validate_on_submit():
+
+    def save() -> None:
+        nonlocal quotas  # the page shows the submitted quotas again with the problems found in them
         quotas = {topic.code: request.form.get(f"quota-{topic.code}", 0, type=int) or 0 for topic in topics}
-        try:
-            update_profile(
-                db.session,
-                profile,
-                seconds=form.seconds.data,
-                questions=form.questions.data,
-                pass_mark=form.pass_mark.data,
-                quotas=quotas,
-            )
-        except FieldErrors as error:
-            db.session.rollback()
-            apply_field_errors(form, error.errors)
-        else:
-            db.session.commit()
-            flash(_("The exam profile is saved."), "success")
-            return redirect(url_for("exam.edit_profile", code=code))
+        profiles.update_profile(
+            db.session,
+            profile,
+            seconds=form.seconds.data,
+            questions=form.questions.data,
+            pass_mark=form.pass_mark.data,
+            quotas=quotas,
+        )
+
+    if run_action(save, form=form, success=_("The exam profile is saved.")).done:
+        return redirect(url_for("exam.edit_profile", code=code))
     return render_template(
         "exam/profile_edit.html",
         form=form,
         profile=profile,
         topics=topics,
         quotas=quotas,
-        available=available_per_topic(db.session, profile.category),
+        available=profiles.available_per_topic(db.session, profile.category),
     ), 422 if form.errors else 200
