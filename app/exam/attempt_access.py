@@ -80,9 +80,6 @@ def open_attempts(session: Session, owner: Owner) -> list[Attempt]:
     return list(session.scalars(query.where(Attempt.anonymous_key == owner.anonymous_key)))
 
 
-# --- access and the clock ------------------------------------------------------------------------
-
-
 def get_attempt(session: Session, attempt_id: int, owner: Owner) -> Attempt:
     """The owner's attempt (404 for anyone else's)."""
     attempt = session.get(Attempt, attempt_id)

@@ -50,9 +50,6 @@ class Candidate:
     topic_code: str
 
 
-# --- drawing ------------------------------------------------------------------------------------
-
-
 def _candidates(session: Session, category: str, topic_id: int | None = None) -> list[Candidate]:
     """Current revisions of live questions for a licence category, in the bank's order."""
     query = (
