@@ -17,10 +17,7 @@ from app.core.locking import lock
 from app.exam.attempt_access import AttemptClosed
 from app.exam.finishing import finish_if_expired
 from app.exam.learner_progress import record_progress
-from app.exam.models import (
-    Attempt,
-    AttemptQuestion,
-)
+from app.exam.models import Attempt, AttemptQuestion
 from app.exam.revision_cache import revision_content
 
 MAX_SECONDS_PER_VIEW = 600  # a tab left open overnight is not "time spent" on a question

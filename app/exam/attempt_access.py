@@ -16,13 +16,7 @@ from sqlalchemy.orm import Session, contains_eager
 
 from app.core.errors import DomainError
 from app.core.i18n import localized
-from app.exam.models import (
-    Attempt,
-    AttemptQuestion,
-    AttemptStatus,
-    Question,
-    Topic,
-)
+from app.exam.models import Attempt, AttemptQuestion, AttemptStatus, Question, Topic
 from app.exam.revision_cache import OptionContent, RevisionContent, revision_contents
 
 

@@ -16,12 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.core.locking import lock
 from app.exam.attempt_access import ShownQuestion
 from app.exam.learner_progress import record_progress
-from app.exam.models import (
-    Attempt,
-    AttemptMode,
-    AttemptStatus,
-    Topic,
-)
+from app.exam.models import Attempt, AttemptMode, AttemptStatus, Topic
 
 
 def finish_if_expired(session: Session, attempt: Attempt, now: datetime) -> bool:

@@ -8,13 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.exam.models import (
-    AttemptMode,
-    AttemptQuestion,
-    Question,
-    QuestionCategory,
-    QuestionProgress,
-)
+from app.exam.models import AttemptMode, AttemptQuestion, Question, QuestionCategory, QuestionProgress
 
 # Leitner boxes: days until the next review after a right answer puts a question in that box.
 LEITNER_INTERVAL_DAYS = {1: 1, 2: 3, 3: 7, 4: 14, 5: 30}

@@ -132,6 +132,8 @@ def start():
         return redirect(url_for("exam.index"))
     profile = next(p for p in all_profiles if p.code == form.profile.data)
     topic = next((t for t in topics if t.code == form.topic.data), None)
+    # Not `run_action`: an attempt in progress leads to that attempt, and an empty practice queue
+    # is news rather than an error.
     try:
         attempt = drawing.start_attempt(
             db.session,
@@ -218,6 +220,7 @@ def submit_answer(attempt_id: int, position: int):
         abort(404)
     item = attempt_access.item_at(attempt, position)
     option = request.form.get("option", type=int)
+    # Not `run_action`: an answer after the deadline keeps the finish it caused and shows the result.
     try:
         answering.submit_answer(db.session, attempt, item, option, request.form.get("flag") == "1", utcnow())
     except attempt_access.AttemptClosed:
