@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from app.appeals import services
+from app.appeals.filing import Filing, file_appeal
 from app.appeals.models import Appeal
 from app.auth.models import Role, User
 from app.booking import services as booking_services
 from app.booking.models import Booking
+from app.core.acting import Acting
 from app.extensions import db
 from app.notify.models import OutboxMessage
 from tests.booking_support import NOW, book, freeze, make_slot, run
@@ -57,7 +58,7 @@ def file(
     essence: str = ESSENCE,
 ):
     """File an appeal; several open ones of a person need essences of their own (no duplicates)."""
-    filing = services.Filing(
+    filing = Filing(
         subject=subject or ("exam-result" if booking_id else "booking"),
         booking_id=booking_id,
         centre_code=centre_code,
@@ -65,12 +66,12 @@ def file(
         postal_address=ADDRESS,
         confirmed=True,
     )
-    return run(app, lambda s: services.file_appeal(s, s.get(User, user_id), filing, now))
+    return run(app, lambda s: file_appeal(Acting(s, s.get(User, user_id), now), filing))
 
 
 def staff_step(app, operation, appeal_id: int, staff_id: int, *args, now: datetime = NOW):
-    """Run a centre's step (`services.register`, `refer`, `extend`, `decide`, `decide_complaint`)."""
-    return run(app, lambda s: operation(s, s.get(Appeal, appeal_id), s.get(User, staff_id), *args, now))
+    """Run a centre's step (`centre_steps.register`, `refer`, `extend`, `decide`, `decide_complaint`)."""
+    return run(app, lambda s: operation(Acting(s, s.get(User, staff_id), now), s.get(Appeal, appeal_id), *args))
 
 
 def appeal_state(app, appeal_id: int) -> dict:

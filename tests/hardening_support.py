@@ -11,13 +11,14 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from app.appeals import services as appeal_services
+from app.appeals.filing import Filing, file_appeal
 from app.auth import reset
 from app.auth import services as auth_services
 from app.auth.models import Role, User
 from app.booking.models import WaitlistEntry
 from app.core import clock
-from app.exam import attempts
+from app.core.acting import Acting
+from app.exam import attempt_access, drawing
 from app.exam.models import ExamProfile
 from app.extensions import db
 from app.notify.models import OutboxMessage
@@ -56,9 +57,9 @@ def seed_world(app, make_user) -> World:
         build_bank(db.session, {"t1": 4})
         build_profile(db.session, {"t1": 4})
         profile = db.session.scalar(sa.select(ExamProfile))
-        attempt = attempts.start_attempt(
+        attempt = drawing.start_attempt(
             db.session,
-            owner=attempts.Owner(user_id=users["user"]),
+            owner=attempt_access.Owner(user_id=users["user"]),
             profile=profile,
             language="en",
             mode="exam",
@@ -66,13 +67,9 @@ def seed_world(app, make_user) -> World:
             rng=random.Random(1),
         )
         owner = db.session.get(User, users["user"])
-        appeal = appeal_services.file_appeal(
-            db.session,
-            owner,
-            appeal_services.Filing(
-                subject="booking", essence="Refused", postal_address="Almaty", centre_code="ALM", confirmed=True
-            ),
-            NOW,
+        appeal = file_appeal(
+            Acting(db.session, owner, NOW),
+            Filing(subject="booking", essence="Refused", postal_address="Almaty", centre_code="ALM", confirmed=True),
         )
         entry = WaitlistEntry(
             user_id=owner.id,

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.appeals import services as appeal_services
+from app.appeals import applicant_steps
 from app.appeals.models import Appeal
 from app.auth import services as auth_services
 from app.auth.iin import make_iin
@@ -17,6 +17,7 @@ from app.auth.models import Role
 from app.auth.throttle import DEVICE_COOKIE
 from app.booking.models import Centre
 from app.core import clock
+from app.core.acting import Acting
 from app.exam.models import Attempt
 from app.extensions import db
 from tests.appeals_support import ADDRESS, ESSENCE, file
@@ -305,7 +306,7 @@ def test_a_withdrawn_appeal_can_be_filed_again(app, make_user, centre):
     freeze(NOW)
     user = make_user()
     appeal = file(app, user.id, centre_code="ALM")
-    run(app, lambda s: appeal_services.withdraw(s, s.get(Appeal, appeal), NOW))
+    run(app, lambda s: applicant_steps.withdraw(Acting(s, None, NOW), s.get(Appeal, appeal)))
     assert api_as(app, user)(appeal_body()).status_code == 201
 
 

@@ -3,7 +3,7 @@ staff of the centre that has the case (anyone else: 404)."""
 
 import pytest
 
-from app.appeals import services
+from app.appeals import centre_steps
 from app.auth.models import Role
 from tests.appeals_support import ADDRESS, ESSENCE, booking_with_result, file, staff_step
 from tests.booking_support import NOW, freeze
@@ -86,8 +86,8 @@ def test_only_applicants_file_and_a_token_is_needed(client, api, people):
 
 def test_get_shows_deadlines_registrar_and_decision(app, api, people):
     appeal = file(app, people["applicant"].id, centre_code="ALM")
-    staff_step(app, services.register, appeal, people["staff"].id, "Chief specialist")
-    staff_step(app, services.decide, appeal, people["staff"].id, "rejected", "Correct as marked.")
+    staff_step(app, centre_steps.register, appeal, people["staff"].id, "Chief specialist")
+    staff_step(app, centre_steps.decide, appeal, people["staff"].id, "rejected", "Correct as marked.")
     body = api("applicant")("GET", f"/appeals/{appeal}").get_json()
     assert body["status"] == "decided"
     assert body["refer_by"] == "2026-12-04"

@@ -5,9 +5,12 @@ from datetime import date
 
 import pytest
 
-from app.appeals import services
+from app.appeals import applicant_steps, centre_steps, finding
 from app.appeals.deadlines import Step, Urgency
+from app.appeals.filing import Filing, file_appeal
+from app.appeals.models import Appeal
 from app.auth.models import User
+from app.core.acting import Acting
 from app.core.errors import DomainError, FieldErrors
 from app.extensions import db
 from app.notify.models import OutboxMessage
@@ -33,7 +36,7 @@ def people(app, make_user, centre):
 
 def queue(app, user_id, now=NOW):
     with app.app_context():
-        items = services.centre_queue(db.session, db.session.get(User, user_id), now)
+        items = finding.centre_queue(db.session, db.session.get(User, user_id), now)
         return [(item.appeal.receipt_number, item.pending.step, item.pending.due, item.urgency) for item in items]
 
 
@@ -47,7 +50,7 @@ def test_an_appeal_gets_a_receipt_with_its_deadlines_at_once(app, people):
     assert state["decision_due"] == date(2026, 12, 23)  # + 15 working days, over Independence Day
     assert state["registrar"] == (None, None)  # until a staff member registers it
     with app.app_context():
-        stored = db.session.get(services.Appeal, appeal)
+        stored = db.session.get(Appeal, appeal)
         assert (stored.applicant_name, stored.applicant_iin) == ("Aliya Bekova", applicant.iin)
         assert (stored.essence, stored.postal_address, stored.subject) == (ESSENCE, ADDRESS, "exam-result")
     [(key, kind, payload)] = outbox(app)[-1:]
@@ -87,12 +90,12 @@ def test_the_receipt_day_is_the_centres_day(app, people):
     ],
 )
 def test_an_incomplete_filing_says_what_is_missing(app, people, changes, fields):
-    filing = services.Filing(
+    filing = Filing(
         **{"subject": "booking", "centre_code": "ALM", "essence": ESSENCE, "postal_address": ADDRESS, "confirmed": True}
         | changes
     )
     with app.app_context(), pytest.raises(FieldErrors) as raised:
-        services.file_appeal(db.session, db.session.get(User, people["applicant"].id), filing, NOW)
+        file_appeal(Acting(db.session, db.session.get(User, people["applicant"].id), NOW), filing)
     assert set(raised.value.errors) == fields
 
 
@@ -121,7 +124,7 @@ def test_the_competent_centre_is_the_bookings(app, people):
 
 def test_registration_puts_the_staff_member_on_the_receipt(app, people):
     appeal = file(app, people["applicant"].id, centre_code="ALM")
-    staff_step(app, services.register, appeal, people["staff"].id, "Chief specialist", now=at(2026, 12, 2))
+    staff_step(app, centre_steps.register, appeal, people["staff"].id, "Chief specialist", now=at(2026, 12, 2))
     state = appeal_state(app, appeal)
     assert state["status"] == "registered"
     assert state["registrar"] == ("Erlan Zhaksybekov", "Chief specialist")
@@ -130,23 +133,23 @@ def test_registration_puts_the_staff_member_on_the_receipt(app, people):
     assert (key, kind) == (f"appeal:{appeal}:registered", "appeal-registered")
     assert payload["registrar_name"] == "Erlan Zhaksybekov"
     with pytest.raises(DomainError) as raised:
-        staff_step(app, services.register, appeal, people["staff"].id, "Chief specialist")
+        staff_step(app, centre_steps.register, appeal, people["staff"].id, "Chief specialist")
     assert raised.value.code == "appeal-not-open"
     with app.app_context():
-        assert services.last_position(db.session, db.session.get(User, people["staff"].id)) == "Chief specialist"
+        assert finding.last_position(db.session, db.session.get(User, people["staff"].id)) == "Chief specialist"
 
 
 def test_registration_needs_a_position(app, people):
     appeal = file(app, people["applicant"].id, centre_code="ALM")
     with pytest.raises(FieldErrors) as raised:
-        staff_step(app, services.register, appeal, people["staff"].id, "  ")
+        staff_step(app, centre_steps.register, appeal, people["staff"].id, "  ")
     assert set(raised.value.errors) == {"position"}
 
 
 def test_referral_moves_the_case_to_the_competent_centre(app, people):
     appeal = file(app, people["applicant"].id, centre_code="ALM")
     assert [step for _, step, _, _ in queue(app, people["staff"].id)] == [Step.REGISTER_OR_REFER]
-    staff_step(app, services.refer, appeal, people["staff"].id, "AST", "The exam was taken in Astana.")
+    staff_step(app, centre_steps.refer, appeal, people["staff"].id, "AST", "The exam was taken in Astana.")
     state = appeal_state(app, appeal)
     assert (state["centre"], state["status"], state["events"]) == ("AST", "received", ["received", "referred"])
     assert queue(app, people["staff"].id) == []
@@ -161,19 +164,19 @@ def test_referral_moves_the_case_to_the_competent_centre(app, people):
         "The exam was taken in Astana.",
     )
     with pytest.raises(DomainError):  # once only
-        staff_step(app, services.refer, appeal, people["astana"].id, "ALM", "Back again")
+        staff_step(app, centre_steps.refer, appeal, people["astana"].id, "ALM", "Back again")
 
 
 def test_referral_goes_to_another_centre_with_a_reason(app, people):
     appeal = file(app, people["applicant"].id, centre_code="ALM")
     with pytest.raises(FieldErrors) as raised:
-        staff_step(app, services.refer, appeal, people["staff"].id, "ALM", "")
+        staff_step(app, centre_steps.refer, appeal, people["staff"].id, "ALM", "")
     assert set(raised.value.errors) == {"centre", "note"}
 
 
 def registered(app, people, now=NOW):
     appeal = file(app, people["applicant"].id, centre_code="ALM", now=now)
-    staff_step(app, services.register, appeal, people["staff"].id, "Chief specialist", now=now)
+    staff_step(app, centre_steps.register, appeal, people["staff"].id, "Chief specialist", now=now)
     return appeal
 
 
@@ -181,7 +184,7 @@ def test_extension_by_a_reasoned_decision_up_to_two_months(app, people):
     appeal = registered(app, people)
     staff_step(
         app,
-        services.extend,
+        centre_steps.extend,
         appeal,
         people["staff"].id,
         date(2027, 1, 29),
@@ -198,7 +201,7 @@ def test_extension_by_a_reasoned_decision_up_to_two_months(app, people):
         "An expert opinion is needed.",
     )
     with pytest.raises(DomainError) as raised:  # once only
-        staff_step(app, services.extend, appeal, people["staff"].id, date(2027, 2, 1), "More time")
+        staff_step(app, centre_steps.extend, appeal, people["staff"].id, date(2027, 2, 1), "More time")
     assert raised.value.code == "appeal-not-open"
 
 
@@ -214,20 +217,25 @@ def test_extension_by_a_reasoned_decision_up_to_two_months(app, people):
 def test_extension_limits(app, people, until, reason, fields):
     appeal = registered(app, people)
     with pytest.raises(FieldErrors) as raised:
-        staff_step(app, services.extend, appeal, people["staff"].id, until, reason)
+        staff_step(app, centre_steps.extend, appeal, people["staff"].id, until, reason)
     assert set(raised.value.errors) == fields
 
 
 def test_no_extension_after_the_term_has_ended(app, people):
     appeal = registered(app, people)
     with pytest.raises(DomainError) as raised:
-        staff_step(app, services.extend, appeal, people["staff"].id, date(2027, 1, 20), "Late", now=at(2026, 12, 24))
+        staff_step(
+            app, centre_steps.extend, appeal, people["staff"].id, date(2027, 1, 20), "Late", now=at(2026, 12, 24)
+        )
     assert raised.value.code == "deadline-passed"
 
 
 def test_a_received_appeal_is_registered_before_it_is_extended_or_decided(app, people):
     appeal = file(app, people["applicant"].id, centre_code="ALM")
-    for operation, args in [(services.extend, (date(2027, 1, 20), "Reason")), (services.decide, ("rejected", "No"))]:
+    for operation, args in [
+        (centre_steps.extend, (date(2027, 1, 20), "Reason")),
+        (centre_steps.decide, ("rejected", "No")),
+    ]:
         with pytest.raises(DomainError) as raised:
             staff_step(app, operation, appeal, people["staff"].id, *args)
         assert raised.value.code == "appeal-not-open"
@@ -236,7 +244,7 @@ def test_a_received_appeal_is_registered_before_it_is_extended_or_decided(app, p
 def test_decision_with_reasons_starts_the_complaint_term(app, people):
     appeal = registered(app, people)
     staff_step(
-        app, services.decide, appeal, people["staff"].id, "rejected", "The answer was wrong.", now=at(2026, 12, 4)
+        app, centre_steps.decide, appeal, people["staff"].id, "rejected", "The answer was wrong.", now=at(2026, 12, 4)
     )
     state = appeal_state(app, appeal)
     assert (state["status"], state["complaint_due"]) == ("decided", date(2027, 3, 4))
@@ -248,12 +256,12 @@ def test_decision_with_reasons_starts_the_complaint_term(app, people):
         "2027-03-04",
     )
     with pytest.raises(FieldErrors) as raised:
-        staff_step(app, services.decide, registered(app, people), people["staff"].id, "maybe", "")
+        staff_step(app, centre_steps.decide, registered(app, people), people["staff"].id, "maybe", "")
     assert set(raised.value.errors) == {"outcome", "reasons"}
 
 
 def withdraw(app, appeal_id, now=NOW):
-    return run(app, lambda s: services.withdraw(s, s.get(services.Appeal, appeal_id), now))
+    return run(app, lambda s: applicant_steps.withdraw(Acting(s, None, now), s.get(Appeal, appeal_id)))
 
 
 def test_withdrawal_before_the_decision_only(app, people):
@@ -262,7 +270,7 @@ def test_withdrawal_before_the_decision_only(app, people):
         assert appeal_state(app, appeal)["status"] == "withdrawn"
         assert appeal_keys(app)[-1] == f"appeal:{appeal}:withdrawn"
     decided = registered(app, people)
-    staff_step(app, services.decide, decided, people["staff"].id, "upheld", "Recounted.")
+    staff_step(app, centre_steps.decide, decided, people["staff"].id, "upheld", "Recounted.")
     with pytest.raises(DomainError) as raised:
         withdraw(app, decided)
     assert raised.value.code == "appeal-not-open"
@@ -271,13 +279,16 @@ def test_withdrawal_before_the_decision_only(app, people):
 
 def complain(app, appeal_id, late_reason=None, now=NOW):
     return run(
-        app, lambda s: services.file_complaint(s, s.get(services.Appeal, appeal_id), "I disagree.", late_reason, now)
+        app,
+        lambda s: applicant_steps.file_complaint(
+            Acting(s, None, now), s.get(Appeal, appeal_id), "I disagree.", late_reason
+        ),
     )
 
 
 def decided(app, people, now=NOW):
     appeal = registered(app, people, now=now)
-    staff_step(app, services.decide, appeal, people["staff"].id, "rejected", "Correct as marked.", now=now)
+    staff_step(app, centre_steps.decide, appeal, people["staff"].id, "rejected", "Correct as marked.", now=now)
     return appeal
 
 
@@ -290,9 +301,9 @@ def test_complaint_on_time_is_decided_within_5_working_days_by_someone_else(app,
         ("APL-ALM-2026-000001", Step.DECIDE_COMPLAINT, date(2026, 12, 21), Urgency.NEARLY_DUE)
     ]
     with pytest.raises(DomainError) as raised:  # nobody reviews their own decision
-        staff_step(app, services.decide_complaint, appeal, people["staff"].id, "rejected", "Still right.")
+        staff_step(app, centre_steps.decide_complaint, appeal, people["staff"].id, "rejected", "Still right.")
     assert raised.value.code == "own-decision"
-    staff_step(app, services.decide_complaint, appeal, people["colleague"].id, "upheld", "A second look agrees.")
+    staff_step(app, centre_steps.decide_complaint, appeal, people["colleague"].id, "upheld", "A second look agrees.")
     assert appeal_state(app, appeal)["complaint"]["outcome"] == "upheld"
     assert appeal_keys(app)[-2:] == [f"appeal:{appeal}:complaint-received", f"appeal:{appeal}:complaint-decided"]
     with pytest.raises(DomainError):  # one complaint per decision
@@ -307,7 +318,7 @@ def test_a_late_complaint_is_accepted_with_its_reason(app, people):
     complain(app, appeal, late_reason="I was in hospital.", now=at(2027, 3, 2))
     assert appeal_state(app, appeal)["complaint"]["late"] is True
     with app.app_context():
-        assert db.session.get(services.Appeal, appeal).complaint.late_reason == "I was in hospital."
+        assert db.session.get(Appeal, appeal).complaint.late_reason == "I was in hospital."
 
 
 def test_a_complaint_on_the_last_day_is_on_time(app, people):
@@ -339,7 +350,7 @@ def test_the_queue_puts_the_nearest_deadline_first_and_flags_urgency(app, people
 def test_every_step_queues_one_message_to_the_applicant(app, people):
     appeal = decided(app, people)
     complain(app, appeal)
-    staff_step(app, services.decide_complaint, appeal, people["colleague"].id, "rejected", "Confirmed.")
+    staff_step(app, centre_steps.decide_complaint, appeal, people["colleague"].id, "rejected", "Confirmed.")
     events = ["received", "registered", "decided", "complaint-received", "complaint-decided"]
     assert appeal_keys(app) == [f"appeal:{appeal}:{event}" for event in events]
     with app.app_context():

@@ -6,7 +6,9 @@ from datetime import date
 import pytest
 from bs4 import BeautifulSoup
 
-from app.appeals import services
+from app.appeals import applicant_steps, centre_steps
+from app.appeals.models import Appeal
+from app.core.acting import Acting
 from tests.appeals_support import (
     ADDRESS,
     ESSENCE,
@@ -103,8 +105,8 @@ def test_applicant_withdraws_before_the_decision(client, app, people, sign_in):
 
 def decided(app, people, now=NOW):
     appeal = file(app, people["applicant"].id, centre_code="ALM", now=now)
-    staff_step(app, services.register, appeal, people["staff"].id, "Chief specialist", now=now)
-    staff_step(app, services.decide, appeal, people["staff"].id, "rejected", "Correct as marked.", now=now)
+    staff_step(app, centre_steps.register, appeal, people["staff"].id, "Chief specialist", now=now)
+    staff_step(app, centre_steps.decide, appeal, people["staff"].id, "rejected", "Correct as marked.", now=now)
     return appeal
 
 
@@ -211,7 +213,7 @@ def test_staff_refer_and_the_new_centre_takes_over(client, app, people, sign_in)
 
 def test_staff_decide_a_complaint(client, app, people, sign_in):
     appeal = decided(app, people)
-    run(app, lambda s: services.file_complaint(s, s.get(services.Appeal, appeal), "Unfair.", None, NOW))
+    run(app, lambda s: applicant_steps.file_complaint(Acting(s, None, NOW), s.get(Appeal, appeal), "Unfair.", None))
     sign_in("staff")
     case = f"/staff/appeals/{appeal}"
     data = {"complaint-outcome": "rejected", "complaint-reasons": "Still correct."}

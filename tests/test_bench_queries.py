@@ -16,8 +16,8 @@ from app import create_app
 from app.auth.models import User
 from app.booking.models import Centre, Slot
 from app.booking.services import release_expired_holds
-from app.exam.content import revision_contents
 from app.exam.models import AttemptQuestion, QuestionOption, QuestionRevision
+from app.exam.revision_cache import revision_contents
 from app.extensions import db
 from config import TestingConfig
 from tests.booking_support import NOW, book, freeze, local, make_slot

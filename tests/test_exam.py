@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
 from app.core import clock
-from app.exam import attempts as service
+from app.exam import answering, attempt_access, drawing, finishing
 from app.exam.models import Attempt, AttemptQuestion, ExamProfile, QuestionOption, QuestionProgress
 from app.extensions import db
 from tests.conftest import EXAM_START, PASSWORD, submit_form
@@ -19,14 +19,14 @@ from tests.factories import build_bank
 START = EXAM_START
 
 
-def owner_of(user) -> service.Owner:
-    return service.Owner(user_id=user.id)
+def owner_of(user) -> attempt_access.Owner:
+    return attempt_access.Owner(user_id=user.id)
 
 
 def start(app, owner, *, mode="exam", rng=None, language="en"):
     with app.app_context():
         profile = db.session.scalar(sa.select(ExamProfile))
-        attempt = service.start_attempt(
+        attempt = drawing.start_attempt(
             db.session,
             owner=owner,
             profile=profile,
@@ -101,10 +101,10 @@ def test_answer_after_the_deadline_is_refused_and_the_exam_is_finished(app, bank
     with app.app_context():
         owner = owner_of(user)
         attempt = db.session.get(Attempt, attempt_id)
-        with pytest.raises(service.AttemptClosed):
-            service.answer(db.session, attempt, attempt.items[0], attempt.items[0].option_order[0], clock.utcnow())
+        with pytest.raises(attempt_access.AttemptClosed):
+            answering.answer(db.session, attempt, attempt.items[0], attempt.items[0].option_order[0], clock.utcnow())
         db.session.commit()
-        attempt = service.get_attempt(db.session, attempt_id, owner)
+        attempt = attempt_access.get_attempt(db.session, attempt_id, owner)
         assert attempt.status == "expired"
         assert attempt.finished_at == START + timedelta(seconds=2400)
         assert attempt.passed is False
@@ -128,11 +128,11 @@ def test_job_finishes_every_expired_exam_and_only_those(app, bank, make_user, fr
     fresh = start(app, owner_of(make_user()))
     frozen["now"] = START + timedelta(minutes=45)
     with app.app_context():
-        assert service.finish_expired_attempts(db.session, clock.utcnow()) == 1
+        assert finishing.finish_expired_attempts(db.session, clock.utcnow()) == 1
         db.session.commit()
         assert db.session.get(Attempt, late).status == "expired"
         assert db.session.get(Attempt, fresh).status == "in_progress"
-        assert service.finish_expired_attempts(db.session, clock.utcnow()) == 0  # safe to run twice
+        assert finishing.finish_expired_attempts(db.session, clock.utcnow()) == 0  # safe to run twice
 
 
 @pytest.mark.parametrize(("right", "passed"), [(31, False), (32, True), (40, True), (0, False)])
@@ -144,8 +144,10 @@ def test_pass_boundary(app, bank, make_user, frozen, right, passed):
         attempt = db.session.get(Attempt, attempt_id)
         for index, item in enumerate(attempt.items):
             wrong = next(option for option in item.option_order if option != key[item.question_id])
-            service.answer(db.session, attempt, item, key[item.question_id] if index < right else wrong, clock.utcnow())
-        service.finish_attempt(db.session, attempt, clock.utcnow())
+            answering.answer(
+                db.session, attempt, item, key[item.question_id] if index < right else wrong, clock.utcnow()
+            )
+        finishing.finish_attempt(db.session, attempt, clock.utcnow())
         db.session.commit()
         assert (attempt.correct, attempt.passed) == (right, passed)
 
@@ -157,10 +159,10 @@ def test_finished_exam_updates_progress_and_mistakes(app, bank, make_user, froze
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
         first, second = attempt.items[0], attempt.items[1]
-        service.answer(db.session, attempt, first, key[first.question_id], clock.utcnow())
+        answering.answer(db.session, attempt, first, key[first.question_id], clock.utcnow())
         wrong = next(option for option in second.option_order if option != key[second.question_id])
-        service.answer(db.session, attempt, second, wrong, clock.utcnow())
-        service.finish_attempt(db.session, attempt, clock.utcnow())
+        answering.answer(db.session, attempt, second, wrong, clock.utcnow())
+        finishing.finish_attempt(db.session, attempt, clock.utcnow())
         db.session.commit()
         progress = {p.question_id: p for p in db.session.scalars(sa.select(QuestionProgress))}
         assert len(progress) == 40  # unanswered questions were seen too

@@ -10,9 +10,9 @@ from bs4 import BeautifulSoup
 
 from app.auth.models import Role
 from app.core import clock
-from app.exam import attempts as service
+from app.exam import answering, attempt_access, drawing, finishing, learner_progress
 from app.exam.models import Attempt, ExamProfile, QuestionProgress
-from app.exam.readiness import pass_probability
+from app.exam.readiness_estimate import pass_probability
 from app.exam.statistics import Answer, compute, to_csv
 from app.extensions import db
 from tests.conftest import submit_form
@@ -25,7 +25,7 @@ def start(app, user, mode, topic=None):
 
         profile = db.session.scalar(sa.select(ExamProfile))
         topic_row = db.session.scalar(sa.select(Topic).where(Topic.code == topic)) if topic else None
-        attempt = service.start_attempt(
+        attempt = drawing.start_attempt(
             db.session,
             owner=owner_of(user),
             profile=profile,
@@ -45,7 +45,7 @@ def answer(app, attempt_id, position, right: bool):
         attempt = db.session.get(Attempt, attempt_id)
         item = attempt.items[position - 1]
         option = key[item.question_id] if right else next(o for o in item.option_order if o != key[item.question_id])
-        result = service.answer(db.session, attempt, item, option, clock.utcnow())
+        result = answering.answer(db.session, attempt, item, option, clock.utcnow())
         db.session.commit()
         return item.question_id, result
 
@@ -68,7 +68,7 @@ def test_topic_practice_gives_feedback_after_each_answer(app, bank, client, auth
     key = correct_option_ids(app, attempt_id)
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
-        assert attempt.total == service.PRACTICE_SIZE
+        assert attempt.total == drawing.PRACTICE_SIZE
         assert attempt.deadline is None
         assert {item.revision.question.topic.code for item in attempt.items} == {"t2"}
         item = attempt.items[0]
@@ -112,7 +112,7 @@ def test_my_mistakes_until_right_twice_in_a_row(app, bank, make_user, frozen):
     again = start(app, user, "mistakes")
     answer(app, again, 1, right=True)
     assert progress(app, user, question_id).in_mistakes is False
-    with pytest.raises(service.NothingToPractise):
+    with pytest.raises(drawing.NothingToPractise):
         start(app, user, "mistakes")
 
 
@@ -131,7 +131,7 @@ def test_my_mistakes_until_right_twice_in_a_row(app, bank, make_user, frozen):
 )
 def test_leitner_intervals(box, correct, new_box, days):
     now = datetime(2026, 1, 31, 23, 30, tzinfo=UTC)
-    assert service.next_leitner(box, correct, now) == (new_box, now + timedelta(days=days))
+    assert learner_progress.next_leitner(box, correct, now) == (new_box, now + timedelta(days=days))
 
 
 def test_due_today_queue(app, bank, make_user, frozen):
@@ -139,13 +139,13 @@ def test_due_today_queue(app, bank, make_user, frozen):
     attempt_id = start(app, user, "practice", topic="t1")
     right_id, _ = answer(app, attempt_id, 1, right=True)
     wrong_id, _ = answer(app, attempt_id, 2, right=False)
-    with pytest.raises(service.NothingToPractise):
+    with pytest.raises(drawing.NothingToPractise):
         start(app, user, "review")  # nothing is due yet
     frozen["now"] = START + timedelta(days=1)
     review = start(app, user, "review")
     with app.app_context():
         assert {item.question_id for item in db.session.get(Attempt, review).items} == {right_id, wrong_id}
-        assert service.queue_sizes(db.session, user.id, "B", clock.utcnow())["review"] == 2
+        assert learner_progress.queue_sizes(db.session, user.id, "B", clock.utcnow())["review"] == 2
 
 
 def test_marathon_covers_the_bank_and_resumes(app, bank, make_user, frozen):
@@ -155,7 +155,7 @@ def test_marathon_covers_the_bank_and_resumes(app, bank, make_user, frozen):
     with app.app_context():
         attempt = db.session.get(Attempt, first)
         assert attempt.total == 60
-        service.mark_shown(db.session, attempt, 5, clock.utcnow())
+        attempt_access.mark_shown(db.session, attempt, 5, clock.utcnow())
         db.session.commit()
     assert start(app, user, "marathon") == first
     with app.app_context():
@@ -221,7 +221,7 @@ def test_item_statistics_page_and_csv(app, bank, client, auth, make_user, frozen
     attempt_id = start(app, learner, "exam")
     answer(app, attempt_id, 1, right=True)
     with app.app_context():
-        service.finish_attempt(db.session, db.session.get(Attempt, attempt_id), clock.utcnow())
+        finishing.finish_attempt(db.session, db.session.get(Attempt, attempt_id), clock.utcnow())
         db.session.commit()
     assert client.get("/exam/statistics").status_code == 302
     auth.login(learner.email)

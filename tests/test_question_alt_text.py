@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from app.core.clock import utcnow
-from app.exam import bank as bank_files
+from app.exam import bank_validation as bank_files
 from app.exam.importing import import_bank
 from app.exam.models import QuestionRevision
 from app.extensions import db

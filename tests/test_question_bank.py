@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import yaml
 
 from app.core.clock import utcnow
-from app.exam import bank as bank_files
+from app.exam import bank_validation
 from app.exam.importing import import_bank
 from app.exam.models import ExamProfile, Question, QuestionRevision
 from app.extensions import db
@@ -117,7 +117,7 @@ DEFECTS = {
 
 
 def test_fixture_bank_is_valid(bank_dir):
-    report = bank_files.validate(bank_dir)
+    report = bank_validation.validate(bank_dir)
     assert report.problems == []
     assert report.summary() == "3 questions, 2 topics, languages: en kk ru"
 
@@ -126,7 +126,7 @@ def test_fixture_bank_is_valid(bank_dir):
 def test_validator_catches_each_defect(bank_dir, defect):
     make_defect, fragment = DEFECTS[defect]
     make_defect(bank_dir)
-    problems = [str(problem) for problem in bank_files.validate(bank_dir).problems]
+    problems = [str(problem) for problem in bank_validation.validate(bank_dir).problems]
     assert any(fragment in problem for problem in problems), problems
 
 
@@ -147,7 +147,7 @@ def test_validate_command_ok(app, runner, bank_dir):
 
 
 def test_real_bank_is_valid_and_large_enough():
-    report = bank_files.validate(REAL_BANK)
+    report = bank_validation.validate(REAL_BANK)
     assert [str(problem) for problem in report.problems] == []
     bank = report.bank
     assert len(bank.questions) >= 400
@@ -157,7 +157,7 @@ def test_real_bank_is_valid_and_large_enough():
 
 
 def test_real_profiles_follow_the_official_format_and_fill_several_times():
-    bank = bank_files.validate(REAL_BANK).bank
+    bank = bank_validation.validate(REAL_BANK).bank
     assert {profile.code for profile in bank.profiles} >= {"A", "B", "C", "D", "BE"}
     for profile in bank.profiles:
         assert (profile.questions, profile.seconds, profile.pass_mark) == (40, 2400, 32)
@@ -174,9 +174,9 @@ def current_revision(code: str) -> QuestionRevision:
 
 def test_import_is_idempotent(app, bank_dir):
     with app.app_context():
-        first = import_bank(db.session, bank_files.validate(bank_dir).bank, utcnow())
+        first = import_bank(db.session, bank_validation.validate(bank_dir).bank, utcnow())
         db.session.commit()
-        second = import_bank(db.session, bank_files.validate(bank_dir).bank, utcnow())
+        second = import_bank(db.session, bank_validation.validate(bank_dir).bank, utcnow())
         db.session.commit()
         assert (first.created, first.profiles_created, first.topics) == (3, 1, 2)
         assert (second.created, second.revised, second.unchanged, second.profiles_created) == (0, 0, 3, 0)
@@ -188,7 +188,7 @@ def test_import_is_idempotent(app, bank_dir):
 
 def test_changed_question_gets_a_revision_and_removed_one_is_retired(app, bank_dir):
     with app.app_context():
-        import_bank(db.session, bank_files.validate(bank_dir).bank, utcnow())
+        import_bank(db.session, bank_validation.validate(bank_dir).bank, utcnow())
         db.session.commit()
         old_revision_id = current_revision("speed-001").id
 
@@ -196,7 +196,7 @@ def test_changed_question_gets_a_revision_and_removed_one_is_retired(app, bank_d
             bank_dir / "bank" / "speed.yaml",
             lambda d: (d[0]["text"].update(en="Speed limit in a town?"), d.pop(1), d[0].update(categories=["B"])),
         )
-        summary = import_bank(db.session, bank_files.validate(bank_dir).bank, utcnow())
+        summary = import_bank(db.session, bank_validation.validate(bank_dir).bank, utcnow())
         db.session.commit()
         assert (summary.revised, summary.retired, summary.unchanged) == (1, 1, 1)
 
@@ -213,12 +213,12 @@ def test_changed_question_gets_a_revision_and_removed_one_is_retired(app, bank_d
 
 def test_retired_question_comes_back(app, bank_dir):
     with app.app_context():
-        import_bank(db.session, bank_files.validate(bank_dir).bank, utcnow())
+        import_bank(db.session, bank_validation.validate(bank_dir).bank, utcnow())
         original = (bank_dir / "bank" / "speed.yaml").read_text(encoding="utf-8")
         edit_yaml(bank_dir / "bank" / "speed.yaml", lambda d: d.pop(1))
-        import_bank(db.session, bank_files.validate(bank_dir).bank, utcnow())
+        import_bank(db.session, bank_validation.validate(bank_dir).bank, utcnow())
         (bank_dir / "bank" / "speed.yaml").write_text(original, encoding="utf-8")
-        summary = import_bank(db.session, bank_files.validate(bank_dir).bank, utcnow())
+        summary = import_bank(db.session, bank_validation.validate(bank_dir).bank, utcnow())
         db.session.commit()
         assert summary.restored == 1
         assert db.session.scalar(sa.select(Question).where(Question.code == "speed-002")).retired_at is None
@@ -226,11 +226,11 @@ def test_retired_question_comes_back(app, bank_dir):
 
 def test_import_keeps_profiles_admins_changed(app, bank_dir):
     with app.app_context():
-        import_bank(db.session, bank_files.validate(bank_dir).bank, utcnow())
+        import_bank(db.session, bank_validation.validate(bank_dir).bank, utcnow())
         profile = db.session.scalar(sa.select(ExamProfile))
         profile.seconds = 999
         db.session.commit()
-        import_bank(db.session, bank_files.validate(bank_dir).bank, utcnow())
+        import_bank(db.session, bank_validation.validate(bank_dir).bank, utcnow())
         db.session.commit()
         assert db.session.scalar(sa.select(ExamProfile.seconds)) == 999
 

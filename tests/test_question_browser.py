@@ -4,7 +4,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app.core.clock import utcnow
-from app.exam import bank as bank_files
+from app.exam import bank_validation
 from app.exam.importing import import_bank
 from app.extensions import db
 from tests.test_question_bank import FIXTURE
@@ -13,7 +13,7 @@ from tests.test_question_bank import FIXTURE
 @pytest.fixture
 def loaded(app):
     with app.app_context():
-        import_bank(db.session, bank_files.validate(FIXTURE).bank, utcnow())
+        import_bank(db.session, bank_validation.validate(FIXTURE).bank, utcnow())
         db.session.commit()
     app.config["QUESTION_BANK_PATH"] = str(FIXTURE)
     return app

@@ -5,7 +5,7 @@ import itertools
 import pytest
 import yaml
 
-from app.exam import bank as bank_files
+from app.exam import bank_validation as bank_files
 from app.exam.coverage import base_point, measure
 from tests.question_bank_support import REAL_BANK, copy_fixture_bank, edit_questions
 

@@ -159,7 +159,7 @@ def test_similar_questions_with_different_pictures_are_not_near_duplicates(root)
 
 
 def test_alt_text_is_read_per_language(root):
-    from app.exam import bank as bank_files
+    from app.exam import bank_validation as bank_files
 
     question = next(q for q in bank_files.validate(root).bank.questions if q.image)
     assert question.alt_text("kk") == "Ақ көлденең жолағы бар қызыл дөңгелек"

@@ -15,12 +15,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.appeals import services as appeals
+from app.appeals import applicant_steps, centre_steps
 from app.appeals.models import Appeal, AppealEvent
 from app.auth.models import Role, User
 from app.booking import services
 from app.booking.models import ACTIVE_STATUSES, Booking, BookingEvent, Slot, WaitlistEntry
-from app.exam import attempts
+from app.core.acting import Acting
+from app.exam import answering, attempt_access, drawing, finishing
 from app.exam.models import Attempt, AttemptQuestion, ExamProfile
 from app.extensions import db
 from app.staff import services as staff
@@ -362,8 +363,8 @@ def load_appeal(appeal_id: int):
 
 
 def decide(staff_id: int, outcome: str):
-    return lambda session, appeal: appeals.decide(
-        session, appeal, session.get(User, staff_id), outcome, "The answer was marked right.", NOW
+    return lambda session, appeal: centre_steps.decide(
+        Acting(session, session.get(User, staff_id), NOW), appeal, outcome, "The answer was marked right."
     )
 
 
@@ -380,7 +381,7 @@ def appeal_events(app, appeal_id: int) -> list[str]:
 def registered(app, make_user, centre):
     people = appeal_people(app, make_user)
     appeal = file(app, people["applicant"].id, centre_code="ALM")
-    staff_step(app, appeals.register, appeal, people["staff"].id, "Chief specialist")
+    staff_step(app, centre_steps.register, appeal, people["staff"].id, "Chief specialist")
     return people, appeal
 
 
@@ -405,7 +406,9 @@ def test_a_withdrawal_while_the_appeal_is_decided_is_refused(app, registered):
     outcomes = interleave(
         app,
         Request(load_appeal(appeal), decide(people["staff"].id, "rejected")),
-        Request(load_appeal(appeal), lambda session, found: appeals.withdraw(session, found, NOW)),
+        Request(
+            load_appeal(appeal), lambda session, found: applicant_steps.withdraw(Acting(session, None, NOW), found)
+        ),
     )
 
     assert outcomes == ["ok", CHANGED]
@@ -417,7 +420,7 @@ def test_two_registrations_register_once(app, make_user, centre):
     appeal = file(app, people["applicant"].id, centre_code="ALM")
 
     def register(session, found):
-        appeals.register(session, found, session.get(User, people["staff"].id), "Chief specialist", NOW)
+        centre_steps.register(Acting(session, session.get(User, people["staff"].id), NOW), found, "Chief specialist")
 
     assert same_twice(app, load_appeal(appeal), register) == ["ok", CHANGED]
     assert appeal_events(app, appeal) == ["received", "registered"]
@@ -428,9 +431,9 @@ def test_two_registrations_register_once(app, make_user, centre):
 
 def start_exam(app, user_id: int) -> int:
     with app.app_context():
-        attempt = attempts.start_attempt(
+        attempt = drawing.start_attempt(
             db.session,
-            owner=attempts.Owner(user_id=user_id),
+            owner=attempt_access.Owner(user_id=user_id),
             profile=db.session.scalar(sa.select(ExamProfile)),
             language="en",
             mode="exam",
@@ -449,11 +452,11 @@ def test_an_answer_sent_while_the_exam_is_finished_is_refused(app, bank, make_us
         return attempt, attempt.items[0]
 
     def finish(session, loaded):
-        attempts.finish_attempt(session, loaded[0], EXAM_START)
+        finishing.finish_attempt(session, loaded[0], EXAM_START)
 
     def answer(session, loaded):
         attempt, item = loaded
-        attempts.answer(session, attempt, item, item.option_order[0], EXAM_START)
+        answering.answer(session, attempt, item, item.option_order[0], EXAM_START)
 
     assert interleave(app, Request(load_attempt, finish), Request(load_attempt, answer)) == ["ok", "attempt-closed"]
     with app.app_context():

@@ -10,10 +10,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from app.appeals import services
+from app.appeals import finding
+from app.appeals.filing import Filing, file_appeal
 from app.appeals.models import Appeal, Subject
 from app.auth.models import Role
 from app.auth.tokens import bearer_required
+from app.core.acting import Acting
 from app.core.clock import utcnow
 from app.core.urls import MAX_ID
 from app.extensions import db
@@ -107,7 +109,7 @@ def _decision(outcome: str | None, reasons: str | None, at, appeal: Appeal) -> d
 
 def _appeal_body(appeal: Appeal) -> dict[str, Any]:
     local = appeal.centre.local
-    step = services.pending_step(appeal)
+    step = finding.pending_step(appeal)
     complaint = appeal.complaint
     return {
         **_receipt(appeal),
@@ -159,7 +161,7 @@ class Appeals(MethodView):
         """File an appeal; the answer is its receipt. Filing with your token stands for your signature."""
         if g.api_user.role != Role.USER:
             abort(403, message="Only applicants file appeals.")
-        filing = services.Filing(
+        filing = Filing(
             subject=data["subject"],
             booking_id=data["booking_id"],
             centre_code=data["centre"],
@@ -167,7 +169,7 @@ class Appeals(MethodView):
             postal_address=data["postal_address"],
             confirmed=True,
         )
-        appeal = services.file_appeal(db.session, g.api_user, filing, utcnow())
+        appeal = file_appeal(Acting(db.session, g.api_user, utcnow()), filing)
         db.session.commit()
         return _receipt(appeal)
 
@@ -181,6 +183,6 @@ class AppealItem(MethodView):
         """An appeal with its deadlines, decision, complaint and history: the applicant's own, or one
         at the staff member's centre."""
         appeal = db.session.get(Appeal, appeal_id)
-        if appeal is None or not services.can_see(g.api_user, appeal):
+        if appeal is None or not finding.can_see(g.api_user, appeal):
             abort(404)
         return _appeal_body(appeal)

@@ -13,7 +13,7 @@ from app.auth.tokens import bearer_required
 from app.core.clock import utcnow
 from app.core.errors import FieldErrors
 from app.core.urls import MAX_ID
-from app.exam import attempts as service
+from app.exam import answering, attempt_access, drawing, finishing
 from app.exam.models import AttemptMode, ExamProfile, Topic
 from app.extensions import db
 
@@ -89,16 +89,16 @@ class ResultSchema(Schema):
     by_topic = fields.List(fields.Nested(TopicScoreSchema))
 
 
-def _owner() -> service.Owner:
-    return service.Owner(user_id=g.api_user.id)
+def _owner() -> attempt_access.Owner:
+    return attempt_access.Owner(user_id=g.api_user.id)
 
 
 def _attempt(attempt_id: int):
     try:
-        attempt = service.get_attempt(db.session, attempt_id, _owner())
-    except service.AttemptNotFound:
+        attempt = attempt_access.get_attempt(db.session, attempt_id, _owner())
+    except attempt_access.AttemptNotFound:
         abort(404)
-    if service.finish_if_expired(db.session, attempt, utcnow()):
+    if finishing.finish_if_expired(db.session, attempt, utcnow()):
         db.session.commit()
     return attempt
 
@@ -106,7 +106,7 @@ def _attempt(attempt_id: int):
 def _serialize(attempt) -> dict:
     language = attempt.language
     questions = []
-    for item in service.items_with_content(db.session, attempt):
+    for item in attempt_access.items_with_content(db.session, attempt):
         revision = item.revision
         question = {
             "id": item.question_id,
@@ -152,7 +152,7 @@ class Attempts(MethodView):
         if profile is None:
             raise FieldErrors({"profile": [_l("Unknown exam profile.")]})
         topic = db.session.scalar(select(Topic).where(Topic.code == data["topic"])) if data["topic"] else None
-        attempt = service.start_attempt(
+        attempt = drawing.start_attempt(
             db.session,
             owner=_owner(),
             profile=profile,
@@ -183,13 +183,13 @@ class Answer(MethodView):
     def put(self, data, attempt_id, question_id):
         """Choose an option (an exam answer may be changed until the end)."""
         try:
-            item = service.get_attempt_item(db.session, attempt_id, question_id, _owner())
-        except service.AttemptNotFound:
+            item = attempt_access.get_attempt_item(db.session, attempt_id, question_id, _owner())
+        except attempt_access.AttemptNotFound:
             abort(404)
         attempt = item.attempt
         try:
-            correct = service.answer(db.session, attempt, item, data["option_id"], utcnow())
-        except service.AttemptClosed:
+            correct = answering.answer(db.session, attempt, item, data["option_id"], utcnow())
+        except attempt_access.AttemptClosed:
             db.session.commit()  # keep the server's finishing of an expired exam
             raise
         body = {"question_id": question_id, "option_id": data["option_id"]}
@@ -206,9 +206,9 @@ class Finish(MethodView):
     def post(self, attempt_id):
         """Finish and score (finishing twice answers the same result)."""
         attempt = _attempt(attempt_id)
-        service.finish_attempt(db.session, attempt, utcnow())
+        finishing.finish_attempt(db.session, attempt, utcnow())
         db.session.commit()
-        result = service.result_of(attempt, service.items_with_content(db.session, attempt))
+        result = finishing.result_of(attempt, attempt_access.items_with_content(db.session, attempt))
         return {
             "status": attempt.status,
             "correct": result.correct,

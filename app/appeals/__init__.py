@@ -1,1 +1,1 @@
-"""Appeals and complaints with statutory working-day deadlines (issue 8)."""
+"""Appeals and complaints with statutory working-day deadlines."""

@@ -7,7 +7,7 @@ event's own day never counts. A term counted in months ends on the same day of t
 its last day when shorter); when that day is not a working day, the term ends on the next working
 day.
 
-The terms (DESIGN §4):
+The terms:
 - an appeal goes to the competent centre within 3 working days of receipt (the centre that
   received it registers it, or refers it on);
 - it is decided within 15 working days of receipt;

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.appeals.labels import OUTCOME_NAMES
-from app.appeals.services import ESSENCE_MAX, POSITION_MAX, POSTAL_ADDRESS_MAX, TEXT_MAX
+from app.appeals.step_rules import ESSENCE_MAX, POSITION_MAX, POSTAL_ADDRESS_MAX, TEXT_MAX
 
 OUTCOME_CHOICES = [
     SelectChoice("", _l("Choose…")),

@@ -7,28 +7,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from app.appeals import deadlines, services
+from app.appeals import applicant_steps, centre_steps, deadlines, finding
+from app.appeals.filing import Filing, file_appeal, subject_of
 from app.appeals.forms import AppealForm, ComplaintForm, DecisionForm, ExtendForm, ReferForm, RegisterForm
 from app.appeals.labels import ACTION_NAMES, OUTCOME_NAMES, STATUS_NAMES, STEP_NAMES, SUBJECT_NAMES, URGENCY_NAMES
 from app.appeals.models import Appeal, Subject
+from app.appeals.step_rules import local_day
 from app.auth import privacy
 from app.auth.access import role_required
 from app.auth.iin import mask_iin
 from app.auth.models import Role
 from app.booking.forms import ActionForm
 from app.booking.labels import EXAM_NAMES
-from app.booking.models import Centre
+from app.booking.models import Booking, Centre
 from app.booking.services import own_booking
+from app.core.acting import Acting
 from app.core.clock import utcnow
 from app.core.errors import DomainError, FieldErrors
-from app.core.forms import apply_field_errors, flash_refusal
+from app.core.forms import run_action
 from app.extensions import db
 
 bp = Blueprint("appeals", __name__, url_prefix="/appeals")
@@ -57,7 +60,7 @@ def _names():
         "APPEAL_ACTION_NAMES": ACTION_NAMES,
         "TERMS": deadlines,
         "EXAM_NAMES": EXAM_NAMES,
-        "pending_step": services.pending_step,
+        "pending_step": finding.pending_step,
         "action_form": ActionForm(),
     }
 
@@ -66,24 +69,8 @@ bp.context_processor(_names)
 staff_bp.context_processor(_names)
 
 
-def _submit(form: FlaskForm, action: Callable[[], object], success: str, done_url: str) -> Response | None:
-    """Run `action` for a valid `form`, then commit, flash `success` and go to `done_url`; a refusal
-    is flashed and goes there too. None (show the page again) for an invalid form or field errors,
-    which `action`'s service puts on the form."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        action()
-    except FieldErrors as error:
-        db.session.rollback()
-        apply_field_errors(form, error.errors)
-        return None
-    except DomainError as error:
-        flash_refusal(error)
-    else:
-        db.session.commit()
-        flash(success, "success")
-    return redirect(done_url)
+def _acting() -> Acting:
+    return Acting(db.session, current_user, utcnow())
 
 
 def _centre_choices(exclude_id: int | None = None) -> list[SelectChoice]:
@@ -95,7 +82,7 @@ def _centre_choices(exclude_id: int | None = None) -> list[SelectChoice]:
 
 
 def _own_appeal_or_404(appeal_id: int) -> Appeal:
-    appeal = services.own_appeal(db.session, current_user, appeal_id)
+    appeal = finding.own_appeal(db.session, current_user, appeal_id)
     if appeal is None:
         abort(404)
     return appeal
@@ -103,7 +90,7 @@ def _own_appeal_or_404(appeal_id: int) -> Appeal:
 
 @bp.get("/")
 def mine():
-    return render_template("appeals/mine.html", appeals=services.user_appeals(db.session, current_user))
+    return render_template("appeals/mine.html", appeals=finding.user_appeals(db.session, current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -118,35 +105,40 @@ def new():
         del form.centre  # the booking's centre is the body addressed
     else:
         form.centre.choices = _centre_choices()
-    if form.validate_on_submit():
-        filing = services.Filing(
-            subject=services.subject_of(booking) if booking else Subject.BOOKING.value,
-            booking_id=booking.id if booking else None,
-            centre_code=None if booking else form.centre.data,
-            essence=form.essence.data,
-            postal_address=form.postal_address.data,
-            confirmed=form.confirmed.data,
-        )
-        try:
-            appeal = services.file_appeal(db.session, current_user, filing, utcnow())
-        except FieldErrors as error:
-            db.session.rollback()
-            apply_field_errors(form, error.errors)
-        except DomainError as error:  # a duplicate or too many today: said above the form
-            db.session.rollback()
-            form.form_errors.append(error.message)
-        else:
-            db.session.commit()
-            flash(_("Your appeal is received. Its number is %(number)s.", number=appeal.receipt_number), "success")
-            return redirect(url_for("appeals.detail", appeal_id=appeal.id))
+    step = run_action(
+        lambda: _file(booking, form),
+        form=form,
+        success=lambda appeal: _("Your appeal is received. Its number is %(number)s.", number=appeal.receipt_number),
+    )
+    if step.done:
+        return redirect(url_for("appeals.detail", appeal_id=step.value.id))
     return render_template(
         "appeals/new.html",
         form=form,
         booking=booking,
-        subject=services.subject_of(booking) if booking else Subject.BOOKING,
+        subject=subject_of(booking) if booking else Subject.BOOKING,
         zone=booking.centre.timezone if booking else current_app.config["BABEL_DEFAULT_TIMEZONE"],
         today=utcnow(),
     ), 422 if form.errors else 200
+
+
+def _file(booking: Booking | None, form: AppealForm) -> Appeal:
+    filing = Filing(
+        subject=subject_of(booking) if booking else Subject.BOOKING.value,
+        booking_id=booking.id if booking else None,
+        centre_code=None if booking else form.centre.data,
+        essence=form.essence.data,
+        postal_address=form.postal_address.data,
+        confirmed=form.confirmed.data,
+    )
+    try:
+        return file_appeal(_acting(), filing)
+    except FieldErrors:
+        raise
+    except DomainError as error:
+        # A duplicate, or too many today: said above the form, which keeps what was typed (a
+        # message on the next page would lose it). Errors for no field of the form go on top.
+        raise FieldErrors({"": [error.message]}) from error
 
 
 def _detail_page(appeal: Appeal, complaint_form: ComplaintForm | None = None):
@@ -155,7 +147,7 @@ def _detail_page(appeal: Appeal, complaint_form: ComplaintForm | None = None):
         "appeals/detail.html",
         appeal=appeal,
         complaint_form=complaint_form,
-        complaint_late=services.complaint_is_late(appeal, utcnow()),
+        complaint_late=applicant_steps.complaint_is_late(appeal, utcnow()),
     ), 422 if complaint_form.errors else 200
 
 
@@ -169,13 +161,9 @@ def withdraw(appeal_id: int):
     appeal = _own_appeal_or_404(appeal_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        services.withdraw(db.session, appeal, utcnow())
-    except DomainError as error:
-        flash_refusal(error)
-    else:
-        db.session.commit()
-        flash(_("Your appeal is withdrawn."), "info")
+    run_action(
+        lambda: applicant_steps.withdraw(_acting(), appeal), success=_("Your appeal is withdrawn."), category="info"
+    )
     return redirect(url_for("appeals.detail", appeal_id=appeal_id))
 
 
@@ -183,19 +171,21 @@ def withdraw(appeal_id: int):
 def complain(appeal_id: int):
     appeal = _own_appeal_or_404(appeal_id)
     form = ComplaintForm()
-    return _submit(
-        form,
-        lambda: services.file_complaint(db.session, appeal, form.essence.data, form.late_reason.data, utcnow()),
-        _("Your complaint is received."),
-        url_for("appeals.detail", appeal_id=appeal_id),
-    ) or _detail_page(appeal, form)
+    step = run_action(
+        lambda: applicant_steps.file_complaint(_acting(), appeal, form.essence.data, form.late_reason.data),
+        form=form,
+        success=_("Your complaint is received."),
+    )
+    if step.invalid:
+        return _detail_page(appeal, form)
+    return redirect(url_for("appeals.detail", appeal_id=appeal_id))
 
 
 # --- Centre staff -------------------------------------------------------------------------------
 
 
 def _case_or_404(appeal_id: int) -> Appeal:
-    appeal = services.appeal_for_staff(db.session, current_user, appeal_id)
+    appeal = finding.appeal_for_staff(db.session, current_user, appeal_id)
     if appeal is None:
         abort(404)
     return appeal
@@ -204,7 +194,7 @@ def _case_or_404(appeal_id: int) -> Appeal:
 @staff_bp.get("/")
 def queue():
     return render_template(
-        "appeals/queue.html", items=services.centre_queue(db.session, current_user, utcnow()), mask_iin=mask_iin
+        "appeals/queue.html", items=finding.centre_queue(db.session, current_user, utcnow()), mask_iin=mask_iin
     )
 
 
@@ -223,10 +213,10 @@ def _case_page(appeal: Appeal, *, iin_shown: bool = False, **submitted: FlaskFor
     """The case with a form for every step; `submitted` carries a form that came back with errors."""
     forms = {name: make() for name, make in _STEP_FORMS.items()} | submitted
     if not forms["register_form"].position.data:
-        forms["register_form"].position.data = services.last_position(db.session, current_user)
+        forms["register_form"].position.data = finding.last_position(db.session, current_user)
     forms["refer_form"].centre.choices = _centre_choices(exclude_id=appeal.centre_id)
-    today = services.local_day(appeal.centre, utcnow())
-    pending = services.pending_step(appeal)
+    today = local_day(appeal.centre, utcnow())
+    pending = finding.pending_step(appeal)
     return render_template(
         "appeals/case.html",
         appeal=appeal,
@@ -238,16 +228,16 @@ def _case_page(appeal: Appeal, *, iin_shown: bool = False, **submitted: FlaskFor
     ), 422 if submitted else 200
 
 
-def _staff_step(appeal_id: int, form_name: str, step: Callable[[Appeal, FlaskForm], object], success: str):
-    """Run `step(appeal, form)` with the submitted form of `_STEP_FORMS[form_name]`; field errors
-    show the case page again."""
+def _staff_step(appeal_id: int, form_name: str, step: Callable[[Acting, Appeal, FlaskForm], object], success: str):
+    """Run `step(acting, appeal, form)` with the submitted form of `_STEP_FORMS[form_name]`; field
+    errors show the case page again, anything else goes back to the case."""
     appeal = _case_or_404(appeal_id)
     form = _STEP_FORMS[form_name]()
     if hasattr(form, "centre"):
         form.centre.choices = _centre_choices(exclude_id=appeal.centre_id)
-    return _submit(
-        form, lambda: step(appeal, form), success, url_for("appeals_staff.case", appeal_id=appeal_id)
-    ) or _case_page(appeal, **{form_name: form})
+    if run_action(lambda: step(_acting(), appeal, form), form=form, success=success).invalid:
+        return _case_page(appeal, **{form_name: form})
+    return redirect(url_for("appeals_staff.case", appeal_id=appeal_id))
 
 
 @staff_bp.get("/<int:appeal_id>")
@@ -269,7 +259,7 @@ def register(appeal_id: int):
     return _staff_step(
         appeal_id,
         "register_form",
-        lambda appeal, form: services.register(db.session, appeal, current_user, form.position.data, utcnow()),
+        lambda acting, appeal, form: centre_steps.register(acting, appeal, form.position.data),
         _("The appeal is registered; the applicant is notified."),
     )
 
@@ -279,9 +269,7 @@ def refer(appeal_id: int):
     return _staff_step(
         appeal_id,
         "refer_form",
-        lambda appeal, form: services.refer(
-            db.session, appeal, current_user, form.centre.data, form.note.data, utcnow()
-        ),
+        lambda acting, appeal, form: centre_steps.refer(acting, appeal, form.centre.data, form.note.data),
         _("The appeal is referred to the competent centre; the applicant is notified."),
     )
 
@@ -291,9 +279,7 @@ def extend(appeal_id: int):
     return _staff_step(
         appeal_id,
         "extend_form",
-        lambda appeal, form: services.extend(
-            db.session, appeal, current_user, form.until.data, form.reason.data, utcnow()
-        ),
+        lambda acting, appeal, form: centre_steps.extend(acting, appeal, form.until.data, form.reason.data),
         _("The decision term is extended; the applicant is notified."),
     )
 
@@ -303,9 +289,7 @@ def decide(appeal_id: int):
     return _staff_step(
         appeal_id,
         "decision_form",
-        lambda appeal, form: services.decide(
-            db.session, appeal, current_user, form.outcome.data, form.reasons.data, utcnow()
-        ),
+        lambda acting, appeal, form: centre_steps.decide(acting, appeal, form.outcome.data, form.reasons.data),
         _("The decision is sent to the applicant."),
     )
 
@@ -315,8 +299,8 @@ def decide_complaint(appeal_id: int):
     return _staff_step(
         appeal_id,
         "complaint_form",
-        lambda appeal, form: services.decide_complaint(
-            db.session, appeal, current_user, form.outcome.data, form.reasons.data, utcnow()
+        lambda acting, appeal, form: centre_steps.decide_complaint(
+            acting, appeal, form.outcome.data, form.reasons.data
         ),
         _("The decision on the complaint is sent to the applicant."),
     )

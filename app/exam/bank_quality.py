@@ -1,5 +1,5 @@
 """Checks of the question bank as a whole: review dates, the glossary's names, give-away options,
-near-duplicates and pictures. Called by `bank.validate()`; each finding is one problem."""
+near-duplicates and pictures. Called by `bank_validation.validate()`; each finding is one problem."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from app.exam.bank import Bank, QuestionData, _Checker
+    from app.exam.bank import Bank, QuestionData
+    from app.exam.bank_validation import _Checker
 
-LANGUAGES = ("kk", "ru", "en")
+from app.core.i18n import LANGUAGES
+
 # Above this share of a topic's questions, "pick the longest option" beats knowing the answer.
 LONGEST_RIGHT_OPTION_SHARE = 0.35
 NEAR_DUPLICATE_RATIO = 0.9

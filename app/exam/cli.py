@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.core.cli import fail_with_field_errors, track
 from app.core.clock import utcnow
 from app.core.errors import FieldErrors
-from app.exam import bank as bank_files
+from app.exam import bank_validation
 from app.exam import coverage as bank_coverage
 from app.exam.importing import import_bank
 from app.exam.models import ExamProfile
@@ -25,8 +25,8 @@ def _bank_path(path: str | None) -> str:
     return path or current_app.config["QUESTION_BANK_PATH"]
 
 
-def _validated(path: str) -> bank_files.Report:
-    report = bank_files.validate(path)
+def _validated(path: str) -> bank_validation.Report:
+    report = bank_validation.validate(path)
     for problem in report.problems:
         click.echo(str(problem))
     return report
@@ -48,7 +48,7 @@ def coverage_command(path):
     """Questions per chapter of the Rules, group of signs and markings, and other source; non-zero exit when a
     chapter has fewer than 3 questions or fewer than half its share by points."""
     path = _bank_path(path)
-    report = bank_files.validate(path)
+    report = bank_validation.validate(path)
     result = bank_coverage.measure(report.bank, path)
     for line in result.lines():
         click.echo(line)

@@ -75,7 +75,7 @@ class QuestionCategory(db.Model):
 
 class RevisionTexts:
     """The localised accessors of a revision, for the model and for its cached copy
-    (app.exam.content.RevisionContent), which carry the same columns."""
+    (app.exam.revision_cache.RevisionContent), which carry the same columns."""
 
     __slots__ = ()
 

@@ -1,4 +1,5 @@
-"""Editing exam profiles (admins in the web UI, operators with `flask exam profile-set`)."""
+"""Exam profiles (a licence category's exam: time, size, pass mark and topic quotas): finding them,
+and editing them (admins in the web UI, operators with `flask exam profile-set`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,14 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import FieldErrors
 from app.exam.models import ExamProfile, Question, QuestionCategory, QuestionRevision, Topic
+
+
+def all_profiles(session: Session) -> list[ExamProfile]:
+    return list(session.scalars(select(ExamProfile).order_by(ExamProfile.code)))
+
+
+def profile_by_code(session: Session, code: str) -> ExamProfile | None:
+    return session.scalar(select(ExamProfile).where(ExamProfile.code == code))
 
 
 def available_per_topic(session: Session, category: str) -> Counter:

@@ -1,4 +1,5 @@
-"""Trial exam and practice pages. Thin: the rules live in `attempts`, `readiness`, `statistics`."""
+"""Trial exam and practice pages. Thin: the rules live in `drawing`, `answering`, `finishing`,
+`learner_progress`, `readiness_estimate` and `statistics`; the views map their outcomes to pages."""
 
 from __future__ import annotations
 
@@ -8,21 +9,27 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from app.auth.access import role_required
 from app.auth.models import Role
 from app.core.clock import utcnow
-from app.core.errors import DomainError, FieldErrors
-from app.core.forms import apply_field_errors
+from app.core.errors import DomainError
+from app.core.forms import run_action
 from app.core.i18n import current_language
-from app.exam import attempts as service
-from app.exam import readiness as readiness_service
-from app.exam import statistics
+from app.exam import (
+    answering,
+    attempt_access,
+    drawing,
+    finishing,
+    learner_progress,
+    profiles,
+    readiness_estimate,
+    statistics,
+)
+from app.exam.browsing import all_topics
 from app.exam.charts import score_trend
 from app.exam.forms import ProfileForm, StartForm
 from app.exam.models import AttemptMode, ExamProfile, Topic
-from app.exam.profiles import available_per_topic, update_profile
 from app.exam.references import reference_of
 from app.extensions import db, limiter
 
@@ -31,12 +38,12 @@ bp = Blueprint("exam", __name__, url_prefix="/exam")
 ANONYMOUS_KEY = "exam_owner"
 
 
-def current_owner(create: bool = False) -> service.Owner | None:
+def current_owner(create: bool = False) -> attempt_access.Owner | None:
     """The signed-in user, or this browser's anonymous key (made on first use)."""
     if current_user.is_authenticated:
-        return service.Owner(user_id=current_user.id)
+        return attempt_access.Owner(user_id=current_user.id)
     key = _anonymous_key(create)
-    return service.Owner(anonymous_key=key) if key else None
+    return attempt_access.Owner(anonymous_key=key) if key else None
 
 
 def _anonymous_key(create: bool) -> str | None:
@@ -51,16 +58,12 @@ def load_attempt(attempt_id: int):
     if owner is None:
         abort(404)
     try:
-        attempt = service.get_attempt(db.session, attempt_id, owner)
-    except service.AttemptNotFound:
+        attempt = attempt_access.get_attempt(db.session, attempt_id, owner)
+    except attempt_access.AttemptNotFound:
         abort(404)
-    if service.finish_if_expired(db.session, attempt, utcnow()):
+    if finishing.finish_if_expired(db.session, attempt, utcnow()):
         db.session.commit()
     return attempt
-
-
-def profiles() -> list[ExamProfile]:
-    return list(db.session.scalars(select(ExamProfile).order_by(ExamProfile.code)))
 
 
 def start_form(all_profiles: list[ExamProfile], topics: list[Topic]) -> StartForm:
@@ -75,13 +78,13 @@ def start_form(all_profiles: list[ExamProfile], topics: list[Topic]) -> StartFor
 
 @bp.get("/")
 def index():
-    all_profiles = profiles()
-    topics = list(db.session.scalars(select(Topic).order_by(Topic.position)))
+    all_profiles = profiles.all_profiles(db.session)
+    topics = all_topics(db.session)
     owner = current_owner()
-    open_attempts = service.open_attempts(db.session, owner) if owner else []
+    open_attempts = attempt_access.open_attempts(db.session, owner) if owner else []
     queues = {}
     if current_user.is_authenticated and all_profiles:
-        queues = service.queue_sizes(db.session, current_user.id, _chosen_category(all_profiles), utcnow())
+        queues = learner_progress.queue_sizes(db.session, current_user.id, _chosen_category(all_profiles), utcnow())
     return render_template(
         "exam/index.html",
         form=start_form(all_profiles, topics),
@@ -121,16 +124,18 @@ def _signed_in() -> bool:
 @limiter.limit(_anonymous_start_limit, exempt_when=_signed_in)
 @limiter.limit(_anonymous_session_limit, key_func=_anonymous_session_key, exempt_when=_signed_in)
 def start():
-    all_profiles = profiles()
-    topics = list(db.session.scalars(select(Topic).order_by(Topic.position)))
+    all_profiles = profiles.all_profiles(db.session)
+    topics = all_topics(db.session)
     form = start_form(all_profiles, topics)
     if not form.validate_on_submit():
         flash(_("Choose a licence category and a language."), "error")
         return redirect(url_for("exam.index"))
     profile = next(p for p in all_profiles if p.code == form.profile.data)
     topic = next((t for t in topics if t.code == form.topic.data), None)
+    # Not `run_action`: an attempt in progress leads to that attempt, and an empty practice queue
+    # is news rather than an error.
     try:
-        attempt = service.start_attempt(
+        attempt = drawing.start_attempt(
             db.session,
             owner=current_owner(create=True),
             profile=profile,
@@ -139,13 +144,13 @@ def start():
             topic=topic,
             now=utcnow(),
         )
-    except service.AttemptInProgress as error:
+    except attempt_access.AttemptInProgress as error:
         db.session.rollback()
         flash(str(error.message), "info")
         return redirect(url_for("exam.resume", attempt_id=error.attempt_id))
     except DomainError as error:
         db.session.rollback()
-        flash(str(error.message), "info" if isinstance(error, service.NothingToPractise) else "error")
+        flash(str(error.message), "info" if isinstance(error, drawing.NothingToPractise) else "error")
         return redirect(url_for("exam.index"))
     db.session.commit()
     return redirect(url_for("exam.question", attempt_id=attempt.id, position=attempt.current_position))
@@ -166,9 +171,9 @@ def question(attempt_id: int, position: int):
         return redirect(url_for("exam.result", attempt_id=attempt.id))
     if not 1 <= position <= attempt.total:
         abort(404)
-    items = service.items_with_content(db.session, attempt)
+    items = attempt_access.items_with_content(db.session, attempt)
     item = items[position - 1]
-    service.mark_shown(db.session, attempt, position, utcnow())
+    attempt_access.mark_shown(db.session, attempt, position, utcnow())
     # Rendered before the commit, which would expire every object the page reads (and reload them).
     page = render_template(
         "exam/question.html",
@@ -176,7 +181,7 @@ def question(attempt_id: int, position: int):
         items=items,
         item=item,
         language=attempt.language,
-        remaining=_remaining_seconds(attempt),
+        remaining=attempt_access.remaining_seconds(attempt, utcnow()),
         feedback=attempt.gives_feedback and item.answered,
         reference=reference_of(item.revision.reference_source, item.revision.reference_point, attempt.language),
         grid=_grid(items),
@@ -193,7 +198,7 @@ class GridCell:
     label: str
 
 
-def _grid(items: list[service.ShownQuestion]) -> list[GridCell]:
+def _grid(items: list[attempt_access.ShownQuestion]) -> list[GridCell]:
     """The question grid with each cell's accessible name ("Question 7: answered, flagged"); the
     three phrases are translated once for the forty cells."""
     question, answered, flagged = _("Question %(n)s"), _("answered"), _("flagged")
@@ -205,12 +210,6 @@ def _grid(items: list[service.ShownQuestion]) -> list[GridCell]:
     return cells
 
 
-def _remaining_seconds(attempt) -> int | None:
-    if attempt.deadline is None:
-        return None
-    return max(0, int((attempt.deadline - utcnow()).total_seconds()))
-
-
 @bp.post("/attempts/<int:attempt_id>/<int:position>")
 def submit_answer(attempt_id: int, position: int):
     attempt = load_attempt(attempt_id)
@@ -219,15 +218,12 @@ def submit_answer(attempt_id: int, position: int):
         return redirect(url_for("exam.result", attempt_id=attempt.id))
     if not 1 <= position <= attempt.total:
         abort(404)
-    item = service.item_at(attempt, position)
-    now = utcnow()
+    item = attempt_access.item_at(attempt, position)
+    option = request.form.get("option", type=int)
+    # Not `run_action`: an answer after the deadline keeps the finish it caused and shows the result.
     try:
-        option = request.form.get("option", type=int)
-        if option is not None:
-            service.answer(db.session, attempt, item, option, now)
-        if not attempt.gives_feedback:
-            service.set_flag(db.session, attempt, item, request.form.get("flag") == "1", now)
-    except service.AttemptClosed:
+        answering.submit_answer(db.session, attempt, item, option, request.form.get("flag") == "1", utcnow())
+    except attempt_access.AttemptClosed:
         db.session.commit()
         flash(_("The time is up: your exam was finished and scored."), "info")
         return redirect(url_for("exam.result", attempt_id=attempt.id))
@@ -259,7 +255,7 @@ def _after_answer(attempt, position: int, go: str, answered: bool) -> str:
 def switch_language(attempt_id: int):
     attempt = load_attempt(attempt_id)
     try:
-        service.set_language(attempt, request.form.get("lang", ""))
+        answering.set_language(attempt, request.form.get("lang", ""))
     except DomainError:
         abort(400)
     db.session.commit()
@@ -271,7 +267,7 @@ def switch_language(attempt_id: int):
 def confirm_finish(attempt_id: int):
     attempt = load_attempt(attempt_id)
     if attempt.is_open and request.method == "POST":
-        service.finish_attempt(db.session, attempt, utcnow())
+        finishing.finish_attempt(db.session, attempt, utcnow())
         db.session.commit()
     if not attempt.is_open:
         return redirect(url_for("exam.result", attempt_id=attempt.id))
@@ -280,7 +276,7 @@ def confirm_finish(attempt_id: int):
         attempt=attempt,
         unanswered=[item for item in attempt.items if not item.answered],
         flagged=[item for item in attempt.items if item.flagged],
-        remaining=_remaining_seconds(attempt),
+        remaining=attempt_access.remaining_seconds(attempt, utcnow()),
     )
 
 
@@ -289,12 +285,12 @@ def result(attempt_id: int):
     attempt = load_attempt(attempt_id)
     if attempt.is_open:
         return redirect(url_for("exam.question", attempt_id=attempt.id, position=attempt.current_position))
-    items = service.items_with_content(db.session, attempt)
+    items = attempt_access.items_with_content(db.session, attempt)
     return render_template(
         "exam/result.html",
         attempt=attempt,
         items=items,
-        result=service.result_of(attempt, items),
+        result=finishing.result_of(attempt, items),
         reference=lambda revision: reference_of(revision.reference_source, revision.reference_point, attempt.language),
     )
 
@@ -302,26 +298,26 @@ def result(attempt_id: int):
 @bp.get("/history")
 @login_required
 def history():
-    attempts = service.history(db.session, current_user.id)
+    attempts = finishing.history(db.session, current_user.id)
     return render_template("exam/history.html", attempts=attempts, chart=score_trend(list(reversed(attempts))))
 
 
 @bp.get("/readiness")
 @login_required
 def readiness():
-    all_profiles = profiles()
+    all_profiles = profiles.all_profiles(db.session)
     if not all_profiles:
         abort(404)
     code = request.args.get("profile", "B")
     profile = next((p for p in all_profiles if p.code == code), all_profiles[0])
-    estimate = readiness_service.readiness(db.session, current_user.id, profile, utcnow())
+    estimate = readiness_estimate.readiness(db.session, current_user.id, profile, utcnow())
     return render_template(
         "exam/readiness.html",
         profile=profile,
         profiles=all_profiles,
         estimate=estimate,
-        minimum=readiness_service.MIN_ANSWERS_FOR_ESTIMATE,
-        window=readiness_service.WINDOW_DAYS,
+        minimum=readiness_estimate.MIN_ANSWERS_FOR_ESTIMATE,
+        window=readiness_estimate.WINDOW_DAYS,
     )
 
 
@@ -345,35 +341,32 @@ def item_statistics_csv():
 @bp.route("/profiles/<code>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def edit_profile(code: str):
-    profile = db.session.scalar(select(ExamProfile).where(ExamProfile.code == code))
+    profile = profiles.profile_by_code(db.session, code)
     if profile is None:
         abort(404)
-    topics = list(db.session.scalars(select(Topic).order_by(Topic.position)))
+    topics = all_topics(db.session)
     form = ProfileForm(obj=profile)
     quotas = {topic.code: profile.quotas.get(topic.code, 0) for topic in topics}
-    if form.validate_on_submit():
+
+    def save() -> None:
+        nonlocal quotas  # the page shows the submitted quotas again with the problems found in them
         quotas = {topic.code: request.form.get(f"quota-{topic.code}", 0, type=int) or 0 for topic in topics}
-        try:
-            update_profile(
-                db.session,
-                profile,
-                seconds=form.seconds.data,
-                questions=form.questions.data,
-                pass_mark=form.pass_mark.data,
-                quotas=quotas,
-            )
-        except FieldErrors as error:
-            db.session.rollback()
-            apply_field_errors(form, error.errors)
-        else:
-            db.session.commit()
-            flash(_("The exam profile is saved."), "success")
-            return redirect(url_for("exam.edit_profile", code=code))
+        profiles.update_profile(
+            db.session,
+            profile,
+            seconds=form.seconds.data,
+            questions=form.questions.data,
+            pass_mark=form.pass_mark.data,
+            quotas=quotas,
+        )
+
+    if run_action(save, form=form, success=_("The exam profile is saved.")).done:
+        return redirect(url_for("exam.edit_profile", code=code))
     return render_template(
         "exam/profile_edit.html",
         form=form,
         profile=profile,
         topics=topics,
         quotas=quotas,
-        available=available_per_topic(db.session, profile.category),
+        available=profiles.available_per_topic(db.session, profile.category),
     ), 422 if form.errors else 200

@@ -17,7 +17,7 @@ from app.core.clock import utcnow
 from app.core.counters import JOB_FAILURES, JOB_SECONDS
 from app.core.database import insert_for
 from app.core.request_ids import new_request_id, request_id_bound
-from app.exam.attempts import finish_expired_attempts, purge_anonymous_attempts
+from app.exam.finishing import finish_expired_attempts, purge_anonymous_attempts
 from app.extensions import db
 from app.jobs.models import JobRun
 from app.notify import delivery
