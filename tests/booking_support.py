@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from app.auth.models import User
 from app.booking import services
 from app.booking.eligibility import Policy
-from app.booking.models import ACTIVE_STATUSES, Booking, BookingEvent, Centre, Slot
+from app.booking.models import ACTIVE_STATUSES, Booking, BookingEvent, Slot
+from app.centres.models import Centre
 from app.core import clock
 from app.extensions import db
 from app.notify.models import OutboxMessage

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from app.audit.models import AuditEntry
 from app.auth.models import User
 from app.booking.models import Booking, Slot
+from app.centres.services import find_centre
 from app.extensions import db
 from app.notify.models import OutboxMessage
 from app.staff import rules, services
@@ -34,7 +35,7 @@ def make_template(app, actor_id: int, centre_code: str = "ALM", **changes) -> in
     }
 
     def operation(session):
-        centre = services.booking_services.find_centre(session, centre_code)
+        centre = find_centre(session, centre_code)
         return services.save_template(session, centre, rules.TemplateFacts(**values), actor(session, actor_id), NOW)
 
     return run(app, operation)

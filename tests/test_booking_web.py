@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 
 from app.auth.models import Role
 from app.booking.models import Booking
+from app.centres.services import find_centre
 from app.extensions import db
 from tests.booking_support import NOW, POLICY, book, freeze, local, make_slot
 from tests.conftest import make_centre, submit_form
@@ -186,7 +187,7 @@ def test_month_counts_each_slot_on_the_centres_own_day(app, centre):
 
     def month(code: str, first: date, last: date) -> dict:
         with app.app_context():
-            found = services.find_centre(db.session, code)
+            found = find_centre(db.session, code)
             times = services.ExamTimes(found, "theory", "B", first, last)
             return services.places_by_day(
                 db.session, NOW, times, replace(POLICY, window=timedelta(days=365)).booking_open(NOW)
@@ -212,9 +213,7 @@ def test_month_counts_expired_holds_as_free_places(app, centre, make_user):
     hold(app, make_user().id, slot, NOW - timedelta(hours=1))  # long expired, not yet swept
     book(app, make_user().id, slot)
     with app.app_context():
-        times = services.ExamTimes(
-            services.find_centre(db.session, "ALM"), "theory", "B", date(2026, 12, 1), date(2026, 12, 31)
-        )
+        times = services.ExamTimes(find_centre(db.session, "ALM"), "theory", "B", date(2026, 12, 1), date(2026, 12, 31))
         assert services.places_by_day(db.session, NOW, times, POLICY.booking_open(NOW)) == {
             date(2026, 12, 3): services.DayPlaces(1, 1)
         }

@@ -19,7 +19,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from app.auth.models import User
 from app.booking import services
-from app.booking.models import Booking, Centre, Slot
+from app.booking.models import Booking, Slot
+from app.centres.models import Centre
 from app.core.errors import DomainError
 from app.extensions import db
 from tests.booking_support import NOW, POLICY, assert_booking_invariants, expected_messages, freeze, local

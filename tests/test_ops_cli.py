@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.auth.models import Role
-from app.booking.services import find_centre
+from app.centres.services import find_centre
 from app.extensions import db
 from app.staff import exports
 from app.staff import services as staff_services

@@ -10,6 +10,7 @@ from app.auth.models import Role, User
 from app.booking import services as booking_services
 from app.booking.eligibility import BookingFacts, SlotFacts, refusal_to_book
 from app.booking.models import Booking, Slot
+from app.centres.services import find_centre
 from app.core.errors import DomainError, FieldErrors
 from app.extensions import db
 from app.staff import services
@@ -44,7 +45,7 @@ def local_slots(app) -> list[tuple[date, time, str, int | None]]:
 
 def add_closure(app, admin_id, first, last, reason="Repairs of the exam hall"):
     def operation(session):
-        centre = booking_services.find_centre(session, "ALM")
+        centre = find_centre(session, "ALM")
         _, removed, blocked = services.add_closure(
             session, centre, first, last, reason, actor(session, admin_id), NOW, POLICY
         )

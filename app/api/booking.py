@@ -18,6 +18,7 @@ from app.booking import services
 from app.booking.eligibility import Policy
 from app.booking.ics import calendar_response
 from app.booking.models import CATEGORIES, Booking, ExamType, Slot
+from app.centres.services import centres_by_city, find_centre
 from app.core.clock import utcnow
 from app.core.ranges import period, validate_supported_day
 from app.core.urls import MAX_ID
@@ -163,7 +164,7 @@ class Centres(MethodView):
     @blp.response(200, CentreSchema(many=True))
     def get(self):
         """Exam centres with city, address, opening hours and time zone."""
-        return [centre for centres in services.centres_by_city(db.session).values() for centre in centres]
+        return [centre for centres in centres_by_city(db.session).values() for centre in centres]
 
 
 @blp.route("/slots")
@@ -173,7 +174,7 @@ class Slots(MethodView):
     @blp.alt_response(404, description="No such centre")
     def get(self, query):
         """Slots of a centre for an exam and licence category, with the free places."""
-        centre = services.find_centre(db.session, query["centre"])
+        centre = find_centre(db.session, query["centre"])
         if centre is None:
             abort(404)
         today = centre.local(utcnow()).date()

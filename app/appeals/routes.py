@@ -24,8 +24,8 @@ from app.auth.iin import mask_iin
 from app.auth.models import Role
 from app.booking.forms import ActionForm
 from app.booking.labels import EXAM_NAMES
-from app.booking.models import Centre
 from app.booking.services import own_booking
+from app.centres.models import Centre
 from app.core.clock import utcnow
 from app.core.errors import DomainError, FieldErrors
 from app.core.forms import apply_field_errors, flash_refusal
@@ -259,7 +259,7 @@ def case(appeal_id: int):
 def show_iin(appeal_id: int):
     """The case again with the applicant's full IIN; audited."""
     appeal = _case_or_404(appeal_id)
-    privacy.record_iin_shown(db.session, current_user, f"appeal:{appeal.id}", centre_id=appeal.centre_id, now=utcnow())
+    privacy.record_iin_shown(db.session, current_user, appeal, utcnow())
     db.session.commit()
     return _case_page(appeal, iin_shown=True)
 

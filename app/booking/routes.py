@@ -18,6 +18,7 @@ from app.booking.ics import calendar_response
 from app.booking.labels import ACTION_NAMES, DOCUMENTS, EXAM_NAMES, STATUS_NAMES
 from app.booking.models import Booking, BookingStatus
 from app.booking.month_grid import month_grid
+from app.centres.services import centres_by_city, find_centre
 from app.core.clock import utcnow
 from app.core.errors import DomainError, FieldErrors
 from app.core.forms import apply_field_errors, flash_refusal
@@ -66,7 +67,7 @@ def _back(form: ActionForm, fallback: str):
 
 @bp.get("/")
 def index():
-    centres = services.centres_by_city(db.session)
+    centres = centres_by_city(db.session)
     form = EarliestForm(request.args)
     # The city choice is keyed by its English name, which stays the same in every language.
     form.city.choices = [SelectChoice(group[0].city_en, city) for city, group in centres.items()]
@@ -86,7 +87,7 @@ def index():
 
 @bp.get("/centres/<code>")
 def centre(code: str):
-    found = services.find_centre(db.session, code)
+    found = find_centre(db.session, code)
     if found is None:
         abort(404)
     form = SearchForm(request.args)

@@ -62,13 +62,13 @@ from app.booking.models import (
     Booking,
     BookingEvent,
     BookingStatus,
-    Centre,
     ExamType,
     Slot,
     TicketSequence,
     WaitlistEntry,
     WaitlistStatus,
 )
+from app.centres.models import Centre
 from app.core.database import insert_for
 from app.core.errors import DomainError, FieldErrors
 from app.core.locking import lock
@@ -97,19 +97,7 @@ def slot_full() -> DomainError:
     return DomainError(_l("This time has no free places left."), code="slot-full", status=409)
 
 
-# --- Centres and availability ------------------------------------------------------------------
-
-
-def centres_by_city(session: Session) -> dict[str, list[Centre]]:
-    """Every centre, grouped by city (in the reader's language), cities and centres sorted."""
-    grouped: dict[str, list[Centre]] = {}
-    for centre in session.scalars(select(Centre).order_by(Centre.code)):
-        grouped.setdefault(centre.city, []).append(centre)
-    return {city: sorted(grouped[city], key=lambda centre: centre.name) for city in sorted(grouped)}
-
-
-def find_centre(session: Session, code: str) -> Centre | None:
-    return session.scalar(select(Centre).where(Centre.code == code.upper()))
+# --- Availability ------------------------------------------------------------------------------
 
 
 def _expired_holds_in_slot(now: datetime):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 from app.auth import services as auth_services
 from app.auth.access import role_required
 from app.auth.models import Role, User
-from app.booking.models import Centre
+from app.centres.models import Centre
 from app.core.i18n import supported_languages
 from app.core.ranges import page_arg
 from app.core.urls import safe_next_url

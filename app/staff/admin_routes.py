@@ -17,8 +17,9 @@ from app.auth import services as auth_services
 from app.auth.access import role_required
 from app.auth.models import Role, User
 from app.booking.forms import ActionForm
-from app.booking.models import Centre
-from app.booking.services import find_centre
+from app.centres.models import Centre
+from app.centres.services import find_centre, save_centre
+from app.core.acting import Acting
 from app.core.clock import utcnow
 from app.core.errors import FieldErrors
 from app.core.forms import apply_field_errors
@@ -49,7 +50,7 @@ def centres():
     form = CentreForm()
     if form.validate_on_submit():
         try:
-            centre = services.save_centre(db.session, form.data, current_user, utcnow())
+            centre = save_centre(Acting(db.session, current_user, utcnow()), form.data)
         except FieldErrors as error:
             db.session.rollback()
             apply_field_errors(form, error.errors)
@@ -68,7 +69,7 @@ def edit_centre(code: str):
     form = CentreForm(obj=centre)
     del form.code  # the code never changes
     if form.validate_on_submit():
-        services.save_centre(db.session, form.data, current_user, utcnow(), centre)
+        save_centre(Acting(db.session, current_user, utcnow()), form.data, centre)
         db.session.commit()
         flash(_("The centre is saved."), "success")
         return redirect(url_for("admin.centres"))

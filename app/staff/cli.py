@@ -9,8 +9,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.booking.models import Centre
-from app.booking.services import find_centre
+from app.centres.models import Centre
+from app.centres.services import find_centre
 from app.core.cli import output_file, progress
 from app.core.clock import utcnow
 from app.core.ranges import is_supported, supported_days

@@ -18,7 +18,8 @@ from app.auth.models import Role
 from app.booking.eligibility import Policy
 from app.booking.forms import ActionForm
 from app.booking.labels import ACTION_NAMES, DOCUMENTS, EXAM_NAMES, STATUS_NAMES
-from app.booking.models import Booking, BookingStatus, Centre, ExamType, Slot
+from app.booking.models import Booking, BookingStatus, ExamType, Slot
+from app.centres.models import Centre
 from app.core.clock import utcnow
 from app.core.errors import DomainError, FieldErrors
 from app.core.forms import apply_field_errors, flash_refusal
@@ -262,7 +263,7 @@ def booking(booking_id: int):
 def show_iin(booking_id: int):
     """The page again with the applicant's full IIN (to check an identity document); audited."""
     found = _booking_or_404(booking_id)
-    privacy.record_iin_shown(db.session, current_user, f"booking:{found.id}", centre_id=found.centre.id, now=utcnow())
+    privacy.record_iin_shown(db.session, current_user, found, utcnow())
     db.session.commit()
     return _render_booking(found, iin_shown=True)
 

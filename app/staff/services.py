@@ -27,7 +27,10 @@ from app.auth.models import Role, User
 from app.booking import services as booking_services
 from app.booking.eligibility import Policy
 from app.booking.labels import DOCUMENTS
-from app.booking.models import CATEGORIES, Booking, BookingEvent, BookingStatus, Centre, ExamType, Slot
+from app.booking.models import CATEGORIES, Booking, BookingEvent, BookingStatus, ExamType, Slot
+from app.centres.models import Centre
+from app.centres.services import find_centre
+from app.core.acting import Acting
 from app.core.errors import DomainError, FieldErrors
 from app.core.locking import lock
 from app.staff import figures, rules
@@ -54,7 +57,7 @@ def may_manage(user: User, centre_id: int) -> bool:
 
 
 def centre_for(session: Session, user: User, code: str) -> Centre | None:
-    centre = booking_services.find_centre(session, code)
+    centre = find_centre(session, code)
     return centre if centre is not None and may_manage(user, centre.id) else None
 
 
@@ -160,12 +163,9 @@ def save_template(
     session.add(template)
     session.flush()
     audit(
-        session,
-        actor,
+        Acting(session, actor, now),
         "template-created" if created else "template-updated",
-        f"template:{template.id}",
-        now,
-        centre_id=centre.id,
+        template,
         details={
             "weekday": facts.weekday,
             "hours": f"{facts.opens_at:%H:%M}-{facts.closes_at:%H:%M}",
@@ -180,7 +180,7 @@ def save_template(
 
 def delete_template(session: Session, template: SlotTemplate, actor: User, now: datetime) -> None:
     """Generation stops; the slots it made stay (they lose the link)."""
-    audit(session, actor, "template-deleted", f"template:{template.id}", now, centre_id=template.centre_id)
+    audit(Acting(session, actor, now), "template-deleted", template)
     session.delete(template)
 
 
@@ -240,12 +240,9 @@ def publish_slots(session: Session, centre: Centre, actor: User, now: datetime, 
     """Staff need not wait for the nightly job: generate the centre's slots now (logged)."""
     added = generate_slots(session, now, days, centre)
     audit(
-        session,
-        actor,
+        Acting(session, actor, now),
         "slots-generated",
-        f"centre:{centre.code}",
-        now,
-        centre_id=centre.id,
+        centre,
         details={"days": days, "added": added},
     )
     return added
@@ -306,12 +303,9 @@ def add_closure(
         blocked += 1
     session.flush()
     audit(
-        session,
-        actor,
+        Acting(session, actor, now),
         "closure-added",
-        f"closure:{closure.id}",
-        now,
-        centre_id=centre.id,
+        closure,
         details={"from": first_day.isoformat(), "to": last_day.isoformat(), "removed": removed, "blocked": blocked},
     )
     return closure, removed, blocked
@@ -320,12 +314,9 @@ def add_closure(
 def delete_closure(session: Session, closure: CentreClosure, actor: User, now: datetime) -> None:
     """The days open again for generation (blocked times stay blocked)."""
     audit(
-        session,
-        actor,
+        Acting(session, actor, now),
         "closure-deleted",
-        f"closure:{closure.id}",
-        now,
-        centre_id=closure.centre_id,
+        closure,
         details={"from": closure.first_day.isoformat(), "to": closure.last_day.isoformat()},
     )
     session.delete(closure)
@@ -348,12 +339,9 @@ def day_slots(session: Session, centre: Centre, day: date) -> list[Slot]:
 def change_capacity(session: Session, slot: Slot, capacity: int, actor: User, now: datetime, policy: Policy) -> None:
     previous = booking_services.set_capacity(session, slot, capacity, now, policy)
     audit(
-        session,
-        actor,
+        Acting(session, actor, now),
         "capacity-changed",
-        f"slot:{slot.id}",
-        now,
-        centre_id=slot.centre_id,
+        slot,
         details={"from": previous, "to": capacity},
     )
 
@@ -363,12 +351,9 @@ def block(session: Session, slot: Slot, reason: str, actor: User, now: datetime,
         raise DomainError(_l("This exam is over: it cannot be blocked."), code="slot-over", status=409)
     cancelled = booking_services.block_slot(session, slot, reason, now, policy)
     audit(
-        session,
-        actor,
+        Acting(session, actor, now),
         "slot-blocked",
-        f"slot:{slot.id}",
-        now,
-        centre_id=slot.centre_id,
+        slot,
         details={"reason": slot.blocked_reason, "cancelled": len(cancelled)},
     )
     return cancelled
@@ -383,12 +368,10 @@ def block_day(
         raise DomainError(_l("This day has no exam times left to block."), code="nothing-to-block", status=409)
     cancelled = sum(len(booking_services.block_slot(session, slot, reason, now, policy)) for slot in slots)
     audit(
-        session,
-        actor,
+        Acting(session, actor, now),
         "day-blocked",
-        f"centre:{centre.code}:{day.isoformat()}",
-        now,
-        centre_id=centre.id,
+        centre,
+        part=day.isoformat(),
         details={"reason": " ".join(reason.split()), "slots": len(slots), "cancelled": cancelled},
     )
     return len(slots), cancelled
@@ -427,12 +410,9 @@ def check_in(session: Session, booking: Booking, documents: Mapping[str, bool], 
     booking.status = (BookingStatus.ATTENDED if admitted else BookingStatus.REFUSED).value
     booking_services.record_event(booking, "checked-in" if admitted else "refused", now)
     audit(
-        session,
-        actor,
+        Acting(session, actor, now),
         "checked-in" if admitted else "not-admitted",
-        f"booking:{booking.id}",
-        now,
-        centre_id=slot.centre_id,
+        booking,
         details={"missing": booking.missing_documents},
     )
     return booking
@@ -466,7 +446,7 @@ def mark_slot_no_shows(session: Session, slot: Slot, actor: User, now: datetime)
     if slot.ends_at > now:
         raise DomainError(_l("No-shows can be marked only after the exam ends."), code="slot-not-over", status=409)
     count = mark_no_shows(session, now, slot)
-    audit(session, actor, "no-shows-marked", f"slot:{slot.id}", now, centre_id=slot.centre_id, details={"count": count})
+    audit(Acting(session, actor, now), "no-shows-marked", slot, details={"count": count})
     return count
 
 
@@ -506,12 +486,9 @@ def record_result(
         penalty_points=None if theory else points,
     )
     audit(
-        session,
-        actor,
+        Acting(session, actor, now),
         "result-recorded",
-        f"booking:{booking.id}",
-        now,
-        centre_id=booking.slot.centre_id,
+        booking,
         details={"passed": passed, "points": points},
     )
     return booking
@@ -584,39 +561,7 @@ def count_period_bookings(session: Session, centre: Centre, first_day: date, las
     return session.scalar(_period_query(query, centre, first_day, last_day, centre.zone))
 
 
-# --- Administration: centres and staff accounts ---------------------------------------------------
-
-CENTRE_FIELDS = tuple(
-    f"{field}_{language}" for field in ("name", "city", "address", "opening_hours") for language in ("kk", "ru", "en")
-)
-
-
-def save_centre(
-    session: Session, values: Mapping[str, str], actor: User, now: datetime, centre: Centre | None = None
-) -> Centre:
-    """Create a centre or change one (its code stays: tickets and exports carry it)."""
-    code = (values.get("code") or "").strip().upper()
-    if centre is None:
-        if not (2 <= len(code) <= 10 and code.isascii() and code.isalnum()):
-            raise FieldErrors({"code": [_l("2 to 10 Latin letters or digits, e.g. ALM.")]})
-        if booking_services.find_centre(session, code) is not None:
-            raise FieldErrors({"code": [_l("A centre with this code already exists.")]})
-        centre = Centre(code=code, created_at=now)
-        session.add(centre)
-    for name in CENTRE_FIELDS:
-        setattr(centre, name, " ".join((values.get(name) or "").split()))
-    centre.timezone = values["timezone"]
-    session.flush()
-    audit(
-        session,
-        actor,
-        "centre-saved",
-        f"centre:{centre.code}",
-        now,
-        centre_id=centre.id,
-        details={"timezone": centre.timezone},
-    )
-    return centre
+# --- Administration: staff accounts ---------------------------------------------------------------
 
 
 def staff_accounts(session: Session) -> list[User]:
@@ -627,7 +572,7 @@ def create_staff(
     session: Session, registration: auth_services.Registration, centre: Centre, actor: User, now: datetime
 ) -> User:
     user = auth_services.register_user(session, registration, role=Role.STAFF, centre=centre)
-    audit(session, actor, "staff-created", f"user:{user.id}", now, centre_id=centre.id)
+    audit(Acting(session, actor, now), "staff-created", user)
     return user
 
 
@@ -637,10 +582,7 @@ def set_staff_active(session: Session, user: User, active: bool, actor: User, no
     if not active:
         auth_services.end_every_session(session, user)
     audit(
-        session,
-        actor,
+        Acting(session, actor, now),
         "staff-reactivated" if active else "staff-deactivated",
-        f"user:{user.id}",
-        now,
-        centre_id=user.centre_id,
+        user,
     )
