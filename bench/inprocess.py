@@ -18,7 +18,7 @@ from flask import Flask
 
 from app.auth import sessions
 from app.auth.models import User
-from app.booking.services import release_expired_holds
+from app.booking.expiry import release_expired_holds
 from app.core.clock import utcnow
 from app.extensions import db
 from app.notify.delivery import queue_reminders

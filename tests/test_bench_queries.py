@@ -14,8 +14,8 @@ from flask import template_rendered
 
 from app import create_app
 from app.auth.models import User
+from app.booking.expiry import release_expired_holds
 from app.booking.models import Slot
-from app.booking.services import release_expired_holds
 from app.centres.models import Centre
 from app.exam.content import revision_contents
 from app.exam.models import AttemptQuestion, QuestionOption, QuestionRevision

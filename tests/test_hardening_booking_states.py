@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from app.auth.models import User
-from app.booking import services
+from app.booking import expiry, holds, slot_changes
 from app.booking.models import Booking, Slot
 from app.centres.models import Centre
 from app.core.errors import DomainError
@@ -33,13 +33,13 @@ SLOT_DAYS = (4, 5, 6)  # 9:00 in Almaty, 3 to 5 days after NOW: outside the chan
 
 # What two clients may do to one booking at the same moment.
 CHANGES = {
-    "cancel": lambda session, booking, now: services.cancel(session, booking, now, POLICY),
-    "confirm": lambda session, booking, now: services.confirm(
+    "cancel": lambda session, booking, now: holds.cancel(session, booking, now, POLICY),
+    "confirm": lambda session, booking, now: holds.confirm(
         session, booking, now, consent_personal_data=True, fee_receipt="KZ-0001"
     ),
-    "move-to-1": lambda session, booking, now: services.reschedule(session, booking, 1, now, POLICY),
-    "move-to-2": lambda session, booking, now: services.reschedule(session, booking, 2, now, POLICY),
-    "block-its-slot": lambda session, booking, now: services.block_slot(
+    "move-to-1": lambda session, booking, now: holds.reschedule(session, booking, 1, now, POLICY),
+    "move-to-2": lambda session, booking, now: holds.reschedule(session, booking, 2, now, POLICY),
+    "block-its-slot": lambda session, booking, now: slot_changes.block_slot(
         session, booking.slot, "Examiner ill", now, POLICY
     ),
 }
@@ -116,13 +116,13 @@ def test_bookings_keep_their_invariants_whatever_happens(app):
 
         @rule(person=st.integers(0, PEOPLE - 1), slot=st.integers(1, SLOTS))
         def hold(self, person, slot):
-            self.step(lambda s: services.hold_place(s, s.get(User, person + 1), slot, self.now, POLICY))
+            self.step(lambda s: holds.hold_place(s, s.get(User, person + 1), slot, self.now, POLICY))
 
         @rule(person=st.integers(0, PEOPLE - 1))
         def confirm(self, person):
             def operation(session):
                 if booking := self.latest_booking(session, person):
-                    services.confirm(session, booking, self.now, consent_personal_data=True, fee_receipt="KZ-0001")
+                    holds.confirm(session, booking, self.now, consent_personal_data=True, fee_receipt="KZ-0001")
 
             self.step(operation)
 
@@ -130,7 +130,7 @@ def test_bookings_keep_their_invariants_whatever_happens(app):
         def cancel(self, person):
             def operation(session):
                 if booking := self.latest_booking(session, person):
-                    services.cancel(session, booking, self.now, POLICY)
+                    holds.cancel(session, booking, self.now, POLICY)
 
             self.step(operation)
 
@@ -138,7 +138,7 @@ def test_bookings_keep_their_invariants_whatever_happens(app):
         def reschedule(self, person, slot):
             def operation(session):
                 if booking := self.latest_booking(session, person):
-                    services.reschedule(session, booking, slot, self.now, POLICY)
+                    holds.reschedule(session, booking, slot, self.now, POLICY)
 
             self.step(operation)
 
@@ -146,11 +146,11 @@ def test_bookings_keep_their_invariants_whatever_happens(app):
         def time_passes_and_holds_expire(self, minutes):
             self.now += timedelta(minutes=minutes)
             freeze(self.now)
-            self.step(lambda s: services.release_expired_holds(s, self.now, POLICY))
+            self.step(lambda s: expiry.release_expired_holds(s, self.now, POLICY))
 
         @rule(slot=st.integers(1, SLOTS))
         def block(self, slot):
-            self.step(lambda s: services.block_slot(s, s.get(Slot, slot), "Examiner ill", self.now, POLICY))
+            self.step(lambda s: slot_changes.block_slot(s, s.get(Slot, slot), "Examiner ill", self.now, POLICY))
 
         @rule(
             person=st.integers(0, PEOPLE - 1),

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from app.appeals import services as appeals
 from app.appeals.models import Appeal, AppealEvent
 from app.auth.models import Role, User
-from app.booking import services
+from app.booking import expiry, holds, waitlist
 from app.booking.models import ACTIVE_STATUSES, Booking, BookingEvent, Slot, WaitlistEntry
 from app.exam import attempts
 from app.exam.models import Attempt, AttemptQuestion, ExamProfile
@@ -51,15 +51,15 @@ def load_booking(booking_id: int):
 
 
 def cancel(session, booking):
-    services.cancel(session, booking, NOW, POLICY)
+    holds.cancel(session, booking, NOW, POLICY)
 
 
 def move_to(slot_id: int):
-    return lambda session, booking: services.reschedule(session, booking, slot_id, NOW, POLICY)
+    return lambda session, booking: holds.reschedule(session, booking, slot_id, NOW, POLICY)
 
 
 def confirm(session, booking):
-    services.confirm(session, booking, NOW, consent_personal_data=True, fee_receipt="KZ-2026-000123")
+    holds.confirm(session, booking, NOW, consent_personal_data=True, fee_receipt="KZ-2026-000123")
 
 
 def events(app, action: str) -> int:
@@ -119,7 +119,7 @@ def test_two_moves_to_one_time_move_once(app, centre, make_user):
 def test_parallel_moves_stay_within_the_move_limit(app, centre, make_user):
     first, second, third = (make_slot(app, starts=local(2026, 12, day)) for day in (3, 4, 7))
     booking = book(app, make_user().id, first)
-    run(app, lambda s: services.reschedule(s, s.get(Booking, booking), second, NOW, POLICY))  # one move of two
+    run(app, lambda s: holds.reschedule(s, s.get(Booking, booking), second, NOW, POLICY))  # one move of two
 
     outcomes = interleave(
         app, Request(load_booking(booking), move_to(third)), Request(load_booking(booking), move_to(first))
@@ -169,10 +169,10 @@ def test_a_hold_confirmed_while_the_sweep_expires_it_stays_expired(app, centre, 
     before_expiry, after_expiry = NOW + POLICY.hold_ttl - timedelta(seconds=1), NOW + POLICY.hold_ttl
 
     def sweep(session, _):
-        services.release_expired_holds(session, after_expiry, POLICY)
+        expiry.release_expired_holds(session, after_expiry, POLICY)
 
     def confirm_in_time(session, found):
-        services.confirm(session, found, before_expiry, consent_personal_data=True, fee_receipt="KZ-2026-000123")
+        holds.confirm(session, found, before_expiry, consent_personal_data=True, fee_receipt="KZ-2026-000123")
 
     outcomes = interleave(app, Request(lambda session: None, sweep), Request(load_booking(booking), confirm_in_time))
 
@@ -185,7 +185,7 @@ def test_a_hold_confirmed_while_the_sweep_expires_it_stays_expired(app, centre, 
 
 
 def wait_for(app, user_id: int, slot_id: int) -> int:
-    return run(app, lambda s: services.join_waitlist(s, s.get(User, user_id), slot_id, NOW, POLICY, whole_day=False))
+    return run(app, lambda s: waitlist.join_waitlist(s, s.get(User, user_id), slot_id, NOW, POLICY, whole_day=False))
 
 
 def entry_status(app, entry_id: int) -> str:
@@ -204,7 +204,7 @@ def load_entry(entry_id: int):
 
 def leave(user_id: int):
     def write(session, entry):
-        if services.leave_waitlist(session, session.get(User, user_id), entry.id) is None:
+        if waitlist.leave_waitlist(session, session.get(User, user_id), entry.id) is None:
             raise AssertionError("the entry was not found")
 
     return write
@@ -257,7 +257,7 @@ def test_joining_a_waitlist_twice_at_once_joins_once(app, centre, make_user):
     person = make_user()
 
     def join(session, user):
-        services.join_waitlist(session, user, slot, NOW, POLICY, whole_day=True)
+        waitlist.join_waitlist(session, user, slot, NOW, POLICY, whole_day=True)
 
     # Before, the second insert broke the unique index: a server error.
     assert same_twice(app, lambda session: session.get(User, person.id), join) == ["ok", "already-waiting"]

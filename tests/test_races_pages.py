@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.auth.models import User
-from app.booking import services
+from app.booking import holds, slot_changes, waitlist
 from app.core.locking import ConcurrentChange
 from tests.booking_support import NOW, POLICY, book, freeze, make_slot, run
 from tests.conftest import submit_form
@@ -21,7 +21,8 @@ def lose_every_race(monkeypatch) -> None:
     def changed_meanwhile(session, row, *watched):
         raise ConcurrentChange()
 
-    monkeypatch.setattr(services, "lock", changed_meanwhile)
+    for module in (holds, waitlist, slot_changes):
+        monkeypatch.setattr(module, "lock", changed_meanwhile)
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def test_leaving_a_waitlist_lost_to_an_offer_is_a_message(app, client, applicant
     book(app, make_user().id, slot)
     entry = run(
         app,
-        lambda s: services.join_waitlist(s, s.get(User, applicant.id), slot, NOW, POLICY, whole_day=True),
+        lambda s: waitlist.join_waitlist(s, s.get(User, applicant.id), slot, NOW, POLICY, whole_day=True),
     )
     lose_every_race(monkeypatch)
 

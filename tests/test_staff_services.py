@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.auth.models import Role, User
-from app.booking import services as booking_services
+from app.booking import places
 from app.booking.eligibility import BookingFacts, SlotFacts, refusal_to_book
 from app.booking.models import Booking, Slot
 from app.centres.services import find_centre
@@ -323,7 +323,7 @@ def test_practical_result_with_penalty_points(app, centre, admin, make_user):
     assert result(app, booking, admin.id, False, 7) == "failed"
     assert booking_of(app, booking)["penalty_points"] == 7
     with app.app_context():
-        history = booking_services._history(db.session, learner.id)
+        history = places.booking_history(db.session, learner.id)
     # After a first failure the next attempt is possible from the next working day.
     tomorrow = SlotFacts("practical", "B", local(2026, 12, 3), date(2026, 12, 1))
     assert refusal_to_book(tomorrow, history, NOW, POLICY).reason == "retake-wait"

@@ -23,8 +23,8 @@ from app.auth.access import role_required
 from app.auth.iin import mask_iin
 from app.auth.models import Role
 from app.booking.forms import ActionForm
+from app.booking.holds import own_booking
 from app.booking.labels import EXAM_NAMES
-from app.booking.services import own_booking
 from app.centres.models import Centre
 from app.core.clock import utcnow
 from app.core.errors import DomainError, FieldErrors

@@ -34,8 +34,8 @@ from app.appeals.models import (
     Subject,
 )
 from app.auth.models import User
+from app.booking.holds import own_booking
 from app.booking.models import Booking, BookingStatus
-from app.booking.services import own_booking
 from app.centres.models import Centre
 from app.centres.services import find_centre
 from app.core.database import insert_for

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.auth.access import per_person_key, role_required
 from app.auth.models import Role
-from app.booking import services
+from app.booking import availability, holds, places, waitlist
 from app.booking.agenda import VIEWS, Agenda, MonthAgenda, Period
 from app.booking.eligibility import Policy
 from app.booking.forms import ActionForm, ConfirmForm, EarliestForm, RescheduleForm, SearchForm, WaitlistForm
@@ -55,7 +55,7 @@ def _booking_limit() -> str:
 
 
 def _own_booking_or_404(booking_id: int) -> Booking:
-    booking = services.own_booking(db.session, current_user, booking_id)
+    booking = holds.own_booking(db.session, current_user, booking_id)
     if booking is None:
         abort(404)
     return booking
@@ -74,7 +74,7 @@ def index():
     earliest = None
     if form.city.choices and "city" in request.args and form.validate():
         now = utcnow()
-        earliest = services.earliest_free(
+        earliest = availability.earliest_free(
             db.session,
             now,
             _policy().booking_open(now),
@@ -96,22 +96,22 @@ def centre(code: str):
     view = request.args.get("view") if request.args.get("view") in VIEWS else "week"
     now = utcnow()
     # What this person can book: a place the centre cancelled may be rebooked inside the cut-off.
-    window = services.booking_window(db.session, current_user.id, form.exam.data, now, _policy())
+    window = places.booking_window(db.session, current_user.id, form.exam.data, now, _policy())
 
     def first_free():
         exam = {"exam_type": form.exam.data, "category": form.category.data}
-        return services.first_free(db.session, now, window, centre=found, **exam)
+        return availability.first_free(db.session, now, window, centre=found, **exam)
 
     # Opened without a date, the calendar starts where the first free place is (else today).
     dated = "date" in request.args
     first = None if dated else first_free()
     period = Period.around(view, day_arg("date", default=first.slot.local_date if first else found.local(now).date()))
-    times = services.ExamTimes(found, form.exam.data, form.category.data, period.first_day, period.last_day)
+    times = availability.ExamTimes(found, form.exam.data, form.category.data, period.first_day, period.last_day)
     if view == "month":
-        agenda = MonthAgenda(period, services.places_by_day(db.session, now, times, window))
+        agenda = MonthAgenda(period, availability.places_by_day(db.session, now, times, window))
         extra = {"month_grid": month_grid(agenda, found, form.exam.data, form.category.data)}
     else:
-        agenda = Agenda(period, services.slot_availability(db.session, now, times), window)
+        agenda = Agenda(period, availability.slot_availability(db.session, now, times), window)
         extra = {}
     # A period with nothing free points to the first place that is.
     if not agenda.has_free_places:
@@ -126,7 +126,7 @@ def hold(slot_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        booking = services.hold_place(db.session, current_user, slot_id, utcnow(), _policy())
+        booking = holds.hold_place(db.session, current_user, slot_id, utcnow(), _policy())
     except DomainError as error:
         flash_refusal(error)
         return _back(form, url_for("booking.index"))
@@ -141,7 +141,7 @@ def join_waitlist(slot_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.join_waitlist(
+        waitlist.join_waitlist(
             db.session, current_user, slot_id, utcnow(), _policy(), whole_day=form.scope.data == "day"
         )
     except DomainError as error:
@@ -157,7 +157,7 @@ def leave_waitlist(entry_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        left = services.leave_waitlist(db.session, current_user, entry_id)
+        left = waitlist.leave_waitlist(db.session, current_user, entry_id)
     except DomainError as error:
         flash_refusal(error)
         return redirect(url_for("booking.mine"))
@@ -172,9 +172,9 @@ def leave_waitlist(entry_id: int):
 def mine():
     return render_template(
         "booking/mine.html",
-        bookings=services.user_bookings(db.session, current_user),
-        waitlist=services.user_waitlist(db.session, current_user),
-        display_status=services.display_status,
+        bookings=holds.user_bookings(db.session, current_user),
+        waitlist=waitlist.user_waitlist(db.session, current_user),
+        display_status=holds.display_status,
     )
 
 
@@ -184,7 +184,7 @@ def detail(booking_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            services.confirm(
+            holds.confirm(
                 db.session,
                 booking,
                 utcnow(),
@@ -205,7 +205,7 @@ def detail(booking_id: int):
         "booking/detail.html",
         booking=booking,
         form=form,
-        status=services.display_status(booking, utcnow()),
+        status=holds.display_status(booking, utcnow()),
         moves_left=max(0, _policy().max_reschedules - booking.reschedule_count),
     ), 422 if form.errors else 200
 
@@ -229,7 +229,7 @@ def cancel(booking_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        services.cancel(db.session, booking, utcnow(), _policy())
+        holds.cancel(db.session, booking, utcnow(), _policy())
     except DomainError as error:
         flash_refusal(error)
     else:
@@ -244,7 +244,7 @@ def reschedule(booking_id: int):
     form = RescheduleForm()
     if form.validate_on_submit():
         try:
-            services.reschedule(db.session, booking, form.slot_id.data, utcnow(), _policy())
+            holds.reschedule(db.session, booking, form.slot_id.data, utcnow(), _policy())
         except DomainError as error:
             flash_refusal(error)
         else:
@@ -253,6 +253,8 @@ def reschedule(booking_id: int):
             return redirect(url_for("booking.detail", booking_id=booking_id))
     now = utcnow()
     period = Period.around("week", day_arg("date", default=booking.slot.local_date))
-    times = services.ExamTimes(booking.centre, booking.exam_type, booking.category, period.first_day, period.last_day)
-    agenda = Agenda(period, services.slot_availability(db.session, now, times), _policy().booking_open(now))
+    times = availability.ExamTimes(
+        booking.centre, booking.exam_type, booking.category, period.first_day, period.last_day
+    )
+    agenda = Agenda(period, availability.slot_availability(db.session, now, times), _policy().booking_open(now))
     return render_template("booking/reschedule.html", booking=booking, form=form, period=period, agenda=agenda)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from app.booking.services import release_expired_holds
+from app.booking.expiry import release_expired_holds
 from app.core.clock import utcnow
 from app.core.database import insert_for
 from app.exam.attempts import finish_expired_attempts, purge_anonymous_attempts

@@ -24,7 +24,7 @@ from sqlalchemy.orm.util import identity_key
 from app.audit.services import record as audit
 from app.auth import services as auth_services
 from app.auth.models import Role, User
-from app.booking import services as booking_services
+from app.booking import availability, places, slot_changes
 from app.booking.eligibility import Policy
 from app.booking.labels import DOCUMENTS
 from app.booking.models import CATEGORIES, Booking, BookingEvent, BookingStatus, ExamType, Slot
@@ -227,13 +227,13 @@ def generate_slots(session: Session, now: datetime, days: int, centre: Centre | 
             _closures(session, centre_id),
         )
         specs.extend(
-            booking_services.SlotSpec(
+            availability.SlotSpec(
                 centre_id, p.exam_type, p.category, p.starts_at, p.ends_at, p.capacity, template_id=p.template_id
             )
             for p in planned
             if p.starts_at > now
         )
-    return booking_services.add_missing_slots(session, specs)
+    return availability.add_missing_slots(session, specs)
 
 
 def publish_slots(session: Session, centre: Centre, actor: User, now: datetime, days: int) -> int:
@@ -299,7 +299,7 @@ def add_closure(
     ).rowcount
     blocked = 0
     for slot in session.scalars(select(Slot).where(*in_closure, Slot.blocked_at.is_(None)).order_by(Slot.starts_at)):
-        booking_services.block_slot(session, slot, reason, now, policy)
+        slot_changes.block_slot(session, slot, reason, now, policy)
         blocked += 1
     session.flush()
     audit(
@@ -337,7 +337,7 @@ def day_slots(session: Session, centre: Centre, day: date) -> list[Slot]:
 
 
 def change_capacity(session: Session, slot: Slot, capacity: int, actor: User, now: datetime, policy: Policy) -> None:
-    previous = booking_services.set_capacity(session, slot, capacity, now, policy)
+    previous = slot_changes.set_capacity(session, slot, capacity, now, policy)
     audit(
         Acting(session, actor, now),
         "capacity-changed",
@@ -349,7 +349,7 @@ def change_capacity(session: Session, slot: Slot, capacity: int, actor: User, no
 def block(session: Session, slot: Slot, reason: str, actor: User, now: datetime, policy: Policy) -> list[Booking]:
     if slot.ends_at <= now:
         raise DomainError(_l("This exam is over: it cannot be blocked."), code="slot-over", status=409)
-    cancelled = booking_services.block_slot(session, slot, reason, now, policy)
+    cancelled = slot_changes.block_slot(session, slot, reason, now, policy)
     audit(
         Acting(session, actor, now),
         "slot-blocked",
@@ -366,7 +366,7 @@ def block_day(
     slots = [slot for slot in day_slots(session, centre, day) if slot.blocked_at is None and slot.ends_at > now]
     if not slots:
         raise DomainError(_l("This day has no exam times left to block."), code="nothing-to-block", status=409)
-    cancelled = sum(len(booking_services.block_slot(session, slot, reason, now, policy)) for slot in slots)
+    cancelled = sum(len(slot_changes.block_slot(session, slot, reason, now, policy)) for slot in slots)
     audit(
         Acting(session, actor, now),
         "day-blocked",
@@ -408,7 +408,7 @@ def check_in(session: Session, booking: Booking, documents: Mapping[str, bool], 
     booking.checked_in_at = now
     admitted = all(shown.values())
     booking.status = (BookingStatus.ATTENDED if admitted else BookingStatus.REFUSED).value
-    booking_services.record_event(booking, "checked-in" if admitted else "refused", now)
+    places.record_event(booking, "checked-in" if admitted else "refused", now)
     audit(
         Acting(session, actor, now),
         "checked-in" if admitted else "not-admitted",
@@ -477,7 +477,7 @@ def record_result(
     if problem := rules.result_problem(booking.exam_type, passed, points):
         raise FieldErrors({"points": [RESULT_PROBLEMS[problem] % {"mark": rules.THEORY_PASS_MARK}]})
     theory = booking.exam_type == ExamType.THEORY
-    booking_services.record_result(
+    slot_changes.record_result(
         session,
         booking,
         passed,
