@@ -17,7 +17,7 @@ from app.auth.models import Role
 from app.booking import availability, holds
 from app.booking.eligibility import Policy
 from app.booking.ics import calendar_response
-from app.booking.models import CATEGORIES, Booking, ExamType, Slot
+from app.booking.models import LICENCE_CATEGORIES, Booking, ExamType, Slot
 from app.centres.services import centres_by_city, find_centre
 from app.core.clock import utcnow
 from app.core.ranges import period, validate_supported_day
@@ -41,7 +41,7 @@ class CentreSchema(Schema):
 class SlotQuerySchema(Schema):
     centre = fields.String(required=True, metadata={"description": "Centre code, e.g. ALM"})
     exam = fields.String(required=True, validate=validate.OneOf([e.value for e in ExamType]))
-    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    category = fields.String(required=True, validate=validate.OneOf(LICENCE_CATEGORIES))
     from_ = fields.Date(
         data_key="from",
         load_default=None,

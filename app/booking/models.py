@@ -42,8 +42,8 @@ class ExamType(enum.StrEnum):
     PRACTICAL = "practical"
 
 
-# Licence categories with exams at SpetsTSON centres.
-CATEGORIES = ("A", "A1", "B", "B1", "BE", "C", "C1", "CE", "D", "D1", "DE")
+# Licence categories with exams at SpetsTSON centres (the question bank has its own, shorter list).
+LICENCE_CATEGORIES = ("A", "A1", "B", "B1", "BE", "C", "C1", "CE", "D", "D1", "DE")
 
 
 class BookingStatus(enum.StrEnum):

@@ -27,7 +27,7 @@ from app.auth.models import Role, User
 from app.booking import availability, places, slot_changes
 from app.booking.eligibility import Policy
 from app.booking.labels import DOCUMENTS
-from app.booking.models import CATEGORIES, Booking, BookingEvent, BookingStatus, ExamType, Slot
+from app.booking.models import LICENCE_CATEGORIES, Booking, BookingEvent, BookingStatus, ExamType, Slot
 from app.centres.models import Centre
 from app.centres.services import find_centre
 from app.core.acting import Acting
@@ -99,7 +99,7 @@ def check_template(data: rules.TemplateFacts) -> rules.TemplateFacts:
         errors["weekday"] = [_l("Choose a day of the week.")]
     if data.exam_type not in {exam.value for exam in ExamType}:
         errors["exam_type"] = [_l("Choose the theory or the practical exam.")]
-    if not data.categories or not set(data.categories) <= set(CATEGORIES):
+    if not data.categories or not set(data.categories) <= set(LICENCE_CATEGORIES):
         errors["categories"] = [_l("Choose at least one licence category.")]
     if not 10 <= data.slot_minutes <= 480:
         errors["slot_minutes"] = [_l("A time lasts from 10 to 480 minutes.")]
@@ -113,7 +113,7 @@ def check_template(data: rules.TemplateFacts) -> rules.TemplateFacts:
         errors["valid_to"] = [_l("The last day must not be before the first.")]
     if errors:
         raise FieldErrors(errors)
-    return replace(data, categories=tuple(category for category in CATEGORIES if category in data.categories))
+    return replace(data, categories=tuple(category for category in LICENCE_CATEGORIES if category in data.categories))
 
 
 def template_facts(template: SlotTemplate) -> rules.TemplateFacts:
