@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.auth.models import User
-from app.booking import availability, expiry, holds, places, slot_changes, waitlist
+from app.booking import availability, expiry, holds, places, results, waitlist
 from app.booking.models import Booking, Slot, WaitlistEntry
 from app.core.errors import DomainError, FieldErrors
 from app.extensions import db
@@ -47,7 +47,7 @@ def reschedule(app, booking_id, slot_id, now=NOW):
 
 
 def record_result(app, booking_id, passed, now=NOW):
-    return run(app, lambda s: slot_changes.record_result(s, s.get(Booking, booking_id), passed, now))
+    return run(app, lambda s: results.record_result(s, s.get(Booking, booking_id), passed, now))
 
 
 def test_hold_takes_a_place_until_it_expires(app, centre, make_user):

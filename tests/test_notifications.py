@@ -314,8 +314,10 @@ def test_delivery_error_wraps_smtp_failures():
 
 
 def test_block_and_result_messages_read_well(app, smtp, make_user, centre):
-    from app.booking import slot_changes
+    from app.booking import results
     from app.booking.models import Booking, Slot
+    from app.core.acting import Acting
+    from app.staff import slots
     from tests.booking_support import POLICY
 
     freeze(NOW)
@@ -323,13 +325,15 @@ def test_block_and_result_messages_read_well(app, smtp, make_user, centre):
     slot_id = make_slot(app)
     booking_id = book(app, user.id, slot_id)
     with app.app_context():
-        slot_changes.block_slot(db.session, db.session.get(Slot, slot_id), "examiner is ill", NOW, POLICY)
+        slots.block_slot(
+            Acting(db.session, None, NOW, POLICY), db.session.get(Slot, slot_id), "examiner is ill", audited=False
+        )
         db.session.commit()
     other = book(
         app, make_user(language="en").id, make_slot(app, starts=NOW - timedelta(hours=3)), now=NOW - timedelta(days=2)
     )
     with app.app_context():
-        slot_changes.record_result(db.session, db.session.get(Booking, other), True, NOW)
+        results.record_result(db.session, db.session.get(Booking, other), True, NOW)
         db.session.commit()
     send(app)
     subjects = [message["Subject"] for message in smtp.messages]

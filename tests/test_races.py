@@ -23,12 +23,12 @@ from app.booking.models import ACTIVE_STATUSES, Booking, BookingEvent, Slot, Wai
 from app.exam import attempts
 from app.exam.models import Attempt, AttemptQuestion, ExamProfile
 from app.extensions import db
-from app.staff import services as staff
+from app.staff import exam_day, slots
 from tests.appeals_support import appeal_people, file, staff_step
 from tests.booking_support import NOW, POLICY, assert_booking_invariants, book, freeze, hold, local, make_slot, run
 from tests.conftest import BACKENDS, EXAM_START
 from tests.races_support import Request, interleave, post_at_once, same_twice
-from tests.staff_support import actor, audit_actions, book_before, outbox
+from tests.staff_support import acting, audit_actions, book_before, outbox
 from tests.test_booking_concurrency import served, tokens_for
 
 pytestmark = [
@@ -270,12 +270,15 @@ def test_joining_a_waitlist_twice_at_once_joins_once(app, centre, make_user):
 
 def check_in(admin_id: int, now=NOW):
     documents = {"identity": True, "medical": True, "fee": True, "school": True}
-    return lambda session, booking: staff.check_in(session, booking, documents, actor(session, admin_id), now)
+    return lambda session, booking: exam_day.check_in(acting(session, admin_id, now), booking, documents)
 
 
 def result(admin_id: int, passed: bool):
-    return lambda session, booking: staff.record_result(
-        session, booking, passed, 35 if passed else 20, actor(session, admin_id), TODAY_2PM + timedelta(minutes=30)
+    return lambda session, booking: exam_day.record_result(
+        acting(session, admin_id, TODAY_2PM + timedelta(minutes=30)),
+        booking,
+        passed,
+        35 if passed else 20,
     )
 
 
@@ -312,7 +315,7 @@ def load_slot(slot_id: int):
 
 
 def block(admin_id: int):
-    return lambda session, slot: staff.block(session, slot, "Examiner ill", actor(session, admin_id), NOW, POLICY)
+    return lambda session, slot: slots.block_slot(acting(session, admin_id), slot, "Examiner ill")
 
 
 def test_two_blocks_of_one_slot_cancel_its_bookings_once(app, centre, make_user):

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from app.auth.models import User
-from app.booking import holds, slot_changes, waitlist
+from app.booking import holds, results, waitlist
 from app.core.locking import ConcurrentChange
+from app.staff import exam_day, slots
 from tests.booking_support import NOW, POLICY, book, freeze, make_slot, run
 from tests.conftest import submit_form
 from tests.test_booking_web import flashes
@@ -21,7 +22,7 @@ def lose_every_race(monkeypatch) -> None:
     def changed_meanwhile(session, row, *watched):
         raise ConcurrentChange()
 
-    for module in (holds, waitlist, slot_changes):
+    for module in (holds, waitlist, results, slots, exam_day):
         monkeypatch.setattr(module, "lock", changed_meanwhile)
 
 

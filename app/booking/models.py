@@ -2,7 +2,7 @@
 history, ticket numbering and the waitlist.
 
 A slot's `booked` counts the places taken by holds and confirmed bookings; it only ever changes
-through the conditional UPDATEs in `services`, and the database refuses `booked > capacity`.
+through the conditional UPDATEs in `places` (and staff capacity changes), and the database refuses `booked > capacity`.
 """
 
 from __future__ import annotations

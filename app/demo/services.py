@@ -25,7 +25,7 @@ from app.demo.data import (
     SLOT_WEEKDAYS,
 )
 from app.staff.models import SlotTemplate
-from app.staff.services import generate_slots
+from app.staff.schedule import generate_slots
 
 
 @dataclass

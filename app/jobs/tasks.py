@@ -21,7 +21,8 @@ from app.notify import delivery
 from app.notify.senders import mailer_from_config, sms_from_config
 from app.ops.counters import JOB_FAILURES, JOB_SECONDS
 from app.ops.logs import new_request_id, request_id_bound
-from app.staff.services import DEFAULT_HORIZON_DAYS, generate_slots, mark_no_shows
+from app.staff.exam_day import mark_no_shows
+from app.staff.schedule import DEFAULT_HORIZON_DAYS, generate_slots
 
 
 def send_outbox(session: Session, now: datetime) -> str:

@@ -25,7 +25,7 @@ from app.core.errors import FieldErrors
 from app.core.forms import apply_field_errors
 from app.core.ranges import page_arg
 from app.extensions import db
-from app.staff import figures, services
+from app.staff import accounts, figures, oversight
 from app.staff.forms import CentreForm, StaffForm
 from app.staff.labels import AUDIT_ACTIONS
 from app.staff.routes import period_form
@@ -83,8 +83,8 @@ def staff():
     form.centre.choices = [SelectChoice(centre.code, f"{centre.code} · {centre.name}") for centre in _centres()]
     if form.validate_on_submit():
         try:
-            services.create_staff(
-                db.session,
+            accounts.create_staff(
+                Acting(db.session, current_user, utcnow()),
                 auth_services.Registration(
                     email=form.email.data,
                     password=form.password.data,
@@ -92,8 +92,6 @@ def staff():
                     iin=form.iin.data,
                 ),
                 find_centre(db.session, form.centre.data),
-                current_user,
-                utcnow(),
             )
         except FieldErrors as error:
             db.session.rollback()
@@ -103,7 +101,7 @@ def staff():
             flash(_("The staff account is created."), "success")
             return redirect(url_for("admin.staff"))
     return render_template(
-        "admin/staff.html", form=form, accounts=services.staff_accounts(db.session), action_form=ActionForm()
+        "admin/staff.html", form=form, accounts=accounts.staff_accounts(db.session), action_form=ActionForm()
     ), 422 if form.errors else 200
 
 
@@ -115,7 +113,7 @@ def set_active(user_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     active = request.form.get("active") == "1"
-    services.set_staff_active(db.session, user, active, current_user, utcnow())
+    accounts.set_staff_active(Acting(db.session, current_user, utcnow()), user, active)
     db.session.commit()
     flash(_("The account is active again.") if active else _("The account is deactivated."), "info")
     return redirect(url_for("admin.staff"))
@@ -141,8 +139,8 @@ def dashboard():
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     form = period_form(utcnow().astimezone(zone).date())
     first, last = form.first_day.data, form.last_day.data
-    overall = services.dashboard(db.session, None, first, last, zone)
-    per_centre = [(centre, services.dashboard(db.session, centre, first, last, centre.zone)) for centre in _centres()]
+    overall = oversight.dashboard(db.session, None, first, last, zone)
+    per_centre = [(centre, oversight.dashboard(db.session, centre, first, last, centre.zone)) for centre in _centres()]
     return render_template(
         "staff/dashboard.html",
         centre=None,
