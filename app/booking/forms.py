@@ -1,4 +1,4 @@
-"""Booking forms. The rules themselves live in `eligibility` and `services`; forms check shape only."""
+"""Booking forms. The rules themselves live in `eligibility` and `holds`; forms check shape only."""
 
 from __future__ import annotations
 

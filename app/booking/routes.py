@@ -1,9 +1,10 @@
 """Applicants' booking pages: centres, calendars, holds, confirmation, tickets, moves, cancellations,
-"my bookings" and the waitlist. Thin: the rules are in `services` and `eligibility`."""
+"my bookings" and the waitlist. Thin: the rules are in `holds`, `waitlist`,
+`availability` and `eligibility`."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -20,8 +21,7 @@ from app.booking.models import Booking, BookingStatus
 from app.booking.month_grid import month_grid
 from app.centres.services import centres_by_city, find_centre
 from app.core.clock import utcnow
-from app.core.errors import DomainError, FieldErrors
-from app.core.forms import apply_field_errors, flash_refusal
+from app.core.forms import run_action
 from app.core.ranges import day_arg
 from app.core.urls import safe_next_url
 from app.extensions import db, limiter
@@ -125,14 +125,13 @@ def hold(slot_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        booking = holds.hold_place(db.session, current_user, slot_id, utcnow(), _policy())
-    except DomainError as error:
-        flash_refusal(error)
+    step = run_action(
+        lambda: holds.hold_place(db.session, current_user, slot_id, utcnow(), _policy()),
+        success=_("The place is held for you. Confirm it before the time runs out."),
+    )
+    if not step.done:
         return _back(form, url_for("booking.index"))
-    db.session.commit()
-    flash(_("The place is held for you. Confirm it before the time runs out."), "success")
-    return redirect(url_for("booking.detail", booking_id=booking.id))
+    return redirect(url_for("booking.detail", booking_id=step.value.id))
 
 
 @bp.post("/slots/<int:slot_id>/waitlist")
@@ -140,15 +139,14 @@ def join_waitlist(slot_id: int):
     form = WaitlistForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        waitlist.join_waitlist(
+    step = run_action(
+        lambda: waitlist.join_waitlist(
             db.session, current_user, slot_id, utcnow(), _policy(), whole_day=form.scope.data == "day"
-        )
-    except DomainError as error:
-        flash_refusal(error)
+        ),
+        success=_("You are on the waitlist. When a place frees up, it is held for you and we let you know."),
+    )
+    if not step.done:
         return _back(form, url_for("booking.index"))
-    db.session.commit()
-    flash(_("You are on the waitlist. When a place frees up, it is held for you and we let you know."), "success")
     return redirect(url_for("booking.mine"))
 
 
@@ -156,15 +154,13 @@ def join_waitlist(slot_id: int):
 def leave_waitlist(entry_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        left = waitlist.leave_waitlist(db.session, current_user, entry_id)
-    except DomainError as error:
-        flash_refusal(error)
-        return redirect(url_for("booking.mine"))
-    if left is None:
-        abort(404)
-    db.session.commit()
-    flash(_("You have left the waitlist."), "info")
+
+    def leave():
+        if (left := waitlist.leave_waitlist(db.session, current_user, entry_id)) is None:
+            abort(404)  # not theirs, or not waiting: nothing to leave
+        return left
+
+    run_action(leave, success=_("You have left the waitlist."), category="info")
     return redirect(url_for("booking.mine"))
 
 
@@ -182,25 +178,19 @@ def mine():
 def detail(booking_id: int):
     booking = _own_booking_or_404(booking_id)
     form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            holds.confirm(
-                db.session,
-                booking,
-                utcnow(),
-                consent_personal_data=form.consent_personal_data.data,
-                fee_receipt=form.fee_receipt.data,
-            )
-        except FieldErrors as error:
-            db.session.rollback()
-            apply_field_errors(form, error.errors)
-        except DomainError as error:
-            flash_refusal(error)
-            return redirect(url_for("booking.detail", booking_id=booking_id))
-        else:
-            db.session.commit()
-            flash(_("Your booking is confirmed. Your ticket is %(ticket)s.", ticket=booking.ticket), "success")
-            return redirect(url_for("booking.detail", booking_id=booking_id))
+    step = run_action(
+        lambda: holds.confirm(
+            db.session,
+            booking,
+            utcnow(),
+            consent_personal_data=form.consent_personal_data.data,
+            fee_receipt=form.fee_receipt.data,
+        ),
+        form=form,
+        success=lambda confirmed: _("Your booking is confirmed. Your ticket is %(ticket)s.", ticket=confirmed.ticket),
+    )
+    if not step.invalid:
+        return redirect(url_for("booking.detail", booking_id=booking_id))
     return render_template(
         "booking/detail.html",
         booking=booking,
@@ -228,13 +218,11 @@ def cancel(booking_id: int):
     booking = _own_booking_or_404(booking_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        holds.cancel(db.session, booking, utcnow(), _policy())
-    except DomainError as error:
-        flash_refusal(error)
-    else:
-        db.session.commit()
-        flash(_("The booking is cancelled and the place released."), "info")
+    run_action(
+        lambda: holds.cancel(db.session, booking, utcnow(), _policy()),
+        success=_("The booking is cancelled and the place released."),
+        category="info",
+    )
     return redirect(url_for("booking.detail", booking_id=booking_id))
 
 
@@ -242,15 +230,13 @@ def cancel(booking_id: int):
 def reschedule(booking_id: int):
     booking = _own_booking_or_404(booking_id)
     form = RescheduleForm()
-    if form.validate_on_submit():
-        try:
-            holds.reschedule(db.session, booking, form.slot_id.data, utcnow(), _policy())
-        except DomainError as error:
-            flash_refusal(error)
-        else:
-            db.session.commit()
-            flash(_("The booking is moved to the new time."), "success")
-            return redirect(url_for("booking.detail", booking_id=booking_id))
+    step = run_action(
+        lambda: holds.reschedule(db.session, booking, form.slot_id.data, utcnow(), _policy()),
+        form=form,
+        success=_("The booking is moved to the new time."),
+    )
+    if step.done:
+        return redirect(url_for("booking.detail", booking_id=booking_id))
     now = utcnow()
     period = Period.around("week", day_arg("date", default=booking.slot.local_date))
     times = availability.ExamTimes(
