@@ -3,7 +3,8 @@
 from app.appeals.models import Appeal, AppealEvent, AppealSequence, Complaint
 from app.audit.models import AuditEntry
 from app.auth.models import ApiToken, PasswordReset, User, UserSession
-from app.booking.models import Booking, BookingEvent, Centre, Slot, TicketSequence, WaitlistEntry
+from app.booking.models import Booking, BookingEvent, Slot, TicketSequence, WaitlistEntry
+from app.centres.models import Centre
 from app.exam.models import (
     Attempt,
     AttemptQuestion,

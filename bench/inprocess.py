@@ -18,8 +18,8 @@ from flask import Flask
 
 from app.auth import sessions
 from app.auth.models import User
+from app.booking.expiry import release_expired_holds
 from app.booking.messages import queue_reminders
-from app.booking.services import release_expired_holds
 from app.core.clock import utcnow
 from app.extensions import db
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.appeals.filing import Filing, file_appeal
 from app.appeals.models import Appeal
 from app.auth.models import Role, User
-from app.booking import services as booking_services
+from app.booking import results
 from app.booking.models import Booking
 from app.core.acting import Acting
 from app.extensions import db
@@ -43,7 +43,7 @@ def at(year: int, month: int, day: int, hour: int = 4) -> datetime:
 
 def booking_with_result(app, user_id: int, *, passed: bool = False, centre_code: str = "ALM") -> int:
     booking_id = book(app, user_id, make_slot(app, centre_code=centre_code))
-    run(app, lambda s: booking_services.record_result(s, s.get(Booking, booking_id), passed, NOW))
+    run(app, lambda s: results.record_result(s, s.get(Booking, booking_id), passed, NOW))
     return booking_id
 
 

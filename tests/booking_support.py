@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from app.auth.models import User
-from app.booking import services
+from app.booking import availability, holds
 from app.booking.eligibility import Policy
-from app.booking.models import ACTIVE_STATUSES, Booking, BookingEvent, Centre, Slot
+from app.booking.models import ACTIVE_STATUSES, Booking, BookingEvent, Slot
+from app.centres.models import Centre
 from app.core import clock
 from app.extensions import db
 from app.notify.models import OutboxMessage
@@ -90,14 +91,14 @@ def run(app, operation, *args, **kwargs):
 
 def hold(app, user_id: int, slot_id: int, now: datetime = NOW, policy: Policy = POLICY) -> int:
     def operation(session):
-        return services.hold_place(session, session.get(User, user_id), slot_id, now, policy)
+        return holds.hold_place(session, session.get(User, user_id), slot_id, now, policy)
 
     return run(app, operation)
 
 
 def confirm(app, booking_id: int, now: datetime = NOW, fee_receipt: str = "KZ-2026-000123") -> int:
     def operation(session):
-        return services.confirm(
+        return holds.confirm(
             session, session.get(Booking, booking_id), now, consent_personal_data=True, fee_receipt=fee_receipt
         )
 
@@ -130,7 +131,7 @@ def slot_booked(app, slot_id: int) -> int:
 
 def available(app, slot_id: int, now: datetime = NOW) -> int:
     with app.app_context():
-        return services.slot_with_availability(db.session, slot_id, now).available
+        return availability.slot_with_availability(db.session, slot_id, now).available
 
 
 def expected_messages(events: list[str]) -> list[str]:

@@ -17,7 +17,7 @@ from app import create_app
 from app.auth import services as auth_services
 from app.auth.iin import make_iin
 from app.auth.models import Role
-from app.booking.models import Centre
+from app.centres.models import Centre
 from app.core import clock
 from app.extensions import db, limiter
 from config import TestingConfig, database_url

@@ -119,7 +119,7 @@ def seed_world(app, make_user) -> World:
 
 
 def _closure(session):
-    from app.booking.models import Centre
+    from app.centres.models import Centre
     from app.staff.models import CentreClosure
 
     centre = session.scalar(sa.select(Centre).where(Centre.code == "ALM"))

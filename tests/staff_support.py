@@ -9,14 +9,21 @@ import sqlalchemy as sa
 from app.audit.models import AuditEntry
 from app.auth.models import User
 from app.booking.models import Booking, Slot
+from app.centres.services import find_centre
+from app.core.acting import Acting
 from app.extensions import db
 from app.notify.models import OutboxMessage
-from app.staff import rules, services
-from tests.booking_support import NOW, book, run
+from app.staff import rules, schedule
+from tests.booking_support import NOW, POLICY, book, run
 
 
 def actor(session, user_id: int) -> User:
     return session.get(User, user_id)
+
+
+def acting(session, user_id: int, now=NOW) -> Acting:
+    """The staff member or admin `user_id` acting at `now` under the tests' booking rules."""
+    return Acting(session, actor(session, user_id), now, POLICY)
 
 
 def make_template(app, actor_id: int, centre_code: str = "ALM", **changes) -> int:
@@ -34,8 +41,8 @@ def make_template(app, actor_id: int, centre_code: str = "ALM", **changes) -> in
     }
 
     def operation(session):
-        centre = services.booking_services.find_centre(session, centre_code)
-        return services.save_template(session, centre, rules.TemplateFacts(**values), actor(session, actor_id), NOW)
+        centre = find_centre(session, centre_code)
+        return schedule.save_template(acting(session, actor_id), centre, rules.TemplateFacts(**values))
 
     return run(app, operation)
 

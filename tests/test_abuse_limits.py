@@ -15,7 +15,7 @@ from app.auth import services as auth_services
 from app.auth.iin import make_iin
 from app.auth.models import Role
 from app.auth.throttle import DEVICE_COOKIE
-from app.booking.models import Centre
+from app.centres.models import Centre
 from app.core import clock
 from app.core.acting import Acting
 from app.exam.models import Attempt

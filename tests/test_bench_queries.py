@@ -14,8 +14,9 @@ from flask import template_rendered
 
 from app import create_app
 from app.auth.models import User
-from app.booking.models import Centre, Slot
-from app.booking.services import release_expired_holds
+from app.booking.expiry import release_expired_holds
+from app.booking.models import Slot
+from app.centres.models import Centre
 from app.exam.models import AttemptQuestion, QuestionOption, QuestionRevision
 from app.exam.revision_cache import revision_contents
 from app.extensions import db

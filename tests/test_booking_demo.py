@@ -4,7 +4,8 @@ from datetime import time
 
 import sqlalchemy as sa
 
-from app.booking.models import Centre, Slot
+from app.booking.models import Slot
+from app.centres.models import Centre
 from app.core.working_days import is_working_day
 from app.extensions import db
 from tests.booking_support import NOW, freeze

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.auth.models import User
-from app.booking import services
+from app.booking import availability, expiry, holds, places, results, waitlist
 from app.booking.models import Booking, Slot, WaitlistEntry
 from app.core.errors import DomainError, FieldErrors
 from app.extensions import db
@@ -39,15 +39,15 @@ def outbox(app) -> list[tuple[str, int | None, int]]:
 
 
 def cancel(app, booking_id, now=NOW):
-    return run(app, lambda s: services.cancel(s, s.get(Booking, booking_id), now, POLICY))
+    return run(app, lambda s: holds.cancel(s, s.get(Booking, booking_id), now, POLICY))
 
 
 def reschedule(app, booking_id, slot_id, now=NOW):
-    return run(app, lambda s: services.reschedule(s, s.get(Booking, booking_id), slot_id, now, POLICY))
+    return run(app, lambda s: holds.reschedule(s, s.get(Booking, booking_id), slot_id, now, POLICY))
 
 
 def record_result(app, booking_id, passed, now=NOW):
-    return run(app, lambda s: services.record_result(s, s.get(Booking, booking_id), passed, now))
+    return run(app, lambda s: results.record_result(s, s.get(Booking, booking_id), passed, now))
 
 
 def test_hold_takes_a_place_until_it_expires(app, centre, make_user):
@@ -99,7 +99,7 @@ def test_confirm_needs_consent_and_receipt(app, centre, make_user, changes, fiel
     booking = hold(app, user.id, make_slot(app))
     arguments = {"consent_personal_data": True, "fee_receipt": "KZ-2026-000123", **changes}
     with pytest.raises(FieldErrors) as error:
-        run(app, lambda s: services.confirm(s, s.get(Booking, booking), NOW, **arguments))
+        run(app, lambda s: holds.confirm(s, s.get(Booking, booking), NOW, **arguments))
     assert list(error.value.errors) == [field]
     assert booking_state(app, booking)["status"] == "held"
 
@@ -141,7 +141,7 @@ def test_release_expired_holds_in_one_sweep(app, centre, make_user):
 
     with app.app_context():
         sa.event.listen(db.engine, "before_cursor_execute", count_updates)
-        released = services.release_expired_holds(db.session, LATER, POLICY)
+        released = expiry.release_expired_holds(db.session, LATER, POLICY)
         db.session.commit()
         sa.event.remove(db.engine, "before_cursor_execute", count_updates)
     assert released == 3
@@ -152,7 +152,7 @@ def test_release_expired_holds_in_one_sweep(app, centre, make_user):
     assert sorted(b for kind, b, _ in outbox(app) if kind == "hold-expired") == sorted(bookings)
     # Running it again changes nothing and queues nothing twice.
     with app.app_context():
-        assert services.release_expired_holds(db.session, LATER, POLICY) == 0
+        assert expiry.release_expired_holds(db.session, LATER, POLICY) == 0
     assert len(outbox(app)) == 3
 
 
@@ -163,7 +163,7 @@ def test_one_live_hold_and_one_active_booking_per_exam(app, centre, make_user):
     practical = make_slot(app, exam="practical", capacity=4)
     hold(app, user.id, theory)
     for slot, reason in [(other_theory, "live-hold"), (practical, "live-hold")]:
-        with pytest.raises(services.NotEligible) as error:
+        with pytest.raises(places.NotEligible) as error:
             hold(app, user.id, slot)
         assert error.value.refusal.reason == reason
 
@@ -210,7 +210,7 @@ def test_no_cancellation_after_the_cutoff_but_a_hold_can_always_go(app, centre, 
     booking = book(app, first.id, slot)
     held = hold(app, second.id, slot)
     late = local(2026, 12, 2, 10)  # 23 hours before the exam
-    with pytest.raises(services.NotEligible) as error:
+    with pytest.raises(places.NotEligible) as error:
         cancel(app, booking, late)
     assert error.value.refusal.reason == "after-cutoff"
     cancel(app, held, NOW + timedelta(minutes=1))
@@ -247,7 +247,7 @@ def test_reschedules_are_limited(app, centre, make_user):
     booking = book(app, user.id, slots[0])
     reschedule(app, booking, slots[1])
     reschedule(app, booking, slots[2])
-    with pytest.raises(services.NotEligible) as error:
+    with pytest.raises(places.NotEligible) as error:
         reschedule(app, booking, slots[3])
     assert error.value.refusal.reason == "reschedule-limit"
     assert booking_state(app, booking)["slot_id"] == slots[2]
@@ -257,7 +257,7 @@ def test_reschedule_keeps_exam_and_category(app, centre, make_user):
     user = make_user()
     booking = book(app, user.id, make_slot(app))
     other_category = make_slot(app, category="C", starts=local(2026, 12, 4))
-    with pytest.raises(services.NotEligible) as error:
+    with pytest.raises(places.NotEligible) as error:
         reschedule(app, booking, other_category)
     assert error.value.refusal.reason == "category-mismatch"
 
@@ -268,7 +268,7 @@ def test_cooldown_after_cancellation(app, centre, make_user):
     cancel(app, book(app, user.id, slots[0]))
     second = book(app, user.id, slots[1], NOW + timedelta(minutes=1))
     cancel(app, second, NOW + timedelta(minutes=2))
-    with pytest.raises(services.NotEligible) as error:
+    with pytest.raises(places.NotEligible) as error:
         hold(app, user.id, slots[2], NOW + timedelta(minutes=3))
     assert error.value.refusal.reason == "cooldown"
     assert hold(app, user.id, slots[2], NOW + timedelta(days=10, minutes=3))
@@ -281,7 +281,7 @@ def test_retake_rules_follow_recorded_results(app, centre, make_user):
     retake = make_slot(app, starts=local(2026, 12, 4))
     record_result(app, book(app, user.id, first_try), passed=False, now=local(2026, 12, 3, 12))
     later = local(2026, 12, 3, 13)
-    with pytest.raises(services.NotEligible) as error:
+    with pytest.raises(places.NotEligible) as error:
         hold(app, user.id, practical, later)
     assert error.value.refusal.reason == "theory-required"
     assert error.value.code == "not-eligible"
@@ -305,7 +305,7 @@ def test_waitlist_gets_the_freed_place(app, centre, make_user):
     def join(user, whole_day, now=NOW):
         return run(
             app,
-            lambda s: services.join_waitlist(s, s.get(User, user.id), slot, now, POLICY, whole_day=whole_day),
+            lambda s: waitlist.join_waitlist(s, s.get(User, user.id), slot, now, POLICY, whole_day=whole_day),
         )
 
     join(first, whole_day=True, now=NOW + timedelta(minutes=1))
@@ -314,7 +314,7 @@ def test_waitlist_gets_the_freed_place(app, centre, make_user):
         join(first, whole_day=False)
     assert error.value.code == "already-waiting"
     with app.app_context():
-        services.release_expired_holds(db.session, LATER, POLICY)
+        expiry.release_expired_holds(db.session, LATER, POLICY)
         db.session.commit()
         offered = db.session.scalar(sa.select(Booking).where(Booking.user_id == first.id))
         assert offered.status == "held"
@@ -338,12 +338,12 @@ def test_one_sweep_offers_each_slot_as_many_places_as_it_freed(app, centre, make
     for minute, user in enumerate(waiting, start=1):
         run(
             app,
-            lambda s, user=user, minute=minute: services.join_waitlist(
+            lambda s, user=user, minute=minute: waitlist.join_waitlist(
                 s, s.get(User, user.id), full, NOW + timedelta(minutes=minute), POLICY, whole_day=False
             ),
         )
     with app.app_context():
-        assert services.release_expired_holds(db.session, LATER, POLICY) == 3
+        assert expiry.release_expired_holds(db.session, LATER, POLICY) == 3
         db.session.commit()
         offered = db.session.scalars(sa.select(Booking.user_id).where(Booking.status == "held")).all()
         assert sorted(offered) == sorted([waiting[0].id, waiting[1].id])
@@ -367,7 +367,7 @@ def test_the_sweep_refreshes_what_the_session_already_holds(app, centre, make_us
         stale, fresh = session.get(Booking, expired), session.get(Booking, live)
         freed, kept = stale.slot, fresh.slot
         assert (stale.status, freed.booked, fresh.status, kept.booked) == ("held", 1, "held", 1)
-        assert services.release_expired_holds(session, LATER, POLICY) == 1
+        assert expiry.release_expired_holds(session, LATER, POLICY) == 1
         assert "status" in sa.inspect(stale).expired_attributes
         assert "booked" in sa.inspect(freed).expired_attributes
         assert not sa.inspect(fresh).expired_attributes
@@ -380,7 +380,7 @@ def test_joining_a_waitlist_needs_a_full_slot(app, centre, make_user):
     user = make_user()
     slot = make_slot(app, capacity=1)
     with pytest.raises(DomainError) as error:
-        run(app, lambda s: services.join_waitlist(s, s.get(User, user.id), slot, NOW, POLICY, whole_day=False))
+        run(app, lambda s: waitlist.join_waitlist(s, s.get(User, user.id), slot, NOW, POLICY, whole_day=False))
     assert error.value.code == "slot-has-places"
 
 
@@ -408,7 +408,7 @@ def test_earliest_free_place_across_a_city(app, make_user):
     make_slot(app, centre_code="AL2", starts=local(2026, 12, 1, 15))  # within the cut-off
     book(app, make_user().id, full)
     with app.app_context():
-        found = services.earliest_free(
+        found = availability.earliest_free(
             db.session, NOW, POLICY.booking_open(NOW), city="Almaty", exam_type="theory", category="B"
         )
         assert [(item.slot.centre.code, item.slot.local_date.day) for item in found] == [("AL2", 4), ("ALM", 7)]

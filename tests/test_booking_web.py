@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 
 from app.auth.models import Role
 from app.booking.models import Booking
+from app.centres.services import find_centre
 from app.extensions import db
 from tests.booking_support import NOW, POLICY, book, freeze, local, make_slot
 from tests.conftest import make_centre, submit_form
@@ -153,13 +154,16 @@ def test_exams_past_the_change_cut_off_are_shown_but_not_offered(client, app, ap
 
 
 def test_after_a_centre_cancelled_their_exam_the_calendar_offers_times_inside_the_cut_off(client, app, applicant):
-    from app.booking import services
     from app.booking.models import Slot
+    from app.core.acting import Acting
+    from app.staff import slots
 
     blocked = make_slot(app)
     book(app, applicant.id, blocked)
     with app.app_context():
-        services.block_slot(db.session, db.session.get(Slot, blocked), "Examiner ill", NOW, POLICY)
+        slots.block_slot(
+            Acting(db.session, None, NOW, POLICY), db.session.get(Slot, blocked), "Examiner ill", audited=False
+        )
         db.session.commit()
     soon = make_slot(app, starts=local(2026, 12, 1, 15))  # within the change cut-off
 
@@ -175,7 +179,7 @@ def test_after_a_centre_cancelled_their_exam_the_calendar_offers_times_inside_th
 def test_month_counts_each_slot_on_the_centres_own_day(app, centre):
     """The database adds the month up by the centre's days: a slot just after local midnight is on
     that day, whatever its UTC date, also in a month whose clocks change (Berlin, 28 March 2027)."""
-    from app.booking import services
+    from app.booking import availability
 
     make_centre(app, "BER", timezone="Europe/Berlin")
     berlin = ZoneInfo("Europe/Berlin")
@@ -189,37 +193,37 @@ def test_month_counts_each_slot_on_the_centres_own_day(app, centre):
 
     def month(code: str, first: date, last: date) -> dict:
         with app.app_context():
-            found = services.find_centre(db.session, code)
-            times = services.ExamTimes(found, "theory", "B", first, last)
-            return services.places_by_day(
+            found = find_centre(db.session, code)
+            times = availability.ExamTimes(found, "theory", "B", first, last)
+            return availability.places_by_day(
                 db.session, NOW, times, replace(POLICY, window=timedelta(days=365)).booking_open(NOW)
             )
 
     assert month("ALM", date(2026, 12, 1), date(2026, 12, 31)) == {
-        date(2026, 12, 4): services.DayPlaces(1, 2),
-        date(2026, 12, 5): services.DayPlaces(1, 3),
-        date(2026, 12, 31): services.DayPlaces(1, 1),
+        date(2026, 12, 4): availability.DayPlaces(1, 2),
+        date(2026, 12, 5): availability.DayPlaces(1, 3),
+        date(2026, 12, 31): availability.DayPlaces(1, 1),
     }
     assert month("BER", date(2027, 3, 1), date(2027, 3, 31)) == {
-        date(2027, 3, 28): services.DayPlaces(1, 4),
-        date(2027, 3, 29): services.DayPlaces(1, 5),
-        date(2027, 3, 31): services.DayPlaces(1, 6),
+        date(2027, 3, 28): availability.DayPlaces(1, 4),
+        date(2027, 3, 29): availability.DayPlaces(1, 5),
+        date(2027, 3, 31): availability.DayPlaces(1, 6),
     }
 
 
 def test_month_counts_expired_holds_as_free_places(app, centre, make_user):
-    from app.booking import services
+    from app.booking import availability
     from tests.booking_support import hold
 
     slot = make_slot(app, starts=local(2026, 12, 3, 9), capacity=2)
     hold(app, make_user().id, slot, NOW - timedelta(hours=1))  # long expired, not yet swept
     book(app, make_user().id, slot)
     with app.app_context():
-        times = services.ExamTimes(
-            services.find_centre(db.session, "ALM"), "theory", "B", date(2026, 12, 1), date(2026, 12, 31)
+        times = availability.ExamTimes(
+            find_centre(db.session, "ALM"), "theory", "B", date(2026, 12, 1), date(2026, 12, 31)
         )
-        assert services.places_by_day(db.session, NOW, times, POLICY.booking_open(NOW)) == {
-            date(2026, 12, 3): services.DayPlaces(1, 1)
+        assert availability.places_by_day(db.session, NOW, times, POLICY.booking_open(NOW)) == {
+            date(2026, 12, 3): availability.DayPlaces(1, 1)
         }
 
 

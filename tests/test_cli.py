@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from app.auth.models import User
-from app.booking.models import Centre
+from app.centres.models import Centre
 from app.demo.data import ACCOUNTS, CENTRES
 from app.extensions import db
 

@@ -18,10 +18,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from app.auth.models import User
-from app.booking import services
-from app.booking.models import Booking, Centre, Slot
+from app.booking import expiry, holds
+from app.booking.models import Booking, Slot
+from app.centres.models import Centre
+from app.core.acting import Acting
 from app.core.errors import DomainError
 from app.extensions import db
+from app.staff import slots
 from tests.booking_support import NOW, POLICY, assert_booking_invariants, expected_messages, freeze, local
 from tests.conftest import BACKENDS, make_centre
 from tests.races_support import Request, interleave
@@ -32,14 +35,14 @@ SLOT_DAYS = (4, 5, 6)  # 9:00 in Almaty, 3 to 5 days after NOW: outside the chan
 
 # What two clients may do to one booking at the same moment.
 CHANGES = {
-    "cancel": lambda session, booking, now: services.cancel(session, booking, now, POLICY),
-    "confirm": lambda session, booking, now: services.confirm(
+    "cancel": lambda session, booking, now: holds.cancel(session, booking, now, POLICY),
+    "confirm": lambda session, booking, now: holds.confirm(
         session, booking, now, consent_personal_data=True, fee_receipt="KZ-0001"
     ),
-    "move-to-1": lambda session, booking, now: services.reschedule(session, booking, 1, now, POLICY),
-    "move-to-2": lambda session, booking, now: services.reschedule(session, booking, 2, now, POLICY),
-    "block-its-slot": lambda session, booking, now: services.block_slot(
-        session, booking.slot, "Examiner ill", now, POLICY
+    "move-to-1": lambda session, booking, now: holds.reschedule(session, booking, 1, now, POLICY),
+    "move-to-2": lambda session, booking, now: holds.reschedule(session, booking, 2, now, POLICY),
+    "block-its-slot": lambda session, booking, now: slots.block_slot(
+        Acting(session, None, now, POLICY), booking.slot, "Examiner ill", audited=False
     ),
 }
 
@@ -116,13 +119,13 @@ class Bookings(RuleBasedStateMachine):
 
     @rule(person=st.integers(0, PEOPLE - 1), slot=st.integers(1, SLOTS))
     def hold(self, person, slot):
-        self.step(lambda s: services.hold_place(s, s.get(User, person + 1), slot, self.now, POLICY))
+        self.step(lambda s: holds.hold_place(s, s.get(User, person + 1), slot, self.now, POLICY))
 
     @rule(person=st.integers(0, PEOPLE - 1))
     def confirm(self, person):
         def operation(session):
             if booking := self.latest_booking(session, person):
-                services.confirm(session, booking, self.now, consent_personal_data=True, fee_receipt="KZ-0001")
+                holds.confirm(session, booking, self.now, consent_personal_data=True, fee_receipt="KZ-0001")
 
         self.step(operation)
 
@@ -130,7 +133,7 @@ class Bookings(RuleBasedStateMachine):
     def cancel(self, person):
         def operation(session):
             if booking := self.latest_booking(session, person):
-                services.cancel(session, booking, self.now, POLICY)
+                holds.cancel(session, booking, self.now, POLICY)
 
         self.step(operation)
 
@@ -138,7 +141,7 @@ class Bookings(RuleBasedStateMachine):
     def reschedule(self, person, slot):
         def operation(session):
             if booking := self.latest_booking(session, person):
-                services.reschedule(session, booking, slot, self.now, POLICY)
+                holds.reschedule(session, booking, slot, self.now, POLICY)
 
         self.step(operation)
 
@@ -146,11 +149,15 @@ class Bookings(RuleBasedStateMachine):
     def time_passes_and_holds_expire(self, minutes):
         self.now += timedelta(minutes=minutes)
         freeze(self.now)
-        self.step(lambda s: services.release_expired_holds(s, self.now, POLICY))
+        self.step(lambda s: expiry.release_expired_holds(s, self.now, POLICY))
 
     @rule(slot=st.integers(1, SLOTS))
     def block(self, slot):
-        self.step(lambda s: services.block_slot(s, s.get(Slot, slot), "Examiner ill", self.now, POLICY))
+        self.step(
+            lambda s: slots.block_slot(
+                Acting(s, None, self.now, POLICY), s.get(Slot, slot), "Examiner ill", audited=False
+            )
+        )
 
     @rule(
         person=st.integers(0, PEOPLE - 1),

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.auth.models import User
+from app.booking.expiry import release_expired_holds
 from app.booking.models import Booking, BookingEvent, Slot
-from app.booking.services import release_expired_holds
 from app.extensions import db
 from app.jobs import scheduler as scheduler_module
 from app.jobs import tasks

@@ -249,7 +249,7 @@ def test_the_reminder_job_reports_how_many_it_queued(app, make_user, centre):
 
 
 def test_reminder_for_a_cancelled_booking_is_not_sent(app, smtp, confirmed):
-    from app.booking import services as booking_services
+    from app.booking import holds
     from app.booking.models import Booking
     from tests.booking_support import POLICY
 
@@ -258,14 +258,14 @@ def test_reminder_for_a_cancelled_booking_is_not_sent(app, smtp, confirmed):
     with app.app_context():
         tasks.run_in_context("queue-reminders")
         booking = db.session.get(Booking, confirmed)
-        booking_services.cancel(db.session, booking, NOW, POLICY)  # cancelled after the reminder was queued
+        holds.cancel(db.session, booking, NOW, POLICY)  # cancelled after the reminder was queued
         db.session.commit()
     send(app)
     assert statuses(app)["reminder-24h"] == "cancelled"
 
 
 def test_sms_goes_to_people_with_a_phone_for_changes_they_must_not_miss(app, smtp, make_user, centre):
-    from app.booking import services as booking_services
+    from app.booking import holds
     from app.booking.models import Booking
     from tests.booking_support import POLICY
 
@@ -282,7 +282,7 @@ def test_sms_goes_to_people_with_a_phone_for_changes_they_must_not_miss(app, smt
         db.session.commit()
     booking_id = book(app, user.id, make_slot(app))
     with app.app_context():
-        booking_services.cancel(db.session, db.session.get(Booking, booking_id), NOW, POLICY)
+        holds.cancel(db.session, db.session.get(Booking, booking_id), NOW, POLICY)
         db.session.commit()
         channels = delivery.Channels(SmtpMailer("127.0.0.1", smtp.port, "k@kezek.kz"), Gateway())
         for message_id in delivery.due_message_ids(db.session, NOW):
@@ -322,8 +322,10 @@ def test_delivery_error_wraps_smtp_failures():
 
 
 def test_block_and_result_messages_read_well(app, smtp, make_user, centre):
-    from app.booking import services as booking_services
+    from app.booking import results
     from app.booking.models import Booking, Slot
+    from app.core.acting import Acting
+    from app.staff import slots
     from tests.booking_support import POLICY
 
     freeze(NOW)
@@ -331,13 +333,15 @@ def test_block_and_result_messages_read_well(app, smtp, make_user, centre):
     slot_id = make_slot(app)
     booking_id = book(app, user.id, slot_id)
     with app.app_context():
-        booking_services.block_slot(db.session, db.session.get(Slot, slot_id), "examiner is ill", NOW, POLICY)
+        slots.block_slot(
+            Acting(db.session, None, NOW, POLICY), db.session.get(Slot, slot_id), "examiner is ill", audited=False
+        )
         db.session.commit()
     other = book(
         app, make_user(language="en").id, make_slot(app, starts=NOW - timedelta(hours=3)), now=NOW - timedelta(days=2)
     )
     with app.app_context():
-        booking_services.record_result(db.session, db.session.get(Booking, other), True, NOW)
+        results.record_result(db.session, db.session.get(Booking, other), True, NOW)
         db.session.commit()
     send(app)
     subjects = [message["Subject"] for message in smtp.messages]

@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 
 from app.auth.models import Role
-from app.booking.services import find_centre
+from app.centres.services import find_centre
 from app.extensions import db
-from app.staff import exports
-from app.staff import services as staff_services
+from app.staff import exports, oversight
 from tests.booking_support import NOW, freeze, local, make_slot
 from tests.conftest import make_centre
 from tests.staff_support import book_before, make_template
@@ -92,8 +91,8 @@ def test_bookings_export_streams_to_stdout_in_batches(app, runner, exported_book
     assert result.stderr.strip().splitlines()[-1] == "2 bookings exported to standard output"
     with app.app_context():
         centre = find_centre(db.session, "ALM")
-        whole = staff_services.period_bookings(db.session, centre, date(2026, 12, 1), date(2026, 12, 31))
-        streamed = staff_services.stream_period_bookings(
+        whole = oversight.period_bookings(db.session, centre, date(2026, 12, 1), date(2026, 12, 31))
+        streamed = oversight.stream_period_bookings(
             db.session, centre, date(2026, 12, 1), date(2026, 12, 31), batch_size=1
         )
         assert [booking.id for booking in streamed] == [booking.id for booking in whole]

@@ -18,18 +18,18 @@ import sqlalchemy as sa
 from app.appeals import applicant_steps, centre_steps
 from app.appeals.models import Appeal, AppealEvent
 from app.auth.models import Role, User
-from app.booking import services
+from app.booking import expiry, holds, waitlist
 from app.booking.models import ACTIVE_STATUSES, Booking, BookingEvent, Slot, WaitlistEntry
 from app.core.acting import Acting
 from app.exam import answering, attempt_access, drawing, finishing
 from app.exam.models import Attempt, AttemptQuestion, ExamProfile
 from app.extensions import db
-from app.staff import services as staff
+from app.staff import exam_day, slots
 from tests.appeals_support import appeal_people, file, staff_step
 from tests.booking_support import NOW, POLICY, assert_booking_invariants, book, freeze, hold, local, make_slot, run
 from tests.conftest import BACKENDS, EXAM_START
 from tests.races_support import Request, interleave, post_at_once, same_twice
-from tests.staff_support import actor, audit_actions, book_before, outbox
+from tests.staff_support import acting, audit_actions, book_before, outbox
 from tests.test_booking_concurrency import served, tokens_for
 
 pytestmark = [
@@ -52,15 +52,15 @@ def load_booking(booking_id: int):
 
 
 def cancel(session, booking):
-    services.cancel(session, booking, NOW, POLICY)
+    holds.cancel(session, booking, NOW, POLICY)
 
 
 def move_to(slot_id: int):
-    return lambda session, booking: services.reschedule(session, booking, slot_id, NOW, POLICY)
+    return lambda session, booking: holds.reschedule(session, booking, slot_id, NOW, POLICY)
 
 
 def confirm(session, booking):
-    services.confirm(session, booking, NOW, consent_personal_data=True, fee_receipt="KZ-2026-000123")
+    holds.confirm(session, booking, NOW, consent_personal_data=True, fee_receipt="KZ-2026-000123")
 
 
 def events(app, action: str) -> int:
@@ -120,7 +120,7 @@ def test_two_moves_to_one_time_move_once(app, centre, make_user):
 def test_parallel_moves_stay_within_the_move_limit(app, centre, make_user):
     first, second, third = (make_slot(app, starts=local(2026, 12, day)) for day in (3, 4, 7))
     booking = book(app, make_user().id, first)
-    run(app, lambda s: services.reschedule(s, s.get(Booking, booking), second, NOW, POLICY))  # one move of two
+    run(app, lambda s: holds.reschedule(s, s.get(Booking, booking), second, NOW, POLICY))  # one move of two
 
     outcomes = interleave(
         app, Request(load_booking(booking), move_to(third)), Request(load_booking(booking), move_to(first))
@@ -170,10 +170,10 @@ def test_a_hold_confirmed_while_the_sweep_expires_it_stays_expired(app, centre, 
     before_expiry, after_expiry = NOW + POLICY.hold_ttl - timedelta(seconds=1), NOW + POLICY.hold_ttl
 
     def sweep(session, _):
-        services.release_expired_holds(session, after_expiry, POLICY)
+        expiry.release_expired_holds(session, after_expiry, POLICY)
 
     def confirm_in_time(session, found):
-        services.confirm(session, found, before_expiry, consent_personal_data=True, fee_receipt="KZ-2026-000123")
+        holds.confirm(session, found, before_expiry, consent_personal_data=True, fee_receipt="KZ-2026-000123")
 
     outcomes = interleave(app, Request(lambda session: None, sweep), Request(load_booking(booking), confirm_in_time))
 
@@ -186,7 +186,7 @@ def test_a_hold_confirmed_while_the_sweep_expires_it_stays_expired(app, centre, 
 
 
 def wait_for(app, user_id: int, slot_id: int) -> int:
-    return run(app, lambda s: services.join_waitlist(s, s.get(User, user_id), slot_id, NOW, POLICY, whole_day=False))
+    return run(app, lambda s: waitlist.join_waitlist(s, s.get(User, user_id), slot_id, NOW, POLICY, whole_day=False))
 
 
 def entry_status(app, entry_id: int) -> str:
@@ -205,7 +205,7 @@ def load_entry(entry_id: int):
 
 def leave(user_id: int):
     def write(session, entry):
-        if services.leave_waitlist(session, session.get(User, user_id), entry.id) is None:
+        if waitlist.leave_waitlist(session, session.get(User, user_id), entry.id) is None:
             raise AssertionError("the entry was not found")
 
     return write
@@ -258,7 +258,7 @@ def test_joining_a_waitlist_twice_at_once_joins_once(app, centre, make_user):
     person = make_user()
 
     def join(session, user):
-        services.join_waitlist(session, user, slot, NOW, POLICY, whole_day=True)
+        waitlist.join_waitlist(session, user, slot, NOW, POLICY, whole_day=True)
 
     # Before, the second insert broke the unique index: a server error.
     assert same_twice(app, lambda session: session.get(User, person.id), join) == ["ok", "already-waiting"]
@@ -271,12 +271,15 @@ def test_joining_a_waitlist_twice_at_once_joins_once(app, centre, make_user):
 
 def check_in(admin_id: int, now=NOW):
     documents = {"identity": True, "medical": True, "fee": True, "school": True}
-    return lambda session, booking: staff.check_in(session, booking, documents, actor(session, admin_id), now)
+    return lambda session, booking: exam_day.check_in(acting(session, admin_id, now), booking, documents)
 
 
 def result(admin_id: int, passed: bool):
-    return lambda session, booking: staff.record_result(
-        session, booking, passed, 35 if passed else 20, actor(session, admin_id), TODAY_2PM + timedelta(minutes=30)
+    return lambda session, booking: exam_day.record_result(
+        acting(session, admin_id, TODAY_2PM + timedelta(minutes=30)),
+        booking,
+        passed,
+        35 if passed else 20,
     )
 
 
@@ -313,7 +316,7 @@ def load_slot(slot_id: int):
 
 
 def block(admin_id: int):
-    return lambda session, slot: staff.block(session, slot, "Examiner ill", actor(session, admin_id), NOW, POLICY)
+    return lambda session, slot: slots.block_slot(acting(session, admin_id), slot, "Examiner ill")
 
 
 def test_two_blocks_of_one_slot_cancel_its_bookings_once(app, centre, make_user):

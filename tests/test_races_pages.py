@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from app.auth.models import User
-from app.booking import services
+from app.booking import holds, results, waitlist
 from app.core.locking import ConcurrentChange
+from app.staff import exam_day, slots
 from tests.booking_support import NOW, POLICY, book, freeze, make_slot, run
 from tests.conftest import submit_form
 from tests.test_booking_web import flashes
@@ -21,7 +22,8 @@ def lose_every_race(monkeypatch) -> None:
     def changed_meanwhile(session, row, *watched):
         raise ConcurrentChange()
 
-    monkeypatch.setattr(services, "lock", changed_meanwhile)
+    for module in (holds, waitlist, results, slots, exam_day):
+        monkeypatch.setattr(module, "lock", changed_meanwhile)
 
 
 @pytest.fixture
@@ -48,7 +50,7 @@ def test_leaving_a_waitlist_lost_to_an_offer_is_a_message(app, client, applicant
     book(app, make_user().id, slot)
     entry = run(
         app,
-        lambda s: services.join_waitlist(s, s.get(User, applicant.id), slot, NOW, POLICY, whole_day=True),
+        lambda s: waitlist.join_waitlist(s, s.get(User, applicant.id), slot, NOW, POLICY, whole_day=True),
     )
     lose_every_race(monkeypatch)
 

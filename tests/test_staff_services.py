@@ -7,15 +7,16 @@ import pytest
 import sqlalchemy as sa
 
 from app.auth.models import Role, User
-from app.booking import services as booking_services
+from app.booking import places
 from app.booking.eligibility import BookingFacts, SlotFacts, refusal_to_book
 from app.booking.models import Booking, Slot
+from app.centres.services import find_centre
 from app.core.errors import DomainError, FieldErrors
 from app.extensions import db
-from app.staff import services
+from app.staff import exam_day, schedule, scope, slots
 from tests.booking_support import NOW, POLICY, book, hold, local, make_slot, run
 from tests.staff_support import (
-    actor,
+    acting,
     audit_actions,
     book_before,
     booking_of,
@@ -33,7 +34,7 @@ def admin(make_user):
 
 
 def generate(app, days=28, now=NOW):
-    return run(app, lambda s: services.generate_slots(s, now, days))
+    return run(app, lambda s: schedule.generate_slots(s, now, days))
 
 
 def local_slots(app) -> list[tuple[date, time, str, int | None]]:
@@ -44,10 +45,8 @@ def local_slots(app) -> list[tuple[date, time, str, int | None]]:
 
 def add_closure(app, admin_id, first, last, reason="Repairs of the exam hall"):
     def operation(session):
-        centre = booking_services.find_centre(session, "ALM")
-        _, removed, blocked = services.add_closure(
-            session, centre, first, last, reason, actor(session, admin_id), NOW, POLICY
-        )
+        centre = find_centre(session, "ALM")
+        _, removed, blocked = schedule.add_closure(acting(session, admin_id), centre, first, last, reason)
         return removed, blocked
 
     return run(app, operation)
@@ -113,7 +112,7 @@ def test_capacity_never_below_what_is_booked(app, centre, admin, make_user):
     def change(capacity, now=NOW):
         return run(
             app,
-            lambda s: services.change_capacity(s, s.get(Slot, slot), capacity, actor(s, admin.id), now, POLICY),
+            lambda s: slots.set_capacity(acting(s, admin.id, now), s.get(Slot, slot), capacity),
         )
 
     with pytest.raises(FieldErrors) as error:
@@ -139,9 +138,7 @@ def test_block_cancels_bookings_notifies_and_gives_priority(app, centre, admin, 
     def block():
         return run(
             app,
-            lambda s: [
-                b.id for b in services.block(s, s.get(Slot, slot), " Examiner  ill ", actor(s, admin.id), NOW, POLICY)
-            ],
+            lambda s: [b.id for b in slots.block_slot(acting(s, admin.id), s.get(Slot, slot), " Examiner  ill ")],
         )
 
     assert block() == [confirmed, held]
@@ -228,7 +225,8 @@ TODAY_2PM = local(2026, 12, 1, 14)  # NOW is 09:00 on Tuesday 1 December
 def check_in(app, booking_id, admin_id, now=NOW, **missing):
     documents = {"identity": True, "medical": True, "fee": True, "school": True, **missing}
     return run(
-        app, lambda s: services.check_in(s, s.get(Booking, booking_id), documents, actor(s, admin_id), now).status
+        app,
+        lambda s: exam_day.check_in(acting(s, admin_id, now), s.get(Booking, booking_id), documents).status,
     )
 
 
@@ -257,13 +255,13 @@ def test_no_shows_are_marked_after_the_exam_in_one_statement(app, centre, admin,
     slot = make_slot(app, starts=TODAY_2PM)
     came, absent = book_before(app, make_user().id, slot), book_before(app, make_user().id, slot)
     check_in(app, came, admin.id)
-    assert run(app, lambda s: services.mark_no_shows(s, NOW)) == 0
+    assert run(app, lambda s: exam_day.mark_no_shows(s, NOW)) == 0
     with pytest.raises(DomainError) as error:
-        run(app, lambda s: services.mark_slot_no_shows(s, s.get(Slot, slot), actor(s, admin.id), NOW))
+        run(app, lambda s: exam_day.mark_slot_no_shows(acting(s, admin.id), s.get(Slot, slot)))
     assert error.value.code == "slot-not-over"
     after = TODAY_2PM + timedelta(hours=1)
-    assert run(app, lambda s: services.mark_no_shows(s, after)) == 1
-    assert run(app, lambda s: services.mark_no_shows(s, after)) == 0
+    assert run(app, lambda s: exam_day.mark_no_shows(s, after)) == 1
+    assert run(app, lambda s: exam_day.mark_no_shows(s, after)) == 0
     assert (booking_of(app, absent)["status"], booking_of(app, absent)["events"][-1]) == ("no-show", "no-show")
     assert booking_of(app, came)["status"] == "attended"
 
@@ -271,7 +269,7 @@ def test_no_shows_are_marked_after_the_exam_in_one_statement(app, centre, admin,
 def result(app, booking_id, admin_id, passed, points, now=TODAY_2PM + timedelta(minutes=50)):
     return run(
         app,
-        lambda s: services.record_result(s, s.get(Booking, booking_id), passed, points, actor(s, admin_id), now).status,
+        lambda s: exam_day.record_result(acting(s, admin_id, now), s.get(Booking, booking_id), passed, points).status,
     )
 
 
@@ -322,7 +320,7 @@ def test_practical_result_with_penalty_points(app, centre, admin, make_user):
     assert result(app, booking, admin.id, False, 7) == "failed"
     assert booking_of(app, booking)["penalty_points"] == 7
     with app.app_context():
-        history = booking_services._history(db.session, learner.id)
+        history = places.booking_history(db.session, learner.id)
     # After a first failure the next attempt is possible from the next working day.
     tomorrow = SlotFacts("practical", "B", local(2026, 12, 3), date(2026, 12, 1))
     assert refusal_to_book(tomorrow, history, NOW, POLICY).reason == "retake-wait"
@@ -336,7 +334,7 @@ def test_staff_scope(app, centre, make_user):
     staff, admin = make_user(role=Role.STAFF, centre_code="ALM"), make_user(role=Role.ADMIN)
     with app.app_context():
         member, boss = db.session.get(User, staff.id), db.session.get(User, admin.id)
-        assert services.slot_for(db.session, member, own) is not None
-        assert services.slot_for(db.session, member, other) is None
-        assert services.centre_for(db.session, member, "ast") is None
-        assert services.slot_for(db.session, boss, other) is not None
+        assert scope.slot_for(db.session, member, own) is not None
+        assert scope.slot_for(db.session, member, other) is None
+        assert scope.centre_for(db.session, member, "ast") is None
+        assert scope.slot_for(db.session, boss, other) is not None

@@ -18,8 +18,9 @@ from app.auth import services as auth_services
 from app.auth.access import role_required
 from app.auth.models import Role, User
 from app.booking.forms import ActionForm
-from app.booking.models import Centre
-from app.booking.services import find_centre
+from app.centres.models import Centre
+from app.centres.services import find_centre, save_centre
+from app.core.acting import Acting
 from app.core.clock import utcnow
 from app.core.errors import FieldErrors
 from app.core.forms import apply_field_errors
@@ -30,7 +31,7 @@ from app.jobs.models import JobRun, apscheduler_jobs
 from app.jobs.tasks import JOBS
 from app.notify import delivery
 from app.notify.models import OutboxMessage
-from app.staff import figures, services
+from app.staff import accounts, figures, oversight
 from app.staff.forms import CentreForm, StaffForm
 from app.staff.labels import AUDIT_ACTIONS
 from app.staff.routes import period_form
@@ -71,7 +72,7 @@ def centres():
     form = CentreForm()
     if form.validate_on_submit():
         try:
-            centre = services.save_centre(db.session, form.data, current_user, utcnow())
+            centre = save_centre(Acting(db.session, current_user, utcnow()), form.data)
         except FieldErrors as error:
             db.session.rollback()
             apply_field_errors(form, error.errors)
@@ -90,7 +91,7 @@ def edit_centre(code: str):
     form = CentreForm(obj=centre)
     del form.code  # the code never changes
     if form.validate_on_submit():
-        services.save_centre(db.session, form.data, current_user, utcnow(), centre)
+        save_centre(Acting(db.session, current_user, utcnow()), form.data, centre)
         db.session.commit()
         flash(_("The centre is saved."), "success")
         return redirect(url_for("admin.centres"))
@@ -104,8 +105,8 @@ def staff():
     form.centre.choices = [SelectChoice(centre.code, f"{centre.code} · {centre.name}") for centre in _centres()]
     if form.validate_on_submit():
         try:
-            services.create_staff(
-                db.session,
+            accounts.create_staff(
+                Acting(db.session, current_user, utcnow()),
                 auth_services.Registration(
                     email=form.email.data,
                     password=form.password.data,
@@ -113,8 +114,6 @@ def staff():
                     iin=form.iin.data,
                 ),
                 find_centre(db.session, form.centre.data),
-                current_user,
-                utcnow(),
             )
         except FieldErrors as error:
             db.session.rollback()
@@ -124,7 +123,7 @@ def staff():
             flash(_("The staff account is created."), "success")
             return redirect(url_for("admin.staff"))
     return render_template(
-        "admin/staff.html", form=form, accounts=services.staff_accounts(db.session), action_form=ActionForm()
+        "admin/staff.html", form=form, accounts=accounts.staff_accounts(db.session), action_form=ActionForm()
     ), 422 if form.errors else 200
 
 
@@ -136,7 +135,7 @@ def set_active(user_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     active = request.form.get("active") == "1"
-    services.set_staff_active(db.session, user, active, current_user, utcnow())
+    accounts.set_staff_active(Acting(db.session, current_user, utcnow()), user, active)
     db.session.commit()
     flash(_("The account is active again.") if active else _("The account is deactivated."), "info")
     return redirect(url_for("admin.staff"))
@@ -162,8 +161,8 @@ def dashboard():
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     form = period_form(utcnow().astimezone(zone).date())
     first, last = form.first_day.data, form.last_day.data
-    overall = services.dashboard(db.session, None, first, last, zone)
-    per_centre = [(centre, services.dashboard(db.session, centre, first, last, centre.zone)) for centre in _centres()]
+    overall = oversight.dashboard(db.session, None, first, last, zone)
+    per_centre = [(centre, oversight.dashboard(db.session, centre, first, last, centre.zone)) for centre in _centres()]
     return render_template(
         "staff/dashboard.html",
         centre=None,

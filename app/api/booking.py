@@ -14,10 +14,11 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from app.auth.access import per_person_key
 from app.auth.models import Role
 from app.auth.tokens import bearer_required
-from app.booking import services
+from app.booking import availability, holds
 from app.booking.eligibility import Policy
 from app.booking.ics import calendar_response
-from app.booking.models import CATEGORIES, Booking, ExamType, Slot
+from app.booking.models import LICENCE_CATEGORIES, Booking, ExamType, Slot
+from app.centres.services import centres_by_city, find_centre
 from app.core.clock import utcnow
 from app.core.ranges import period, validate_supported_day
 from app.core.urls import MAX_ID
@@ -40,7 +41,7 @@ class CentreSchema(Schema):
 class SlotQuerySchema(Schema):
     centre = fields.String(required=True, metadata={"description": "Centre code, e.g. ALM"})
     exam = fields.String(required=True, validate=validate.OneOf([e.value for e in ExamType]))
-    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    category = fields.String(required=True, validate=validate.OneOf(LICENCE_CATEGORIES))
     from_ = fields.Date(
         data_key="from",
         load_default=None,
@@ -130,7 +131,7 @@ def slot_body(slot: Slot, available: int | None = None) -> dict[str, Any]:
 
 def _booking_body(booking: Booking) -> dict[str, Any]:
     centre = booking.centre
-    status = services.display_status(booking, utcnow())
+    status = holds.display_status(booking, utcnow())
     return {
         "id": booking.id,
         "status": status,
@@ -148,7 +149,7 @@ def _booking_body(booking: Booking) -> dict[str, Any]:
 
 
 def _own_booking(booking_id: int) -> Booking:
-    booking = services.own_booking(db.session, g.api_user, booking_id)
+    booking = holds.own_booking(db.session, g.api_user, booking_id)
     if booking is None:
         abort(404)
     return booking
@@ -163,7 +164,7 @@ class Centres(MethodView):
     @blp.response(200, CentreSchema(many=True))
     def get(self):
         """Exam centres with city, address, opening hours and time zone."""
-        return [centre for centres in services.centres_by_city(db.session).values() for centre in centres]
+        return [centre for centres in centres_by_city(db.session).values() for centre in centres]
 
 
 @blp.route("/slots")
@@ -173,15 +174,15 @@ class Slots(MethodView):
     @blp.alt_response(404, description="No such centre")
     def get(self, query):
         """Slots of a centre for an exam and licence category, with the free places."""
-        centre = services.find_centre(db.session, query["centre"])
+        centre = find_centre(db.session, query["centre"])
         if centre is None:
             abort(404)
         today = centre.local(utcnow()).date()
         first_day, last_day = period(query["from_"], query["to"], default=(today, today + timedelta(days=6)))
-        times = services.ExamTimes(centre, query["exam"], query["category"], first_day, last_day)
+        times = availability.ExamTimes(centre, query["exam"], query["category"], first_day, last_day)
         now = utcnow()
         window = _policy().booking_open(now)
-        found = services.slot_availability(db.session, now, times)
+        found = availability.slot_availability(db.session, now, times)
         return [slot_body(item.slot, item.available) | {"bookable": item.can_book(window)} for item in found]
 
 
@@ -193,7 +194,7 @@ class Bookings(MethodView):
     @bearer_required
     def get(self):
         """Your bookings, the latest exam first."""
-        return [_booking_body(booking) for booking in services.user_bookings(db.session, g.api_user)]
+        return [_booking_body(booking) for booking in holds.user_bookings(db.session, g.api_user)]
 
     @bearer_required
     @blp.arguments(HoldSchema)
@@ -205,7 +206,7 @@ class Bookings(MethodView):
         """Hold a place; confirm it before `hold_expires_at`."""
         if g.api_user.role != Role.USER:
             abort(403, message="Only applicants book exam places.")
-        booking = services.hold_place(db.session, g.api_user, data["slot_id"], utcnow(), _policy())
+        booking = holds.hold_place(db.session, g.api_user, data["slot_id"], utcnow(), _policy())
         db.session.commit()
         return _booking_body(booking)
 
@@ -229,7 +230,7 @@ class Confirm(MethodView):
     @blp.alt_response(422, description="Consent missing or a bad receipt number")
     def post(self, data, booking_id):
         """Confirm a hold: consent to personal-data processing and the state-fee receipt number."""
-        booking = services.confirm(
+        booking = holds.confirm(
             db.session,
             _own_booking(booking_id),
             utcnow(),
@@ -249,7 +250,7 @@ class Reschedule(MethodView):
     @blp.alt_response(422, description="`not-eligible`: cut-off, reschedule limit, other exam or category")
     def post(self, data, booking_id):
         """Move the booking to another slot; the old place is freed only if the new one is taken."""
-        booking = services.reschedule(db.session, _own_booking(booking_id), data["slot_id"], utcnow(), _policy())
+        booking = holds.reschedule(db.session, _own_booking(booking_id), data["slot_id"], utcnow(), _policy())
         db.session.commit()
         return _booking_body(booking)
 
@@ -261,7 +262,7 @@ class Cancel(MethodView):
     @bearer_required
     def post(self, booking_id):
         """Cancel the booking (or let a hold go)."""
-        booking = services.cancel(db.session, _own_booking(booking_id), utcnow(), _policy())
+        booking = holds.cancel(db.session, _own_booking(booking_id), utcnow(), _policy())
         db.session.commit()
         return _booking_body(booking)
 

@@ -17,11 +17,12 @@ from app.auth.models import Role
 from app.auth.tokens import bearer_required
 from app.booking.eligibility import Policy
 from app.booking.models import Booking, BookingStatus, Slot
+from app.core.acting import Acting
 from app.core.clock import utcnow
 from app.core.errors import problem_response
 from app.core.urls import MAX_ID
 from app.extensions import db
-from app.staff import services
+from app.staff import exam_day, scope, slots
 
 blp = Blueprint("api_staff", __name__, url_prefix="/staff", description="Exam-centre staff: roster, check-in, results")
 
@@ -107,15 +108,20 @@ def _entry(booking: Booking) -> dict[str, Any]:
     }
 
 
+def _acting() -> Acting:
+    """The token's staff member or admin acting now, under the booking rules in force."""
+    return Acting(db.session, g.api_user, utcnow(), Policy.from_config(current_app.config))
+
+
 def _slot(slot_id: int) -> Slot:
-    slot = services.slot_for(db.session, g.api_user, slot_id)
+    slot = scope.slot_for(db.session, g.api_user, slot_id)
     if slot is None:
         abort(404)
     return slot
 
 
 def _booking(booking_id: int) -> Booking:
-    booking = services.booking_for(db.session, g.api_user, booking_id)
+    booking = scope.booking_for(db.session, g.api_user, booking_id)
     if booking is None:
         abort(404)
     return booking
@@ -129,7 +135,7 @@ class Roster(MethodView):
     def get(self, slot_id):
         """Who is expected at the exam, by ticket, with check-in and result so far."""
         slot = _slot(slot_id)
-        return {"slot": slot_body(slot), "bookings": [_entry(b) for b in services.roster(db.session, slot)]}
+        return {"slot": slot_body(slot), "bookings": [_entry(b) for b in exam_day.roster(db.session, slot)]}
 
 
 @blp.route("/bookings/<int:booking_id>/check-in")
@@ -142,7 +148,7 @@ class CheckIn(MethodView):
     @blp.alt_response(422, description="`documents-missing`: not admitted (recorded), `missing` names the documents")
     def post(self, data, booking_id):
         """Check the documents; all four admit the applicant, a missing one refuses admission (recorded)."""
-        booking = services.check_in(db.session, _booking(booking_id), data["documents"], g.api_user, utcnow())
+        booking = exam_day.check_in(_acting(), _booking(booking_id), data["documents"])
         db.session.commit()  # a refusal is recorded too, then reported as 422
         if booking.status == BookingStatus.REFUSED:
             return problem_response(
@@ -164,9 +170,7 @@ class Result(MethodView):
     @blp.alt_response(422, description="`points` missing, out of range or contradicting `passed`")
     def post(self, data, booking_id):
         """Record the result; it feeds the applicant's eligibility and retake waits."""
-        booking = services.record_result(
-            db.session, _booking(booking_id), data["passed"], data["points"], g.api_user, utcnow()
-        )
+        booking = exam_day.record_result(_acting(), _booking(booking_id), data["passed"], data["points"])
         db.session.commit()
         return _entry(booking)
 
@@ -181,8 +185,6 @@ class Block(MethodView):
     def post(self, data, slot_id):
         """Block the slot: its bookings are cancelled, each applicant notified and given a priority rebooking."""
         slot = _slot(slot_id)
-        cancelled = services.block(
-            db.session, slot, data["reason"], g.api_user, utcnow(), Policy.from_config(current_app.config)
-        )
+        cancelled = slots.block_slot(_acting(), slot, data["reason"])
         db.session.commit()
         return {"slot": slot_body(slot), "blocked_reason": slot.blocked_reason, "cancelled": len(cancelled)}

@@ -12,7 +12,7 @@ from app.appeals import deadlines
 from app.appeals.case_events import notify_applicant, record_event
 from app.appeals.models import Appeal, AppealStatus, Complaint, Outcome
 from app.appeals.step_rules import POSITION_MAX, TEXT_MAX, local_day, not_open, required_text
-from app.booking.services import find_centre
+from app.centres.services import find_centre
 from app.core.acting import Acting
 from app.core.errors import DomainError, FieldErrors
 from app.core.locking import lock

@@ -23,8 +23,10 @@ from app.appeals.case_events import notify_applicant, record_event
 from app.appeals.models import OPEN_STATUSES, Appeal, AppealSequence, AppealStatus, Subject
 from app.appeals.step_rules import ESSENCE_MAX, POSTAL_ADDRESS_MAX, local_day, required_text
 from app.auth.models import User
-from app.booking.models import Booking, BookingStatus, Centre
-from app.booking.services import find_centre, own_booking
+from app.booking.holds import own_booking
+from app.booking.models import Booking, BookingStatus
+from app.centres.models import Centre
+from app.centres.services import find_centre
 from app.core.acting import Acting
 from app.core.database import insert_for
 from app.core.errors import DomainError, FieldErrors

@@ -15,7 +15,8 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Intege
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.booking.models import Booking, Centre
+from app.booking.models import Booking
+from app.centres.models import Centre
 from app.core.clock import utcnow
 from app.core.types import UTCDateTime
 from app.extensions import db

@@ -25,9 +25,10 @@ from app.auth.access import role_required
 from app.auth.iin import mask_iin
 from app.auth.models import Role
 from app.booking.forms import ActionForm
+from app.booking.holds import own_booking
 from app.booking.labels import EXAM_NAMES
-from app.booking.models import Booking, Centre
-from app.booking.services import own_booking
+from app.booking.models import Booking
+from app.centres.models import Centre
 from app.core.acting import Acting
 from app.core.clock import utcnow
 from app.core.errors import DomainError, FieldErrors
@@ -249,7 +250,7 @@ def case(appeal_id: int):
 def show_iin(appeal_id: int):
     """The case again with the applicant's full IIN; audited."""
     appeal = _case_or_404(appeal_id)
-    privacy.record_iin_shown(db.session, current_user, f"appeal:{appeal.id}", centre_id=appeal.centre_id, now=utcnow())
+    privacy.record_iin_shown(db.session, current_user, appeal, utcnow())
     db.session.commit()
     return _case_page(appeal, iin_shown=True)
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 
-from app.booking.models import Centre
+from app.centres.models import Centre
 from app.core.errors import DomainError
 
 ESSENCE_MAX = 4000

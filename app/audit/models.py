@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.booking.models import Centre
 from app.core.clock import utcnow
 from app.core.types import UTCDateTime
 from app.extensions import db
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the relationships name their classes; the log depends on no feature
     from app.auth.models import User
+    from app.centres.models import Centre
 
 
 class AuditEntry(db.Model):

@@ -3,31 +3,49 @@ its entry are committed (or rolled back) together."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEntry
-from app.auth.models import User
+from app.core.acting import Acting
+
+# How the log names what was acted on, by table ("slot:12"); other tables go by their own name.
+_TARGET_NAMES = {"slot_template": "template", "centre_closure": "closure", "user_account": "user"}
+
+
+def target_of(subject: Any) -> str:
+    """ "slot:12", "booking:7", "centre:ALM" (centres by their code, which tickets and exports carry)."""
+    table = subject.__tablename__
+    key = subject.code if table == "centre" else subject.id
+    return f"{_TARGET_NAMES.get(table, table)}:{key}"
+
+
+def centre_of(subject: Any) -> int | None:
+    """The centre an entry is filed under: the centre itself, or the one the subject belongs to."""
+    if subject.__tablename__ == "centre":
+        return subject.id
+    if (centre_id := getattr(subject, "centre_id", None)) is not None:
+        return centre_id
+    centre = getattr(subject, "centre", None)
+    return centre.id if centre is not None else None
 
 
 def record(
-    session: Session,
-    actor: User,
-    action: str,
-    target: str,
-    now: datetime,
-    *,
-    centre_id: int | None = None,
-    details: dict[str, Any] | None = None,
+    acting: Acting, action: str, subject: Any, *, part: str | None = None, details: dict[str, Any] | None = None
 ) -> AuditEntry:
-    """Log `action` on `target` ("slot:12"); `details` hold ids, codes and numbers, never an IIN or phone."""
+    """Log `acting.actor`'s `action` on `subject` (a model object; `part` narrows it, e.g. a day of
+    a centre: "centre:ALM:2026-12-01"). `details` hold ids, codes and numbers, never an IIN or phone."""
+    target = target_of(subject) if part is None else f"{target_of(subject)}:{part}"
     entry = AuditEntry(
-        at=now, actor_id=actor.id, centre_id=centre_id, action=action, target=target, details=details or {}
+        at=acting.now,
+        actor_id=acting.actor.id,
+        centre_id=centre_of(subject),
+        action=action,
+        target=target,
+        details=details or {},
     )
-    session.add(entry)
+    acting.session.add(entry)
     return entry
 
 

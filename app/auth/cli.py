@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.auth import services
 from app.auth.models import Role
-from app.booking.models import Centre
+from app.centres.models import Centre
 from app.core.cli import fail_with_field_errors
 from app.core.errors import FieldErrors
 from app.core.i18n import LANGUAGES

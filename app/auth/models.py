@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.booking.models import Centre
+from app.centres.models import Centre
 from app.core.clock import utcnow
 from app.core.types import UTCDateTime
 from app.extensions import db

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import wraps
+from typing import Any
 
 from flask import Flask, g
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.audit import services as audit
 from app.auth.iin import mask_iin
 from app.auth.models import User
+from app.core.acting import Acting
 
 
 def forbid_storing() -> None:
@@ -39,9 +41,9 @@ def full_iin(iin: str) -> str:
     return iin
 
 
-def record_iin_shown(session: Session, actor: User, target: str, *, centre_id: int | None, now: datetime) -> None:
-    """A staff member or admin asked to see the full IIN on `target`'s page ("booking:7")."""
-    audit.record(session, actor, "iin-shown", target, now, centre_id=centre_id)
+def record_iin_shown(session: Session, actor: User, subject: Any, now: datetime) -> None:
+    """A staff member or admin asked to see the full IIN on `subject`'s page (a booking, an appeal)."""
+    audit.record(Acting(session, actor, now), "iin-shown", subject)
 
 
 def init_privacy(app: Flask) -> None:

@@ -23,7 +23,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.auth import reset, sessions
 from app.auth.iin import iin_problem
 from app.auth.models import ApiToken, Role, User
-from app.booking.models import Centre
+from app.centres.models import Centre
 from app.core.clock import utcnow
 from app.core.errors import DomainError, FieldErrors
 from app.core.i18n import LANGUAGES

@@ -9,8 +9,8 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
+from app.booking.availability import DayPlaces, SlotAvailability
 from app.booking.eligibility import BookingWindow
-from app.booking.services import DayPlaces, SlotAvailability
 from app.core.working_days import add_months
 
 VIEWS = ("month", "week", "table")

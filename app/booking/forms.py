@@ -1,4 +1,4 @@
-"""Booking forms. The rules themselves live in `eligibility` and `services`; forms check shape only."""
+"""Booking forms. The rules themselves live in `eligibility` and `holds`; forms check shape only."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
 from app.booking.labels import EXAM_NAMES
-from app.booking.models import CATEGORIES, ExamType
+from app.booking.models import LICENCE_CATEGORIES, ExamType
 
 EXAM_CHOICES = [SelectChoice(exam.value, EXAM_NAMES[exam]) for exam in ExamType]
-CATEGORY_CHOICES = [SelectChoice(category, category) for category in CATEGORIES]
+CATEGORY_CHOICES = [SelectChoice(category, category) for category in LICENCE_CATEGORIES]
 
 
 class ActionForm(FlaskForm):

@@ -1,8 +1,8 @@
-"""Booking models: exam centres (SpetsTSON branches), their slots, applicants' bookings with their
+"""Booking models: exam slots at the centres, applicants' bookings with their
 history, ticket numbering and the waitlist.
 
 A slot's `booked` counts the places taken by holds and confirmed bookings; it only ever changes
-through the conditional UPDATEs in `services`, and the database refuses `booked > capacity`.
+through the conditional UPDATEs in `places` (and staff capacity changes), and the database refuses `booked > capacity`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     DDL,
@@ -29,12 +28,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.centres.models import Centre
 from app.core.clock import utcnow
-from app.core.i18n import localized
 from app.core.types import UTCDateTime
 from app.extensions import db
 
-if TYPE_CHECKING:  # auth's models import Centre from here
+if TYPE_CHECKING:  # auth's models import booking's (through appeals); annotations only
     from app.auth.models import User
 
 
@@ -43,8 +42,8 @@ class ExamType(enum.StrEnum):
     PRACTICAL = "practical"
 
 
-# Licence categories with exams at SpetsTSON centres.
-CATEGORIES = ("A", "A1", "B", "B1", "BE", "C", "C1", "CE", "D", "D1", "DE")
+# Licence categories with exams at SpetsTSON centres (the question bank has its own, shorter list).
+LICENCE_CATEGORIES = ("A", "A1", "B", "B1", "BE", "C", "C1", "CE", "D", "D1", "DE")
 
 
 class BookingStatus(enum.StrEnum):
@@ -62,55 +61,6 @@ class BookingStatus(enum.StrEnum):
 ACTIVE_STATUSES = (BookingStatus.HELD, BookingStatus.CONFIRMED)
 _ACTIVE_SQL = "status IN ('held', 'confirmed')"
 _STATUSES_SQL = ", ".join(f"'{status.value}'" for status in BookingStatus)
-
-
-class Centre(db.Model):
-    __tablename__ = "centre"
-    __table_args__ = (CheckConstraint("length(code) BETWEEN 2 AND 10", name="code_length"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(10), unique=True)
-    name_kk: Mapped[str] = mapped_column(String(200))
-    name_ru: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200))
-    city_kk: Mapped[str] = mapped_column(String(100))
-    city_ru: Mapped[str] = mapped_column(String(100))
-    city_en: Mapped[str] = mapped_column(String(100))
-    address_kk: Mapped[str] = mapped_column(String(300))
-    address_ru: Mapped[str] = mapped_column(String(300))
-    address_en: Mapped[str] = mapped_column(String(300))
-    opening_hours_kk: Mapped[str] = mapped_column(String(200), default="", server_default="")
-    opening_hours_ru: Mapped[str] = mapped_column(String(200), default="", server_default="")
-    opening_hours_en: Mapped[str] = mapped_column(String(200), default="", server_default="")
-    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Almaty")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    @property
-    def name(self) -> str:
-        return localized(self, "name")
-
-    @property
-    def city(self) -> str:
-        return localized(self, "city")
-
-    @property
-    def address(self) -> str:
-        return localized(self, "address")
-
-    @property
-    def opening_hours(self) -> str:
-        return localized(self, "opening_hours")
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    def local(self, moment: datetime) -> datetime:
-        """A stored UTC time as the centre's wall-clock time."""
-        return moment.astimezone(self.zone)
-
-    def __repr__(self) -> str:
-        return f"<Centre {self.code}>"
 
 
 class Slot(db.Model):

@@ -13,7 +13,7 @@ from flask import request
 from markupsafe import Markup
 
 from app.booking.agenda import MonthAgenda
-from app.booking.models import Centre
+from app.centres.models import Centre
 from app.core.i18n import current_language
 from app.core.templating import rendered_once
 

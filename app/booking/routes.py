@@ -1,16 +1,17 @@
 """Applicants' booking pages: centres, calendars, holds, confirmation, tickets, moves, cancellations,
-"my bookings" and the waitlist. Thin: the rules are in `services` and `eligibility`."""
+"my bookings" and the waitlist. Thin: the rules are in `holds`, `waitlist`,
+`availability` and `eligibility`."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.access import per_person_key, role_required
 from app.auth.models import Role
-from app.booking import services
+from app.booking import availability, holds, places, waitlist
 from app.booking.agenda import VIEWS, Agenda, MonthAgenda, Period
 from app.booking.eligibility import Policy
 from app.booking.forms import ActionForm, ConfirmForm, EarliestForm, RescheduleForm, SearchForm, WaitlistForm
@@ -18,9 +19,9 @@ from app.booking.ics import calendar_response
 from app.booking.labels import ACTION_NAMES, DOCUMENTS, EXAM_NAMES, STATUS_NAMES
 from app.booking.models import Booking, BookingStatus
 from app.booking.month_grid import month_grid
+from app.centres.services import centres_by_city, find_centre
 from app.core.clock import utcnow
-from app.core.errors import DomainError, FieldErrors
-from app.core.forms import apply_field_errors, flash_refusal
+from app.core.forms import run_action
 from app.core.ranges import day_arg
 from app.core.urls import safe_next_url
 from app.extensions import db, limiter
@@ -54,7 +55,7 @@ def _booking_limit() -> str:
 
 
 def _own_booking_or_404(booking_id: int) -> Booking:
-    booking = services.own_booking(db.session, current_user, booking_id)
+    booking = holds.own_booking(db.session, current_user, booking_id)
     if booking is None:
         abort(404)
     return booking
@@ -66,14 +67,14 @@ def _back(form: ActionForm, fallback: str):
 
 @bp.get("/")
 def index():
-    centres = services.centres_by_city(db.session)
+    centres = centres_by_city(db.session)
     form = EarliestForm(request.args)
     # The city choice is keyed by its English name, which stays the same in every language.
     form.city.choices = [SelectChoice(group[0].city_en, city) for city, group in centres.items()]
     earliest = None
     if form.city.choices and "city" in request.args and form.validate():
         now = utcnow()
-        earliest = services.earliest_free(
+        earliest = availability.earliest_free(
             db.session,
             now,
             _policy().booking_open(now),
@@ -86,7 +87,7 @@ def index():
 
 @bp.get("/centres/<code>")
 def centre(code: str):
-    found = services.find_centre(db.session, code)
+    found = find_centre(db.session, code)
     if found is None:
         abort(404)
     form = SearchForm(request.args)
@@ -95,22 +96,22 @@ def centre(code: str):
     view = request.args.get("view") if request.args.get("view") in VIEWS else "week"
     now = utcnow()
     # What this person can book: a place the centre cancelled may be rebooked inside the cut-off.
-    window = services.booking_window(db.session, current_user.id, form.exam.data, now, _policy())
+    window = places.booking_window(db.session, current_user.id, form.exam.data, now, _policy())
 
     def first_free():
         exam = {"exam_type": form.exam.data, "category": form.category.data}
-        return services.first_free(db.session, now, window, centre=found, **exam)
+        return availability.first_free(db.session, now, window, centre=found, **exam)
 
     # Opened without a date, the calendar starts where the first free place is (else today).
     dated = "date" in request.args
     first = None if dated else first_free()
     period = Period.around(view, day_arg("date", default=first.slot.local_date if first else found.local(now).date()))
-    times = services.ExamTimes(found, form.exam.data, form.category.data, period.first_day, period.last_day)
+    times = availability.ExamTimes(found, form.exam.data, form.category.data, period.first_day, period.last_day)
     if view == "month":
-        agenda = MonthAgenda(period, services.places_by_day(db.session, now, times, window))
+        agenda = MonthAgenda(period, availability.places_by_day(db.session, now, times, window))
         extra = {"month_grid": month_grid(agenda, found, form.exam.data, form.category.data)}
     else:
-        agenda = Agenda(period, services.slot_availability(db.session, now, times), window)
+        agenda = Agenda(period, availability.slot_availability(db.session, now, times), window)
         extra = {}
     # A period with nothing free points to the first place that is.
     if not agenda.has_free_places:
@@ -124,14 +125,13 @@ def hold(slot_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        booking = services.hold_place(db.session, current_user, slot_id, utcnow(), _policy())
-    except DomainError as error:
-        flash_refusal(error)
+    step = run_action(
+        lambda: holds.hold_place(db.session, current_user, slot_id, utcnow(), _policy()),
+        success=_("The place is held for you. Confirm it before the time runs out."),
+    )
+    if not step.done:
         return _back(form, url_for("booking.index"))
-    db.session.commit()
-    flash(_("The place is held for you. Confirm it before the time runs out."), "success")
-    return redirect(url_for("booking.detail", booking_id=booking.id))
+    return redirect(url_for("booking.detail", booking_id=step.value.id))
 
 
 @bp.post("/slots/<int:slot_id>/waitlist")
@@ -139,15 +139,14 @@ def join_waitlist(slot_id: int):
     form = WaitlistForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.join_waitlist(
+    step = run_action(
+        lambda: waitlist.join_waitlist(
             db.session, current_user, slot_id, utcnow(), _policy(), whole_day=form.scope.data == "day"
-        )
-    except DomainError as error:
-        flash_refusal(error)
+        ),
+        success=_("You are on the waitlist. When a place frees up, it is held for you and we let you know."),
+    )
+    if not step.done:
         return _back(form, url_for("booking.index"))
-    db.session.commit()
-    flash(_("You are on the waitlist. When a place frees up, it is held for you and we let you know."), "success")
     return redirect(url_for("booking.mine"))
 
 
@@ -155,15 +154,13 @@ def join_waitlist(slot_id: int):
 def leave_waitlist(entry_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        left = services.leave_waitlist(db.session, current_user, entry_id)
-    except DomainError as error:
-        flash_refusal(error)
-        return redirect(url_for("booking.mine"))
-    if left is None:
-        abort(404)
-    db.session.commit()
-    flash(_("You have left the waitlist."), "info")
+
+    def leave():
+        if (left := waitlist.leave_waitlist(db.session, current_user, entry_id)) is None:
+            abort(404)  # not theirs, or not waiting: nothing to leave
+        return left
+
+    run_action(leave, success=_("You have left the waitlist."), category="info")
     return redirect(url_for("booking.mine"))
 
 
@@ -171,9 +168,9 @@ def leave_waitlist(entry_id: int):
 def mine():
     return render_template(
         "booking/mine.html",
-        bookings=services.user_bookings(db.session, current_user),
-        waitlist=services.user_waitlist(db.session, current_user),
-        display_status=services.display_status,
+        bookings=holds.user_bookings(db.session, current_user),
+        waitlist=waitlist.user_waitlist(db.session, current_user),
+        display_status=holds.display_status,
     )
 
 
@@ -181,30 +178,24 @@ def mine():
 def detail(booking_id: int):
     booking = _own_booking_or_404(booking_id)
     form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            services.confirm(
-                db.session,
-                booking,
-                utcnow(),
-                consent_personal_data=form.consent_personal_data.data,
-                fee_receipt=form.fee_receipt.data,
-            )
-        except FieldErrors as error:
-            db.session.rollback()
-            apply_field_errors(form, error.errors)
-        except DomainError as error:
-            flash_refusal(error)
-            return redirect(url_for("booking.detail", booking_id=booking_id))
-        else:
-            db.session.commit()
-            flash(_("Your booking is confirmed. Your ticket is %(ticket)s.", ticket=booking.ticket), "success")
-            return redirect(url_for("booking.detail", booking_id=booking_id))
+    step = run_action(
+        lambda: holds.confirm(
+            db.session,
+            booking,
+            utcnow(),
+            consent_personal_data=form.consent_personal_data.data,
+            fee_receipt=form.fee_receipt.data,
+        ),
+        form=form,
+        success=lambda confirmed: _("Your booking is confirmed. Your ticket is %(ticket)s.", ticket=confirmed.ticket),
+    )
+    if not step.invalid:
+        return redirect(url_for("booking.detail", booking_id=booking_id))
     return render_template(
         "booking/detail.html",
         booking=booking,
         form=form,
-        status=services.display_status(booking, utcnow()),
+        status=holds.display_status(booking, utcnow()),
         moves_left=max(0, _policy().max_reschedules - booking.reschedule_count),
     ), 422 if form.errors else 200
 
@@ -227,13 +218,11 @@ def cancel(booking_id: int):
     booking = _own_booking_or_404(booking_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        services.cancel(db.session, booking, utcnow(), _policy())
-    except DomainError as error:
-        flash_refusal(error)
-    else:
-        db.session.commit()
-        flash(_("The booking is cancelled and the place released."), "info")
+    run_action(
+        lambda: holds.cancel(db.session, booking, utcnow(), _policy()),
+        success=_("The booking is cancelled and the place released."),
+        category="info",
+    )
     return redirect(url_for("booking.detail", booking_id=booking_id))
 
 
@@ -241,17 +230,17 @@ def cancel(booking_id: int):
 def reschedule(booking_id: int):
     booking = _own_booking_or_404(booking_id)
     form = RescheduleForm()
-    if form.validate_on_submit():
-        try:
-            services.reschedule(db.session, booking, form.slot_id.data, utcnow(), _policy())
-        except DomainError as error:
-            flash_refusal(error)
-        else:
-            db.session.commit()
-            flash(_("The booking is moved to the new time."), "success")
-            return redirect(url_for("booking.detail", booking_id=booking_id))
+    step = run_action(
+        lambda: holds.reschedule(db.session, booking, form.slot_id.data, utcnow(), _policy()),
+        form=form,
+        success=_("The booking is moved to the new time."),
+    )
+    if step.done:
+        return redirect(url_for("booking.detail", booking_id=booking_id))
     now = utcnow()
     period = Period.around("week", day_arg("date", default=booking.slot.local_date))
-    times = services.ExamTimes(booking.centre, booking.exam_type, booking.category, period.first_day, period.last_day)
-    agenda = Agenda(period, services.slot_availability(db.session, now, times), _policy().booking_open(now))
+    times = availability.ExamTimes(
+        booking.centre, booking.exam_type, booking.category, period.first_day, period.last_day
+    )
+    agenda = Agenda(period, availability.slot_availability(db.session, now, times), _policy().booking_open(now))
     return render_template("booking/reschedule.html", booking=booking, form=form, period=period, agenda=agenda)

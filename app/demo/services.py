@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.auth import services as auth_services
 from app.auth.iin import make_iin
 from app.auth.models import Role, User
-from app.booking.models import Centre
+from app.centres.models import Centre
 from app.core.clock import utcnow
 from app.core.progress import Track, untracked
 from app.demo.data import (
@@ -25,7 +25,7 @@ from app.demo.data import (
     SLOT_WEEKDAYS,
 )
 from app.staff.models import SlotTemplate
-from app.staff.services import generate_slots
+from app.staff.schedule import generate_slots
 
 
 @dataclass

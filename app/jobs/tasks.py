@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from app.booking.expiry import release_expired_holds
 from app.booking.messages import queue_reminders
-from app.booking.services import release_expired_holds
 from app.core.clock import utcnow
 from app.core.counters import JOB_FAILURES, JOB_SECONDS
 from app.core.database import insert_for
@@ -22,7 +22,8 @@ from app.extensions import db
 from app.jobs.models import JobRun
 from app.notify import delivery
 from app.notify.senders import mailer_from_config, sms_from_config
-from app.staff.services import DEFAULT_HORIZON_DAYS, generate_slots, mark_no_shows
+from app.staff.exam_day import mark_no_shows
+from app.staff.schedule import DEFAULT_HORIZON_DAYS, generate_slots
 
 
 def send_outbox(session: Session, now: datetime) -> str:

@@ -9,13 +9,13 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.booking.models import Centre
-from app.booking.services import find_centre
+from app.centres.models import Centre
+from app.centres.services import find_centre
 from app.core.cli import output_file, progress
 from app.core.clock import utcnow
 from app.core.ranges import is_supported, supported_days
 from app.extensions import db
-from app.staff import exports, services
+from app.staff import exports, oversight, schedule
 from app.staff.models import SlotTemplate
 
 slots_cli = AppGroup("slots", help="Exam slots of the centres.")
@@ -30,7 +30,7 @@ def _centre(code: str) -> Centre:
 
 
 @slots_cli.command("generate")
-@click.option("--days", type=click.IntRange(1, 366), default=services.DEFAULT_HORIZON_DAYS, show_default=True)
+@click.option("--days", type=click.IntRange(1, 366), default=schedule.DEFAULT_HORIZON_DAYS, show_default=True)
 @click.option("--centre", "centre_code", help="Only this centre (default: every centre).")
 def generate(days: int, centre_code: str | None):
     """Create the slots the weekly templates give over the next N days, skipping Kazakhstan's public
@@ -44,7 +44,7 @@ def generate(days: int, centre_code: str | None):
     now, added = utcnow(), 0
     with progress(centres, "Generating slots", show=lambda centre: centre.code if centre else None) as bar:
         for centre in bar:
-            added += services.generate_slots(db.session, now, days, centre)
+            added += schedule.generate_slots(db.session, now, days, centre)
     db.session.commit()
     click.echo(f"{added} slots added over the next {days} days")
 
@@ -76,14 +76,14 @@ def export(centre_code: str, first_day: str | None, last_day: str | None, output
     """Write every booking of the centre's exams in the period (held, cancelled … too) as the CSV of
     the staff dashboard: IINs masked, cells never read as formulas. Exam days are the centre's."""
     centre = _centre(centre_code)
-    default_first, default_last = services.default_period(centre.local(utcnow()).date())
+    default_first, default_last = oversight.default_period(centre.local(utcnow()).date())
     first, last = _day("--from", first_day, default_first), _day("--to", last_day, default_last)
     if last < first:
         raise click.ClickException(f"--to {last} is before --from {first}")
     output = output or exports.bookings_filename(centre, first, last)
-    total = services.count_period_bookings(db.session, centre, first, last)
+    total = oversight.count_period_bookings(db.session, centre, first, last)
     to_stdout = output == "-"
-    with services.stream_period_bookings(db.session, centre, first, last) as bookings, output_file(output) as out:
+    with oversight.stream_period_bookings(db.session, centre, first, last) as bookings, output_file(output) as out:
         if not to_stdout:  # a file goes to spreadsheet programs; a pipe goes to programs that want plain UTF-8
             out.write(exports.BYTE_ORDER_MARK)
         with progress(bookings, "Exporting bookings", length=total) as bar:

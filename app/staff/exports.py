@@ -11,7 +11,8 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from app.auth.iin import mask_iin
-from app.booking.models import Booking, Centre
+from app.booking.models import Booking
+from app.centres.models import Centre
 
 # Put before the CSV so that spreadsheet programs read the Cyrillic names as UTF-8.
 BYTE_ORDER_MARK = "\ufeff"

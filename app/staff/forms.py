@@ -1,4 +1,5 @@
-"""Staff and admin forms. They check shape only; the rules live in `services` and `rules`."""
+"""Staff and admin forms. They check shape only; the rules live in the staff services
+(`schedule`, `slots`, `exam_day`, `accounts`) and `rules`."""
 
 from __future__ import annotations
 

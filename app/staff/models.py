@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.booking.models import Centre
+from app.centres.models import Centre
 from app.core.clock import utcnow
 from app.core.types import UTCDateTime
 from app.extensions import db

@@ -1,12 +1,13 @@
-"""Centre staff pages: the exam day (times, roster, check-in, results), capacity (templates,
-closures, places, blocking) and the centre's dashboard with exports. Admins may open every centre;
-staff only their own — anything of another centre answers 404. Thin: the rules are in `services`."""
+"""Centre staff pages: the exam day (times, roster, check-in, results), places and blocking, and
+the centre's dashboard with exports; the templates and closures pages are in `schedule_routes`, on
+the same blueprint. Admins may open every centre; staff only their own — anything of another centre
+answers 404. Thin: the rules are in `slots`, `exam_day` and `oversight`."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -18,24 +19,23 @@ from app.auth.models import Role
 from app.booking.eligibility import Policy
 from app.booking.forms import ActionForm
 from app.booking.labels import ACTION_NAMES, DOCUMENTS, EXAM_NAMES, STATUS_NAMES
-from app.booking.models import Booking, BookingStatus, Centre, ExamType, Slot
+from app.booking.models import Booking, BookingStatus, ExamType, Slot
+from app.centres.models import Centre
+from app.core.acting import Acting
 from app.core.clock import utcnow
-from app.core.errors import DomainError, FieldErrors
-from app.core.forms import apply_field_errors, flash_refusal
+from app.core.errors import FieldErrors
+from app.core.forms import run_action
 from app.core.ranges import day_arg, period_args
 from app.extensions import db
-from app.staff import exports, figures, rules, services
+from app.staff import exam_day, exports, figures, oversight, rules, scope, slots
 from app.staff.forms import (
     BlockForm,
     CapacityForm,
     CheckInForm,
-    ClosureForm,
     PeriodForm,
     ResultForm,
-    TemplateForm,
     weekday_choices,
 )
-from app.staff.models import SlotTemplate
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -66,8 +66,9 @@ def _missing_names(booking: Booking) -> str:
     return ", ".join(str(DOCUMENTS[name]) for name in booking.missing_documents)
 
 
-def _policy() -> Policy:
-    return Policy.from_config(current_app.config)
+def _acting() -> Acting:
+    """The signed-in staff member or admin acting now, under the booking rules in force."""
+    return Acting(db.session, current_user, utcnow(), Policy.from_config(current_app.config))
 
 
 def _csrf_or_400(form=None) -> None:
@@ -76,21 +77,21 @@ def _csrf_or_400(form=None) -> None:
 
 
 def _centre_or_404(code: str) -> Centre:
-    centre = services.centre_for(db.session, current_user, code)
+    centre = scope.centre_for(db.session, current_user, code)
     if centre is None:
         abort(404)
     return centre
 
 
 def _slot_or_404(slot_id: int) -> Slot:
-    slot = services.slot_for(db.session, current_user, slot_id)
+    slot = scope.slot_for(db.session, current_user, slot_id)
     if slot is None:
         abort(404)
     return slot
 
 
 def _booking_or_404(booking_id: int) -> Booking:
-    booking = services.booking_for(db.session, current_user, booking_id)
+    booking = scope.booking_for(db.session, current_user, booking_id)
     if booking is None:
         abort(404)
     return booking
@@ -109,7 +110,7 @@ def day(code: str):
         centre=centre,
         day=shown,
         today=today,
-        slots=services.day_slots(db.session, centre, shown),
+        slots=slots.day_slots(db.session, centre, shown),
         block_form=BlockForm(),
     )
 
@@ -121,18 +122,12 @@ def block_day(code: str):
     shown = day_arg("date", centre.local(utcnow()).date())
     if not form.validate_on_submit():
         flash(_("Give the reason (3 to 300 characters): applicants will read it."), "error")
-        return redirect(url_for("staff.day", code=centre.code, date=shown.isoformat()))
-    try:
-        slots, cancelled = services.block_day(
-            db.session, centre, shown, form.reason.data, current_user, utcnow(), _policy()
-        )
-    except DomainError as error:
-        flash_refusal(error)
     else:
-        db.session.commit()
-        flash(
-            _("%(slots)s exam times blocked, %(cancelled)s bookings cancelled.", slots=slots, cancelled=cancelled),
-            "success",
+        run_action(
+            lambda: slots.block_day(_acting(), centre, shown, form.reason.data),
+            success=lambda counts: _(
+                "%(slots)s exam times blocked, %(cancelled)s bookings cancelled.", slots=counts[0], cancelled=counts[1]
+            ),
         )
     return redirect(url_for("staff.day", code=centre.code, date=shown.isoformat()))
 
@@ -142,7 +137,7 @@ def _render_slot(slot: Slot, *, capacity_form=None, block_form=None, status: int
         "staff/slot.html",
         slot=slot,
         centre=slot.centre,
-        roster=services.roster(db.session, slot),
+        roster=exam_day.roster(db.session, slot),
         capacity_form=capacity_form or CapacityForm(capacity=slot.capacity),
         block_form=block_form or BlockForm(),
     ), status
@@ -157,57 +152,43 @@ def slot(slot_id: int):
 def capacity(slot_id: int):
     found = _slot_or_404(slot_id)
     form = CapacityForm()
-    if form.validate_on_submit():
-        try:
-            services.change_capacity(db.session, found, form.capacity.data, current_user, utcnow(), _policy())
-        except FieldErrors as error:
-            db.session.rollback()
-            apply_field_errors(form, error.errors)
-        else:
-            db.session.commit()
-            flash(_("The time now has %(n)s places.", n=form.capacity.data), "success")
-            return redirect(url_for("staff.slot", slot_id=slot_id))
-    return _render_slot(found, capacity_form=form, status=422)
+    step = run_action(
+        lambda: slots.set_capacity(_acting(), found, form.capacity.data),
+        form=form,
+        success=lambda previous: _("The time now has %(n)s places.", n=form.capacity.data),
+    )
+    if step.invalid:
+        return _render_slot(found, capacity_form=form, status=422)
+    return redirect(url_for("staff.slot", slot_id=slot_id))
 
 
 @bp.post("/slots/<int:slot_id>/block")
 def block(slot_id: int):
     found = _slot_or_404(slot_id)
     form = BlockForm()
-    if form.validate_on_submit():
-        try:
-            cancelled = services.block(db.session, found, form.reason.data, current_user, utcnow(), _policy())
-        except FieldErrors as error:
-            db.session.rollback()
-            apply_field_errors(form, error.errors)
-        except DomainError as error:
-            flash_refusal(error)
-            return redirect(url_for("staff.slot", slot_id=slot_id))
-        else:
-            db.session.commit()
-            flash(
-                ngettext(
-                    "The time is blocked; %(num)s booking was cancelled and its applicant notified.",
-                    "The time is blocked; %(num)s bookings were cancelled and their applicants notified.",
-                    len(cancelled),
-                ),
-                "success",
-            )
-            return redirect(url_for("staff.slot", slot_id=slot_id))
-    return _render_slot(found, block_form=form, status=422)
+    step = run_action(
+        lambda: slots.block_slot(_acting(), found, form.reason.data),
+        form=form,
+        success=lambda cancelled: ngettext(
+            "The time is blocked; %(num)s booking was cancelled and its applicant notified.",
+            "The time is blocked; %(num)s bookings were cancelled and their applicants notified.",
+            len(cancelled),
+        ),
+    )
+    if step.invalid:
+        return _render_slot(found, block_form=form, status=422)
+    return redirect(url_for("staff.slot", slot_id=slot_id))
 
 
 @bp.post("/slots/<int:slot_id>/no-shows")
 def no_shows(slot_id: int):
     found = _slot_or_404(slot_id)
     _csrf_or_400()
-    try:
-        count = services.mark_slot_no_shows(db.session, found, current_user, utcnow())
-    except DomainError as error:
-        flash_refusal(error)
-    else:
-        db.session.commit()
-        flash(ngettext("%(num)s no-show recorded.", "%(num)s no-shows recorded.", count), "info")
+    run_action(
+        lambda: exam_day.mark_slot_no_shows(_acting(), found),
+        success=lambda count: ngettext("%(num)s no-show recorded.", "%(num)s no-shows recorded.", count),
+        category="info",
+    )
     return redirect(url_for("staff.slot", slot_id=slot_id))
 
 
@@ -215,7 +196,7 @@ def no_shows(slot_id: int):
 def roster_print(slot_id: int):
     found = _slot_or_404(slot_id)
     return render_template(
-        "staff/roster_print.html", slot=found, centre=found.centre, roster=services.roster(db.session, found)
+        "staff/roster_print.html", slot=found, centre=found.centre, roster=exam_day.roster(db.session, found)
     )
 
 
@@ -232,7 +213,7 @@ def roster_csv(slot_id: int):
     found = _slot_or_404(slot_id)
     local = found.local_starts_at
     return _csv(
-        exports.roster_csv(services.roster(db.session, found), found.centre.zone),
+        exports.roster_csv(exam_day.roster(db.session, found), found.centre.zone),
         f"roster-{found.centre.code}-{local:%Y%m%d-%H%M}-{found.exam_type}-{found.category}.csv",
     )
 
@@ -262,7 +243,7 @@ def booking(booking_id: int):
 def show_iin(booking_id: int):
     """The page again with the applicant's full IIN (to check an identity document); audited."""
     found = _booking_or_404(booking_id)
-    privacy.record_iin_shown(db.session, current_user, f"booking:{found.id}", centre_id=found.centre.id, now=utcnow())
+    privacy.record_iin_shown(db.session, current_user, found, utcnow())
     db.session.commit()
     return _render_booking(found, iin_shown=True)
 
@@ -272,14 +253,9 @@ def check_in(booking_id: int):
     found = _booking_or_404(booking_id)
     form = CheckInForm()
     _csrf_or_400(form)
-    try:
-        services.check_in(
-            db.session, found, {name: getattr(form, name).data for name in DOCUMENTS}, current_user, utcnow()
-        )
-    except DomainError as error:
-        flash_refusal(error)
+    documents = {name: getattr(form, name).data for name in DOCUMENTS}
+    if not run_action(lambda: exam_day.check_in(_acting(), found, documents)).done:
         return redirect(url_for("staff.booking", booking_id=booking_id))
-    db.session.commit()
     if found.status == BookingStatus.ATTENDED:
         flash(_("Checked in: all documents are there. The applicant is admitted."), "success")
     else:
@@ -287,179 +263,30 @@ def check_in(booking_id: int):
     return redirect(url_for("staff.slot", slot_id=found.slot_id))
 
 
-def _passed(booking: Booking, form: ResultForm) -> bool | None:
-    """Theory: the right answers decide; practical: the examiner's verdict (None: not given)."""
+def _passed(booking: Booking, form: ResultForm) -> bool:
+    """Theory: the right answers decide; practical: the examiner's verdict, which must be given."""
     if booking.exam_type == ExamType.THEORY:
         return form.points.data is not None and rules.theory_passed(form.points.data)
-    return {"yes": True, "no": False}.get(form.passed.data)
+    verdict = {"yes": True, "no": False}.get(form.passed.data)
+    if verdict is None:
+        raise FieldErrors({"passed": [_("Choose passed or failed.")]})
+    return verdict
 
 
 @bp.post("/bookings/<int:booking_id>/result")
 def result(booking_id: int):
     found = _booking_or_404(booking_id)
     form = ResultForm()
-    if form.validate_on_submit():
-        passed = _passed(found, form)
-        if passed is None:
-            form.passed.errors = [_("Choose passed or failed.")]
-        else:
-            try:
-                services.record_result(db.session, found, passed, form.points.data, current_user, utcnow())
-            except FieldErrors as error:
-                db.session.rollback()
-                apply_field_errors(form, error.errors)
-            except DomainError as error:
-                flash_refusal(error)
-                return redirect(url_for("staff.booking", booking_id=booking_id))
-            else:
-                db.session.commit()
-                flash(_("The result is recorded and the applicant notified."), "success")
-                return redirect(url_for("staff.slot", slot_id=found.slot_id))
+    step = run_action(
+        lambda: exam_day.record_result(_acting(), found, _passed(found, form), form.points.data),
+        form=form,
+        success=_("The result is recorded and the applicant notified."),
+    )
+    if step.done:
+        return redirect(url_for("staff.slot", slot_id=found.slot_id))
+    if step.refused:
+        return redirect(url_for("staff.booking", booking_id=booking_id))
     return _render_booking(found, result_form=form, status=422)
-
-
-# --- Capacity: templates, generation, closures ---------------------------------------------------
-
-
-def _template_input(form: TemplateForm) -> rules.TemplateFacts:
-    return rules.TemplateFacts(
-        weekday=form.weekday.data,
-        opens_at=form.opens_at.data,
-        closes_at=form.closes_at.data,
-        slot_minutes=form.slot_minutes.data,
-        capacity=form.capacity.data,
-        exam_type=form.exam_type.data,
-        categories=tuple(form.categories.data or ()),
-        valid_from=form.valid_from.data,
-        valid_to=form.valid_to.data,
-    )
-
-
-def _template_page(centre: Centre, form: TemplateForm, template: SlotTemplate | None):
-    """Shared by "new" and "edit": Preview shows the slots without saving, Save saves."""
-    planned = None
-    if form.validate_on_submit():
-        try:
-            if form.preview.data:
-                planned = services.preview(db.session, centre, services.check_template(_template_input(form)), utcnow())
-            else:
-                services.save_template(db.session, centre, _template_input(form), current_user, utcnow(), template)
-                db.session.commit()
-                flash(_("The template is saved. Publish its slots when you are ready."), "success")
-                return redirect(url_for("staff.templates", code=centre.code))
-        except FieldErrors as error:
-            db.session.rollback()
-            apply_field_errors(form, error.errors)
-    elif template is not None and request.method == "GET":
-        planned = services.preview(db.session, centre, services.template_facts(template), utcnow())
-    return render_template(
-        "staff/template_form.html", centre=centre, form=form, template=template, planned=planned
-    ), 422 if form.errors else 200
-
-
-@bp.get("/centres/<code>/templates")
-def templates(code: str):
-    centre = _centre_or_404(code)
-    return render_template(
-        "staff/templates.html",
-        centre=centre,
-        templates=services.centre_templates(db.session, centre),
-        horizon=services.DEFAULT_HORIZON_DAYS,
-    )
-
-
-@bp.route("/centres/<code>/templates/new", methods=["GET", "POST"])
-def new_template(code: str):
-    centre = _centre_or_404(code)
-    form = TemplateForm()
-    if request.method == "GET":
-        form.valid_from.data = centre.local(utcnow()).date()
-        form.categories.data = ["B"]
-    return _template_page(centre, form, None)
-
-
-@bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
-def edit_template(template_id: int):
-    template = services.template_for(db.session, current_user, template_id)
-    if template is None:
-        abort(404)
-    form = TemplateForm(obj=template)
-    if request.method == "GET":
-        form.categories.data = template.category_list
-    return _template_page(template.centre, form, template)
-
-
-@bp.post("/templates/<int:template_id>/delete")
-def delete_template(template_id: int):
-    template = services.template_for(db.session, current_user, template_id)
-    if template is None:
-        abort(404)
-    _csrf_or_400()
-    code = template.centre.code
-    services.delete_template(db.session, template, current_user, utcnow())
-    db.session.commit()
-    flash(_("The template is deleted. Slots already published stay."), "info")
-    return redirect(url_for("staff.templates", code=code))
-
-
-@bp.post("/centres/<code>/generate")
-def generate(code: str):
-    centre = _centre_or_404(code)
-    _csrf_or_400()
-    days = services.DEFAULT_HORIZON_DAYS
-    added = services.publish_slots(db.session, centre, current_user, utcnow(), days)
-    db.session.commit()
-    flash(_("%(added)s new exam times published for the next %(days)s days.", added=added, days=days), "success")
-    return redirect(url_for("staff.templates", code=centre.code))
-
-
-@bp.route("/centres/<code>/closures", methods=["GET", "POST"])
-def closures(code: str):
-    centre = _centre_or_404(code)
-    form = ClosureForm()
-    if form.validate_on_submit():
-        try:
-            _closure, removed, blocked = services.add_closure(  # `_` is gettext here
-                db.session,
-                centre,
-                form.first_day.data,
-                form.last_day.data,
-                form.reason.data,
-                current_user,
-                utcnow(),
-                _policy(),
-            )
-        except FieldErrors as error:
-            db.session.rollback()
-            apply_field_errors(form, error.errors)
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "The centre is closed on these days: %(removed)s free times removed, %(blocked)s booked times "
-                    "blocked and their applicants notified.",
-                    removed=removed,
-                    blocked=blocked,
-                ),
-                "success",
-            )
-            return redirect(url_for("staff.closures", code=centre.code))
-    return render_template(
-        "staff/closures.html", centre=centre, form=form, closures=services.centre_closures(db.session, centre)
-    ), 422 if form.errors else 200
-
-
-@bp.post("/closures/<int:closure_id>/delete")
-def delete_closure(closure_id: int):
-    closure = services.closure_for(db.session, current_user, closure_id)
-    if closure is None:
-        abort(404)
-    _csrf_or_400()
-    code = closure.centre.code
-    services.delete_closure(db.session, closure, current_user, utcnow())
-    db.session.commit()
-    flash(_("The closure is removed: these days get exam times again at the next generation."), "info")
-    return redirect(url_for("staff.closures", code=code))
 
 
 # --- Oversight -----------------------------------------------------------------------------------
@@ -467,7 +294,7 @@ def delete_closure(closure_id: int):
 
 def period_form(today: date) -> PeriodForm:
     """The period asked for (capped), or two weeks back and two weeks ahead."""
-    first_day, last_day = period_args("first_day", "last_day", services.default_period(today))
+    first_day, last_day = period_args("first_day", "last_day", oversight.default_period(today))
     return PeriodForm(data={"first_day": first_day, "last_day": last_day})
 
 
@@ -475,7 +302,7 @@ def period_form(today: date) -> PeriodForm:
 def dashboard(code: str):
     centre = _centre_or_404(code)
     form = period_form(centre.local(utcnow()).date())
-    found = services.dashboard(db.session, centre, form.first_day.data, form.last_day.data, centre.zone)
+    found = oversight.dashboard(db.session, centre, form.first_day.data, form.last_day.data, centre.zone)
     return render_template(
         "staff/dashboard.html",
         centre=centre,
@@ -492,6 +319,10 @@ def bookings_csv(code: str):
     form = period_form(centre.local(utcnow()).date())
     first, last = form.first_day.data, form.last_day.data
     return _csv(
-        exports.bookings_csv(services.period_bookings(db.session, centre, first, last), centre.zone),
+        exports.bookings_csv(oversight.period_bookings(db.session, centre, first, last), centre.zone),
         exports.bookings_filename(centre, first, last),
     )
+
+
+# The templates and closures pages join this blueprint (imported last: they use the helpers above).
+from app.staff import schedule_routes  # noqa: E402, F401

@@ -1,0 +1,128 @@
+"""Releasing expired holds: those in a request's way, and the scheduler's sweep of the rest.
+Each released hold gets a "hold-expired" message, and its place is offered to the waitlist."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import ColumnElement, Integer, String, any_, bindparam, func, insert, literal, or_, select, update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
+
+from app.booking.eligibility import Policy
+from app.booking.messages import queue_booking_messages
+from app.booking.models import Booking, BookingEvent, BookingStatus, Slot, WaitlistEntry, WaitlistStatus
+from app.booking.waitlist import offer_to_waitlist
+from app.core.counters import HOLDS_EXPIRED, count_on_commit
+from app.core.types import UTCDateTime
+
+
+def release_expired_holds(session: Session, now: datetime, policy: Policy | None = None) -> int:
+    """Release every expired hold in a fixed number of statements (the scheduler's sweep); returns
+    how many."""
+    return expire_holds(session, now, policy or Policy.from_config(current_app.config))
+
+
+def expire_holds(session: Session, now: datetime, policy: Policy, *conditions) -> int:
+    """Expire held bookings past their time (all, or those matching `conditions`: one slot's, one
+    person's) in a fixed number of statements, however many there are; returns how many.
+
+    The UPDATE … RETURNING is the claim: a hold is expired by the one transaction whose UPDATE
+    changed it from held (another one running at once waits for that row and then skips it), and
+    everything else works on the holds it claimed only: their slots' places (grouped by slot), their
+    history and their messages. Then the freed places are offered to the slots' waitlists."""
+    claim = (
+        update(Booking)
+        .where(Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now, *conditions)
+        .values(status=BookingStatus.EXPIRED.value)
+        .returning(Booking.id, Booking.user_id, Booking.slot_id)
+    )
+    released, waited = _release(session, claim, now)
+    if not released:
+        return 0
+    count_on_commit(session, HOLDS_EXPIRED, released)
+    if waited:
+        for slot in session.scalars(select(Slot).where(_among(session, Slot.id, list(waited))).order_by(Slot.id)):
+            offer_to_waitlist(session, slot, now, policy, places=waited[slot.id])
+    return released
+
+
+def _release(session: Session, claim, now: datetime) -> tuple[int, dict[int, int]]:
+    """The claim's UPDATE … RETURNING, then one statement each over the ids it claimed, sent back as
+    one parameter: the freed places (one UPDATE … FROM, grouped by slot), the history and the outbox
+    (INSERT … SELECT each), the waited-for slots. Returns how many holds it released and the freed
+    places of the slots someone waits for."""
+    expired = session.execute(claim.execution_options(synchronize_session=False)).all()
+    if not expired:
+        return 0, {}
+    booking_ids = [booking_id for booking_id, _, _ in expired]
+    claimed = _among(session, Booking.id, booking_ids)
+    freed = select(Booking.slot_id, func.count().label("places")).where(claimed).group_by(Booking.slot_id).subquery()
+    session.execute(
+        update(Slot)
+        .where(Slot.id == freed.c.slot_id)
+        .values(booked=Slot.booked - freed.c.places)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        insert(BookingEvent).from_select(
+            ["booking_id", "action", "slot_id", "at"],
+            select(Booking.id, literal("expired"), Booking.slot_id, literal(now, type_=UTCDateTime())).where(claimed),
+        )
+    )
+    queue_booking_messages(session, kind="hold-expired", bookings=select(Booking.id, Booking.user_id).where(claimed))
+    places = Counter(slot_id for _, _, slot_id in expired)
+    _forget_changed(session, set(booking_ids), set(places))
+    waited = session.scalars(
+        select(Slot.id).where(
+            _among(session, Slot.id, list(places)),
+            _someone_waits(Slot.id, Slot.centre_id, Slot.exam_type, Slot.category),
+        )
+    )
+    return len(expired), {slot_id: places[slot_id] for slot_id in waited}
+
+
+def _forget_changed(session: Session, booking_ids: set[int], slot_ids: set[int]) -> None:
+    """Objects already in the session must not keep the state the set-based statements changed.
+    Walks the session (a handful of objects) rather than looking up each of thousands of ids, by
+    identity key: reading `id` of an object expired by an earlier commit would load it again."""
+    for (model, (key, *_), *_), instance in list(session.identity_map.items()):
+        if model is Booking and key in booking_ids:
+            session.expire(instance)
+        elif model is Slot and key in slot_ids:
+            session.expire(instance, ["booked"])
+
+
+def _someone_waits(slot_id, centre_id, exam_type, category) -> ColumnElement[bool]:
+    """Someone waits for this slot (given by its columns), or for any time of its exam and category
+    at its centre: `offer_to_waitlist` then looks at their days."""
+    return (
+        select(WaitlistEntry.id)
+        .where(
+            WaitlistEntry.status == WaitlistStatus.WAITING,
+            WaitlistEntry.centre_id == centre_id,
+            WaitlistEntry.exam_type == exam_type,
+            WaitlistEntry.category == category,
+            or_(WaitlistEntry.slot_id.is_(None), WaitlistEntry.slot_id == slot_id),
+        )
+        .exists()
+    )
+
+
+def _array(ids: list[int]):
+    """`= ANY` of this: ids as one PostgreSQL array parameter."""
+    return any_(bindparam(None, ids, type_=postgresql.ARRAY(Integer)))
+
+
+def _among(session: Session, column, ids: list[int]) -> ColumnElement[bool]:
+    """`column IN ids` with the ids as one parameter, whatever their number: an IN list takes a
+    parameter per id, and PostgreSQL refuses more than 65 535 (a sweep of 100 000 holds failed
+    there), SQLite more than 32 766. PostgreSQL gets an array, SQLite a JSON array it reads with
+    json_each."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == _array(ids)
+    listed = func.json_each(bindparam(None, json.dumps(ids), type_=String)).table_valued("value")
+    return column.in_(select(listed.c.value))

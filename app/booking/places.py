@@ -1,0 +1,147 @@
+"""Places in slots and what the eligibility rules read about them: the only code that changes
+`slot.booked`, the booking's history and the applicant's messages about it.
+
+A place is taken only by one conditional UPDATE of the slot row (`booked < capacity`) in the same
+transaction as the booking's insert, so no interleaving of requests can oversell a slot on SQLite or
+PostgreSQL; a CHECK constraint (`booked <= capacity`) backs it up. Like every booking service these
+are plain functions over a session that raise `DomainError`s and never commit: the view or job
+commits once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+
+from app.auth.models import User
+from app.booking.eligibility import BookingFacts, BookingWindow, Policy, Refusal, SlotFacts, has_priority
+from app.booking.models import Booking, BookingEvent, BookingStatus, Slot
+from app.core.counters import HOLDS_TAKEN, count_on_commit
+from app.core.errors import DomainError
+from app.notify.services import queue_message
+
+
+class NotEligible(DomainError):
+    """A rule refuses the applicant; `reason` names it for machines, the message for people."""
+
+    status = 422
+    code = "not-eligible"
+
+    def __init__(self, refusal: Refusal):
+        extra = {"reason": refusal.reason}
+        if refusal.not_before is not None:
+            extra["not_before"] = refusal.not_before.isoformat()
+        super().__init__(LazyString(lambda: refusal.message), **extra)
+        self.refusal = refusal
+
+
+def slot_full() -> DomainError:
+    return DomainError(_l("This time has no free places left."), code="slot-full", status=409)
+
+
+def slot_facts(slot: Slot) -> SlotFacts:
+    return SlotFacts(
+        exam_type=slot.exam_type, category=slot.category, starts_at=slot.starts_at, local_date=slot.local_date
+    )
+
+
+def booking_facts(booking: Booking) -> BookingFacts:
+    return BookingFacts(
+        id=booking.id,
+        exam_type=booking.exam_type,
+        category=booking.category,
+        status=booking.status,
+        created_at=booking.created_at,
+        starts_at=booking.slot.starts_at,
+        local_date=booking.slot.local_date,
+        hold_expires_at=booking.hold_expires_at,
+        cancelled_at=booking.cancelled_at,
+        reschedule_count=booking.reschedule_count,
+        rebook_priority=booking.rebook_priority,
+    )
+
+
+def booking_window(session: Session, user_id: int, exam_type: str, now: datetime, policy: Policy) -> BookingWindow:
+    """The exams of this type the person can book now (`Policy.booking_open`, with their priority)."""
+    return policy.booking_open(now, priority=has_priority(exam_type, booking_history(session, user_id)))
+
+
+def booking_history(session: Session, user_id: int) -> list[BookingFacts]:
+    return [booking_facts(booking) for booking in session.scalars(select(Booking).where(Booking.user_id == user_id))]
+
+
+def change_booked(session: Session, slot_id: int, delta: int, *conditions) -> bool:
+    result = session.execute(
+        update(Slot)
+        .where(Slot.id == slot_id, *conditions)
+        .values(booked=Slot.booked + delta)
+        .execution_options(synchronize_session=False)
+    )
+    if (slot := session.identity_map.get(identity_key(Slot, slot_id))) is not None:
+        session.expire(slot, ["booked"])
+    return result.rowcount == 1
+
+
+def take_place(session: Session, slot: Slot) -> None:
+    """Capacity check and taking the place in one statement: the database decides who is first."""
+    if not change_booked(session, slot.id, +1, Slot.booked < Slot.capacity, Slot.blocked_at.is_(None)):
+        raise slot_full()
+
+
+def free_place(session: Session, slot_id: int, count: int = 1) -> None:
+    change_booked(session, slot_id, -count)
+
+
+def record_event(booking: Booking, action: str, now: datetime) -> None:
+    """A step in the booking's history (also staff steps: checked in, not admitted, no-show)."""
+    booking.events.append(BookingEvent(action=action, slot_id=booking.slot_id, at=now))
+
+
+def create_hold(session: Session, user: User, slot: Slot, now: datetime, ttl: timedelta) -> Booking:
+    """Take a place and insert the hold, both or neither (a savepoint)."""
+    try:
+        with session.begin_nested():
+            take_place(session, slot)
+            booking = Booking(
+                user_id=user.id,
+                slot=slot,
+                exam_type=slot.exam_type,
+                category=slot.category,
+                status=BookingStatus.HELD.value,
+                hold_expires_at=now + ttl,
+                created_at=now,
+            )
+            session.add(booking)
+            session.flush()
+    except IntegrityError:
+        # A concurrent request of the same person (a double submit) won the partial unique index.
+        raise NotEligible(Refusal("already-booked")) from None
+    record_event(booking, "held", now)
+    count_on_commit(session, HOLDS_TAKEN)
+    return booking
+
+
+def notify_applicant(session: Session, booking: Booking, kind: str, **details: Any) -> None:
+    slot = booking.slot
+    queue_message(
+        session,
+        kind=kind,
+        user=booking.user,
+        booking=booking,
+        payload={
+            "ticket": booking.ticket,
+            "centre": slot.centre.code,
+            "exam": slot.exam_type,
+            "category": slot.category,
+            "starts_at": slot.local_starts_at.isoformat(),
+            "hold_expires_at": booking.hold_expires_at.isoformat() if booking.hold_expires_at else None,
+            **details,
+        },
+    )

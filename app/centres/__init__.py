@@ -1,0 +1,1 @@
+"""Exam centres: the model, the look-ups and their administration."""
