@@ -1,4 +1,4 @@
-"""API v1 booking endpoints (DESIGN §3): centres, slots, hold, confirm, reschedule, cancel, calendar."""
+"""API v1 booking endpoints: centres, slots, hold, confirm, reschedule, cancel, calendar."""
 
 from datetime import timedelta
 

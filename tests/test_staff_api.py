@@ -1,4 +1,4 @@
-"""API v1 staff endpoints (DESIGN §3): roster, check-in, result, block; other centre → 404."""
+"""API v1 staff endpoints: roster, check-in, result, block; other centre → 404."""
 
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""POST /appeals and GET /appeals/{id} (DESIGN §3). Times are ISO 8601 in the centre's zone with
+"""POST /appeals and GET /appeals/{id}. Times are ISO 8601 in the centre's zone with
 its offset; statutory deadlines are dates (the centre's days)."""
 
 from __future__ import annotations

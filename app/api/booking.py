@@ -1,5 +1,5 @@
 """GET /centres, GET /slots, and the applicant's bookings: hold, confirm, reschedule, cancel,
-list, show, calendar file (DESIGN §3). Times are ISO 8601 in the centre's zone, with its offset."""
+list, show, calendar file. Times are ISO 8601 in the centre's zone, with its offset."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Exam endpoints: profiles, attempts, answers, finishing, review (DESIGN §3)."""
+"""Exam endpoints: profiles, attempts, answers, finishing, review."""
 
 from __future__ import annotations
 

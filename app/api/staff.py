@@ -1,4 +1,4 @@
-"""Exam-centre staff over the API (DESIGN §3): a slot's roster, check-in with the documents, results,
+"""Exam-centre staff over the API: a slot's roster, check-in with the documents, results,
 blocking a slot. Staff reach only their own centre's objects (anything else answers 404), admins all."""
 
 from __future__ import annotations

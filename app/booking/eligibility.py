@@ -3,7 +3,7 @@
 No database, no request: the caller gives plain facts (the slot, the applicant's bookings with
 their results, the time, the policy) and gets back `None` or the `Refusal` naming the rule.
 
-The rules (DESIGN §4 and the issue):
+The rules:
 - no booking in the past, within the change cut-off before the start, or beyond the booking window;
 - at most one live hold per applicant; one active (held or confirmed) booking per exam type;
 - practical only after a passed theory exam in the same category; a passed exam is not booked again;
