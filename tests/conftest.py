@@ -252,3 +252,7 @@ def bank(app):
         build_bank(db.session, {"t1": 30, "t2": 30})
         build_profile(db.session, {"t1": 20, "t2": 20}, pass_mark=32)
         db.session.commit()
+
+
+# Fixtures that live with their helpers, offered to every test module.
+from tests.support.bank import loaded  # noqa: E402, F401

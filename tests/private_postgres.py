@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from config import database_url
-from tests.test_notifications import free_port
+from tests.support.servers import free_port
 
 SERVER_ACCOUNT = "postgres"
 

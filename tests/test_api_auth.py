@@ -10,6 +10,7 @@ from app.auth.models import ApiToken, User
 from app.core import clock
 from app.extensions import db
 from tests.conftest import PASSWORD
+from tests.support.problems import assert_problem
 
 REGISTRATION = {
     "email": "Learner@Example.kz",
@@ -19,16 +20,6 @@ REGISTRATION = {
     "phone": "+7 701 234 56 78",
     "lang": "kk",
 }
-
-
-def assert_problem(response, status: int, code: str):
-    assert response.status_code == status
-    assert response.mimetype == "application/problem+json"
-    body = response.get_json(force=True)
-    assert {"type", "title", "status", "detail", "code"} <= body.keys()
-    assert body["status"] == status
-    assert body["code"] == code
-    return body
 
 
 def test_register(client, app):

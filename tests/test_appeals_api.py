@@ -8,7 +8,7 @@ from app.auth.models import Role
 from tests.appeals_support import ADDRESS, ESSENCE, booking_with_result, file, staff_step
 from tests.booking_support import NOW, freeze
 from tests.conftest import PASSWORD, make_centre
-from tests.test_api_auth import assert_problem
+from tests.support.problems import assert_problem
 
 
 @pytest.fixture

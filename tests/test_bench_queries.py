@@ -24,7 +24,7 @@ from config import TestingConfig
 from tests.booking_support import NOW, book, freeze, local, make_slot
 from tests.conftest import BACKENDS, make_centre
 from tests.factories import build_bank
-from tests.test_exam import owner_of, start
+from tests.support.exam import owner_of, start
 
 TEXTS = ("text", "explanation", "search")
 

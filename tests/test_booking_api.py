@@ -7,7 +7,7 @@ import pytest
 
 from tests.booking_support import NOW, POLICY, freeze, local, make_slot
 from tests.conftest import PASSWORD
-from tests.test_api_auth import assert_problem
+from tests.support.problems import assert_problem
 
 CONFIRMATION = {"consent_personal_data": True, "fee_receipt": "KZ-2026-000123"}
 

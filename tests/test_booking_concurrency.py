@@ -3,22 +3,16 @@ clients with their own bearer tokens fired at once at the last places of a slot.
 
 from __future__ import annotations
 
-import http.client
-import json
-import threading
 from collections import Counter
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
-from app.auth import services as auth_services
-from app.auth.models import User
 from app.booking.models import Booking, Slot
 from app.extensions import db
 from tests.booking_support import NOW, freeze, make_slot
 from tests.conftest import BACKENDS
+from tests.support.servers import fire, served, tokens_for
 
 CLIENTS = 50
 pytestmark = [
@@ -26,52 +20,6 @@ pytestmark = [
     # The `app` fixture on PostgreSQL only (SQLite serialises writers anyway).
     pytest.mark.parametrize("db_url", [b for b in BACKENDS if b == "postgresql"], indirect=True),
 ]
-
-
-@contextmanager
-def served(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_port
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
-
-
-def tokens_for(app, users) -> list[str]:
-    with app.app_context():
-        tokens = [auth_services.issue_token(db.session, db.session.get(User, u.id), 3600)[0] for u in users]
-        db.session.commit()
-        return tokens
-
-
-def fire(port: int, requests: list[tuple[str, dict]]) -> list[tuple[int, dict]]:
-    """Send every (token, body) as POST /api/v1/bookings at the same moment, one thread each."""
-    barrier = threading.Barrier(len(requests))
-    results: list[tuple[int, dict] | None] = [None] * len(requests)
-
-    def send(index: int, token: str, body: dict) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        barrier.wait()
-        connection.request(
-            "POST",
-            "/api/v1/bookings",
-            body=json.dumps(body),
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        )
-        response = connection.getresponse()
-        results[index] = (response.status, json.loads(response.read()))
-        connection.close()
-
-    threads = [threading.Thread(target=send, args=(i, *request)) for i, request in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_parallel_clients_never_oversell_the_last_places(app, centre, make_user):

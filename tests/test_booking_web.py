@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 
 from app.auth.models import Role
 from app.booking.models import Booking
@@ -16,6 +15,7 @@ from app.centres.services import find_centre
 from app.extensions import db
 from tests.booking_support import NOW, POLICY, book, freeze, local, make_slot
 from tests.conftest import make_centre, submit_form
+from tests.support.pages import flashes, soup
 
 CENTRE_TABLE = "/booking/centres/ALM?exam=theory&category=B&view=table&date=2026-12-03"
 
@@ -26,15 +26,6 @@ def applicant(client, auth, make_user, centre):
     user = make_user()
     auth.login(user.email)
     return user
-
-
-def soup(response) -> BeautifulSoup:
-    # Babel puts narrow no-break spaces in times ("9:00 AM"); compare with plain ones.
-    return BeautifulSoup(response.get_data(as_text=True).replace("\u202f", " "), "html.parser")
-
-
-def flashes(response) -> str:
-    return " ".join(p.get_text(" ", strip=True) for p in soup(response).select(".flash"))
 
 
 def hold_in_browser(client, slot, page=CENTRE_TABLE):

@@ -15,7 +15,7 @@ from flask.cli import FlaskGroup, run_command
 
 from app import create_app
 from config import INSECURE_KEYS, DevelopmentConfig, ProductionConfig, TestingConfig
-from tests.test_ops_instances import free_port, gunicorn, request
+from tests.support.servers import free_port, gunicorn, request
 
 ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_KEY = "development-only-insecure-key-do-not-use-in-production"

@@ -1,7 +1,6 @@
 """The timed trial exam: drawing, the server's clock, scoring, resume, language, no key leaks."""
 
 import json
-import random
 import re
 from datetime import timedelta
 
@@ -10,44 +9,12 @@ import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
 from app.core import clock
-from app.exam import answering, attempt_access, drawing, finishing
-from app.exam.models import Attempt, AttemptQuestion, ExamProfile, QuestionOption, QuestionProgress
+from app.exam import answering, attempt_access, finishing
+from app.exam.models import Attempt, QuestionProgress
 from app.extensions import db
-from tests.conftest import EXAM_START, PASSWORD, submit_form
+from tests.conftest import PASSWORD, submit_form
 from tests.factories import build_bank
-
-START = EXAM_START
-
-
-def owner_of(user) -> attempt_access.Owner:
-    return attempt_access.Owner(user_id=user.id)
-
-
-def start(app, owner, *, mode="exam", rng=None, language="en"):
-    with app.app_context():
-        profile = db.session.scalar(sa.select(ExamProfile))
-        attempt = drawing.start_attempt(
-            db.session,
-            owner=owner,
-            profile=profile,
-            language=language,
-            mode=mode,
-            now=clock.utcnow(),
-            rng=rng or random.Random(7),
-        )
-        db.session.commit()
-        return attempt.id
-
-
-def correct_option_ids(app, attempt_id) -> dict[int, int]:
-    """question_id -> id of the right option (tests only: read from the database)."""
-    with app.app_context():
-        rows = db.session.execute(
-            sa.select(AttemptQuestion.question_id, QuestionOption.id)
-            .join(QuestionOption, QuestionOption.revision_id == AttemptQuestion.revision_id)
-            .where(AttemptQuestion.attempt_id == attempt_id, QuestionOption.is_correct)
-        )
-        return dict(rows.all())
+from tests.support.exam import START, correct_option_ids, owner_of, start
 
 
 def test_draw_follows_quotas_without_repeats_and_stores_the_deadline(app, bank, make_user, frozen):

@@ -31,8 +31,7 @@ from config import TestingConfig, database_url
 from tests.booking_support import assert_booking_invariants, make_slot
 from tests.conftest import UserFactory, make_centre
 from tests.private_postgres import private_postgres  # noqa: F401  (the fixture)
-from tests.test_booking_concurrency import tokens_for
-from tests.test_ops_instances import ROOT, gunicorn, request, sign_in
+from tests.support.servers import ROOT, gunicorn, request, sign_in, tokens_for
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]  # a private PostgreSQL server and gunicorn
 

@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 from app.auth.iin import make_iin
 from tests.conftest import PASSWORD
 from tests.hardening_support import seed_world
-from tests.test_hardening_access import MATRIX, OK, ROUTES, SAMPLE_OVERRIDES, sample_url, server_error
+from tests.support.access_matrix import pages_for, sample_url, server_error
 
 ATTACKS = {
     "markup": '<script>alert(1)</script>"><img src=x onerror=alert(1)>',
@@ -32,19 +32,6 @@ UNESCAPED = ("<script>alert(1)", "<img src=x onerror")
 SKIPPED_ACTIONS = ("/account/logout", "/account/sessions/end-all")
 QUERY_PARAMETERS = ("q", "date", "view", "city", "exam", "category", "page", "topic", "lang", "next", "day", "status")
 CRAWLERS = ("anonymous", "user", "staff", "admin")  # admin last: it may deactivate the staff member
-
-
-def pages_for(role: str) -> list[tuple[str, str]]:
-    """(endpoint, rule) of every HTML page the role may open."""
-    index = {"anonymous": 0, "user": 1, "staff": 4, "admin": 5}[role]
-    return [
-        (endpoint, rule)
-        for endpoint, method, rule in ROUTES
-        if method == "GET"
-        and MATRIX[(endpoint, method)][index] == OK
-        and not rule.startswith(("/api/", "/static/"))
-        and endpoint not in SAMPLE_OVERRIDES  # pictures and forms already covered elsewhere
-    ]
 
 
 class Crawler:

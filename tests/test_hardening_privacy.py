@@ -11,8 +11,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.ops.logs import scrub
 from tests.hardening_support import seed_world
-from tests.test_hardening_access import sample_url
-from tests.test_hardening_injection import pages_for
+from tests.support.access_matrix import pages_for, sample_url
 
 PHONE = "+77011234567"
 # Pages where staff need the full IIN (checking the identity document at check-in, the appeal case,

@@ -18,8 +18,7 @@ from config import Config
 from tests.conftest import make_centre
 from tests.hardening_support import seed_world
 from tests.session_support import sign_in_client
-from tests.test_hardening_access import sample_url, server_error
-from tests.test_hardening_injection import pages_for
+from tests.support.access_matrix import pages_for, sample_url, server_error
 
 HOSTILE_DAYS = ("9999-12-31", "0001-01-01")
 HUGE_PAGE = str(10**20)

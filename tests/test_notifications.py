@@ -3,14 +3,11 @@ when the sender runs twice or in parallel, crashes, or the mail server is down f
 
 from __future__ import annotations
 
-import socket
 import threading
 from datetime import timedelta
-from email import message_from_bytes, policy
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 from icalendar import Calendar
 
 from app.auth.models import User
@@ -21,35 +18,8 @@ from app.notify import delivery
 from app.notify.models import OutboxMessage
 from app.notify.senders import DeliveryError, SmtpMailer
 from tests.booking_support import NOW, book, freeze, make_slot
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Inbox:
-    """aiosmtpd handler: keeps every message it accepts."""
-
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-    def up(self):
-        """Start the server (again) on the same port."""
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def down(self):
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
+from tests.support.mail import Inbox
+from tests.support.servers import free_port
 
 
 @pytest.fixture

@@ -5,19 +5,12 @@ figures. (Two scheduler processes never doubling a message: tests/test_scheduler
 
 from __future__ import annotations
 
-import http.client
 import os
-import re
-import subprocess
-import sys
-import tempfile
 import threading
-import time
 import uuid
 from collections import Counter
 from contextlib import ExitStack, contextmanager
 from datetime import timedelta
-from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
@@ -28,11 +21,9 @@ from app.booking.models import Booking, Slot
 from app.core.clock import utcnow
 from app.extensions import db
 from tests.booking_support import make_slot
-from tests.conftest import BACKENDS, PASSWORD
-from tests.test_booking_concurrency import fire, tokens_for
-from tests.test_notifications import free_port
+from tests.conftest import BACKENDS
+from tests.support.servers import fire, gunicorn, request, sign_in, tokens_for
 
-ROOT = Path(__file__).resolve().parent.parent
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 LOGIN_LIMIT = 3
 
@@ -62,56 +53,6 @@ def app_server(db_url: str, key_prefix: str, metrics_dir: Path):
     }
     with gunicorn(env) as port:
         yield port
-
-
-@contextmanager
-def gunicorn(env: dict[str, str], log_path: Path | None = None, wsgi_app: str = "wsgi:app"):
-    """A real gunicorn server with the production settings file, serving `wsgi_app`, on a free port; yields the port
-    once /healthz answers, and stops it (also when the test fails). Its output goes to `log_path`
-    (or a temporary file): a pipe nobody reads while the test runs would fill up and stall it."""
-    port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py"]
-    with open(log_path, "w+") if log_path else tempfile.TemporaryFile("w+") as log:
-        process = subprocess.Popen(  # noqa: S603  (our own command line)
-            [*command, "--bind", f"127.0.0.1:{port}", wsgi_app],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while request(port, "GET", "/healthz")[0] != 200:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise AssertionError(f"gunicorn did not answer:\n{log.read()}")
-                time.sleep(0.2)
-            yield port
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-
-
-def _cookie(headers, name: str) -> str:
-    """The value of cookie `name` among every Set-Cookie header of an answer (a sign-in sets several)."""
-    cookies = SimpleCookie()
-    for header in headers.get_all("Set-Cookie") or []:
-        cookies.load(header)
-    return cookies[name].value
-
-
-def request(port: int, method: str, path: str, body: str | None = None, headers: dict | None = None):
-    """(status, text, headers), or (0, "", {}) while nobody listens."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.read().decode(), response.headers
-    except ConnectionError:
-        return 0, "", {}
-    finally:
-        connection.close()
 
 
 @pytest.fixture
@@ -162,25 +103,6 @@ def test_two_instances_behave_as_one(app, centre, make_user, two_servers):
     signed_in = sign_in(other.email, form_from=first, post_to=second)
     assert signed_in, "the login form signed by the first server was refused by the second"
     assert request(first, "GET", "/booking/mine", headers={"Cookie": signed_in})[0] == 200
-
-
-def sign_in(email: str, *, form_from: int, post_to: int) -> str | None:
-    """Sign in like a browser: the login form from one server, posted to another (or the same);
-    returns the signed-in session's Cookie header, or None when refused."""
-    status, page, headers = request(form_from, "GET", "/account/login")
-    session_cookie = f"session={_cookie(headers, 'session')}"
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    form = f"csrf_token={token}&email={email.replace('@', '%40')}&password={PASSWORD}"
-    status, _, headers = request(
-        post_to,
-        "POST",
-        "/account/login",
-        form,
-        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": session_cookie},
-    )
-    if status != 302:
-        return None
-    return f"session={_cookie(headers, 'session')}"
 
 
 def metric(port: int, name: str, **labels) -> float:

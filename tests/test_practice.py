@@ -16,7 +16,7 @@ from app.exam.readiness_estimate import pass_probability
 from app.exam.statistics import Answer, compute, to_csv
 from app.extensions import db
 from tests.conftest import submit_form
-from tests.test_exam import START, correct_option_ids, owner_of
+from tests.support.exam import START, correct_option_ids, owner_of
 
 
 def start(app, user, mode, topic=None):

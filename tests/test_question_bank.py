@@ -13,8 +13,8 @@ from app.exam import bank_validation
 from app.exam.importing import import_bank
 from app.exam.models import ExamProfile, Question, QuestionRevision
 from app.extensions import db
+from tests.support.bank import FIXTURE
 
-FIXTURE = Path(__file__).parent / "fixtures" / "bank"
 REAL_BANK = Path(__file__).resolve().parent.parent / "questions"
 
 

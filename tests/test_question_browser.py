@@ -3,21 +3,6 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from app.core.clock import utcnow
-from app.exam import bank_validation
-from app.exam.importing import import_bank
-from app.extensions import db
-from tests.test_question_bank import FIXTURE
-
-
-@pytest.fixture
-def loaded(app):
-    with app.app_context():
-        import_bank(db.session, bank_validation.validate(FIXTURE).bank, utcnow())
-        db.session.commit()
-    app.config["QUESTION_BANK_PATH"] = str(FIXTURE)
-    return app
-
 
 def questions_on(response) -> list[str]:
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")

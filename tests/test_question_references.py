@@ -5,7 +5,6 @@ from bs4 import BeautifulSoup
 
 from app.exam.references import official_url, reference_of
 from tests.conftest import submit_form
-from tests.test_question_browser import loaded  # noqa: F401 (fixture)
 
 RULES_RU = "https://adilet.zan.kz/rus/docs/V2300033003"
 RULES_KK = "https://adilet.zan.kz/kaz/docs/V2300033003"
@@ -35,7 +34,7 @@ def reference_links(html: str) -> list:
 
 
 @pytest.mark.parametrize(("language", "url", "text"), [("en", RULES_RU, "point 73"), ("kk", RULES_KK, "73-тармақ")])
-def test_question_browser_links_the_rules_in_the_page_language(client, loaded, language, url, text):  # noqa: F811
+def test_question_browser_links_the_rules_in_the_page_language(client, loaded, language, url, text):
     html = client.get("/questions/", headers={"Accept-Language": language}).get_data(as_text=True)
     links = reference_links(html)
     assert links, html
@@ -66,6 +65,6 @@ def test_practice_feedback_links_the_rules(app, bank, client, auth, make_user, f
     ("language", "alt"),
     [("kk", "Ақ көлденең жолағы бар қызыл дөңгелек"), ("ru", "Красный круг с белой горизонтальной полосой")],
 )
-def test_question_browser_shows_alt_text_in_the_page_language(client, loaded, language, alt):  # noqa: F811
+def test_question_browser_shows_alt_text_in_the_page_language(client, loaded, language, alt):
     html = client.get("/questions/", headers={"Accept-Language": language}).get_data(as_text=True)
     assert BeautifulSoup(html, "html.parser").select_one(".question-image")["alt"] == alt

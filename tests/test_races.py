@@ -30,7 +30,7 @@ from tests.booking_support import NOW, POLICY, assert_booking_invariants, book, 
 from tests.conftest import BACKENDS, EXAM_START
 from tests.races_support import Request, interleave, post_at_once, same_twice
 from tests.staff_support import acting, audit_actions, book_before, outbox
-from tests.test_booking_concurrency import served, tokens_for
+from tests.support.servers import served, tokens_for
 
 pytestmark = [
     pytest.mark.postgres_only,

@@ -11,7 +11,7 @@ from app.core.locking import ConcurrentChange
 from app.staff import exam_day, slots
 from tests.booking_support import NOW, POLICY, book, freeze, make_slot, run
 from tests.conftest import submit_form
-from tests.test_booking_web import flashes
+from tests.support.pages import flashes
 
 MESSAGE = "This was changed by another request at the same moment."
 

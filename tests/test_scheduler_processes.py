@@ -26,7 +26,8 @@ from app.jobs.leader import AdvisoryLock
 from app.notify.models import OutboxMessage
 from tests.booking_support import POLICY, add_applicants, assert_booking_invariants, book, hold, make_slot
 from tests.conftest import BACKENDS
-from tests.test_notifications import Inbox, free_port
+from tests.support.mail import Inbox
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow  # scheduler processes

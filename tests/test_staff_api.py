@@ -8,7 +8,7 @@ from app.auth.models import Role
 from tests.booking_support import NOW, freeze, local, make_slot
 from tests.conftest import PASSWORD, make_centre
 from tests.staff_support import book_before, booking_of, outbox, slot_of
-from tests.test_api_auth import assert_problem
+from tests.support.problems import assert_problem
 
 TODAY_2PM = local(2026, 12, 1, 14)
 ALL_DOCUMENTS = {"identity": True, "medical": True, "fee": True, "school": True}
