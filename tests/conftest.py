@@ -246,7 +246,7 @@ def frozen(app):
 @pytest.fixture
 def bank(app):
     """A small exam bank: topics t1 and t2 with 30 questions each, profile B of 20 + 20, pass at 32."""
-    from tests.factories import build_bank, build_profile
+    from tests.support.factories import build_bank, build_profile
 
     with app.app_context():
         build_bank(db.session, {"t1": 30, "t2": 30})
