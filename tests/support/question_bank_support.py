@@ -23,6 +23,6 @@ def edit_questions(root: Path, topic: str, change) -> None:
 
 
 def problems(root: Path, **kwargs) -> list[str]:
-    from app.exam import bank as bank_files
+    from app.exam import bank_validation as bank_files
 
     return [str(problem) for problem in bank_files.validate(root, **kwargs).problems]
