@@ -134,7 +134,8 @@ def restart_world(private_postgres, tmp_path):  # noqa: F811  (the fixture impor
         "KEZEK_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
         "DATABASE_URL": url,
-        "KEZEK_BOOKING_COOLDOWN_DAYS": "0",  # the same applicants book again and again
+        "KEZEK_BOOKING_COOLDOWN_DAYS": "0",  # the same applicants book again and again,
+        "KEZEK_BOOKING_DAILY_HOLD_LIMIT": "100000",  # many times a day
         "WEB_CONCURRENCY": "2",
         "GUNICORN_THREADS": "2",
     }
