@@ -1,5 +1,6 @@
 """The question bank: validation (one defect per kind), the real bank, import, revisions."""
 
+import functools
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -16,6 +17,12 @@ from app.extensions import db
 from tests.support.bank import FIXTURE
 
 REAL_BANK = Path(__file__).resolve().parents[2] / "questions"
+
+
+@functools.cache
+def real_bank_report():
+    """The real bank's validation, read once per test process (it compares every pair of questions)."""
+    return bank_validation.validate(REAL_BANK)
 
 
 @pytest.fixture
@@ -147,7 +154,7 @@ def test_validate_command_ok(app, runner, bank_dir):
 
 
 def test_real_bank_is_valid_and_large_enough():
-    report = bank_validation.validate(REAL_BANK)
+    report = real_bank_report()
     assert [str(problem) for problem in report.problems] == []
     bank = report.bank
     assert len(bank.questions) >= 400
@@ -157,7 +164,7 @@ def test_real_bank_is_valid_and_large_enough():
 
 
 def test_real_profiles_follow_the_official_format_and_fill_several_times():
-    bank = bank_validation.validate(REAL_BANK).bank
+    bank = real_bank_report().bank
     assert {profile.code for profile in bank.profiles} >= {"A", "B", "C", "D", "BE"}
     for profile in bank.profiles:
         assert (profile.questions, profile.seconds, profile.pass_mark) == (40, 2400, 32)
