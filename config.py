@@ -97,6 +97,8 @@ class Config:
     # Holds one person may take in 24 hours, including expired and released ones.
     BOOKING_DAILY_HOLD_LIMIT = int(os.environ.get("KEZEK_BOOKING_DAILY_HOLD_LIMIT", "10"))
     BOOKING_RATE_LIMIT = os.environ.get("KEZEK_BOOKING_RATE_LIMIT", "10 per minute;60 per hour")
+    # The public statistics API and CSV, per client address (they read a few summary rows).
+    STATS_RATE_LIMIT = os.environ.get("KEZEK_STATS_RATE_LIMIT", "60 per minute;600 per hour")
     CALENDAR_ORGANIZER_EMAIL = os.environ.get("KEZEK_CALENDAR_ORGANIZER_EMAIL", "noreply@kezek.kz")
     SCHEDULER = os.environ.get("KEZEK_SCHEDULER", "off")
     # Every interval job every N seconds instead of its own interval (tests and benchmarks).

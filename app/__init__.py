@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.notify.routes import bp as notify_bp
     from app.ops.health import bp as ops_bp
     from app.staff.routes import bp as staff_bp
+    from app.stats.routes import bp as stats_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -100,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(appeals_bp)
     app.register_blueprint(appeals_staff_bp)
     app.register_blueprint(ops_bp)
+    app.register_blueprint(stats_bp)
 
 
 def _register_commands(app: Flask) -> None:
@@ -108,6 +110,7 @@ def _register_commands(app: Flask) -> None:
     from app.exam.cli import exam_cli, questions_cli
     from app.jobs.cli import scheduler_cli
     from app.staff.cli import bookings_cli, slots_cli
+    from app.stats.cli import stats_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
@@ -116,6 +119,7 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(slots_cli)
     app.cli.add_command(bookings_cli)
+    app.cli.add_command(stats_cli)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -19,6 +19,7 @@ from app.exam.models import (
 from app.jobs.models import JobRun, SchedulerLease, apscheduler_jobs
 from app.notify.models import OutboxMessage
 from app.staff.models import CentreClosure, SlotTemplate
+from app.stats.models import StatsClosureMonth, StatsMonth
 
 __all__ = [
     "ApiToken",
@@ -45,6 +46,8 @@ __all__ = [
     "SchedulerLease",
     "Slot",
     "SlotTemplate",
+    "StatsClosureMonth",
+    "StatsMonth",
     "TicketSequence",
     "Topic",
     "User",

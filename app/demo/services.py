@@ -24,8 +24,10 @@ from app.demo.data import (
     SLOT_OPENS,
     SLOT_WEEKDAYS,
 )
+from app.demo.history import seed_history
 from app.staff.models import SlotTemplate
 from app.staff.schedule import generate_slots
+from app.stats.rebuild import rebuild
 
 
 @dataclass
@@ -33,6 +35,7 @@ class SeedSummary:
     centres_created: int = 0
     users_created: int = 0
     slots_created: int = 0
+    history_bookings: int = 0
 
 
 def seed(session: Session, track: Track = untracked) -> SeedSummary:
@@ -73,6 +76,9 @@ def seed(session: Session, track: Track = untracked) -> SeedSummary:
     now = utcnow()
     for centre in track(list(centres.values()), "Demo exam slots"):
         summary.slots_created += generate_slots(session, now, SLOT_DAYS, centre)
+    # Past exams for the public statistics, then the statistics themselves (as the nightly job would).
+    summary.history_bookings = seed_history(session, now)
+    rebuild(session, now)
     return summary
 
 

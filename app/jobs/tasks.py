@@ -24,6 +24,7 @@ from app.notify import delivery
 from app.notify.senders import mailer_from_config, sms_from_config
 from app.staff.exam_day import mark_no_shows
 from app.staff.schedule import DEFAULT_HORIZON_DAYS, generate_slots
+from app.stats.rebuild import rebuild_for_app
 
 
 def send_outbox(session: Session, now: datetime) -> str:
@@ -59,6 +60,11 @@ def _no_shows(session: Session, now: datetime) -> str:
     return f"{mark_no_shows(session, now)} no-shows marked"
 
 
+def _rebuild_statistics(session: Session, now: datetime) -> str:
+    summary = rebuild_for_app(session, now, current_app.config)
+    return f"{summary.cells} statistics rows rebuilt"
+
+
 def _purge_attempts(session: Session, now: datetime) -> str:
     days = current_app.config["ANONYMOUS_ATTEMPT_RETENTION_DAYS"]
     return f"{purge_anonymous_attempts(session, now - timedelta(days=days))} anonymous attempts purged"
@@ -81,6 +87,7 @@ JOBS = {
         Job("mark-no-shows", _no_shows, {"trigger": "interval", "seconds": 300}),
         Job("generate-slots", _generate_slots, {"trigger": "cron", "hour": 2, "minute": 0}),
         Job("purge-anonymous-attempts", _purge_attempts, {"trigger": "cron", "hour": 3, "minute": 30}),
+        Job("rebuild-statistics", _rebuild_statistics, {"trigger": "cron", "hour": 4, "minute": 0}),
     )
 }
 
