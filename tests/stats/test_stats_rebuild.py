@@ -66,9 +66,7 @@ def test_exams_not_yet_held_and_released_places_do_not_count(app):
         db.session.add(later)
         db.session.flush()
         user_id = db.session.scalar(sa.select(Booking.user_id).limit(1))
-        db.session.add(
-            Booking(user_id=user_id, slot_id=later.id, exam_type="theory", category="B", status="confirmed")
-        )
+        db.session.add(Booking(user_id=user_id, slot_id=later.id, exam_type="theory", category="B", status="confirmed"))
         rebuild(db.session, HISTORY_NOW)
         db.session.commit()
         rows = db.session.scalars(sa.select(StatsMonth).where(StatsMonth.month == date(2026, 11, 1))).all()
