@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-WIDTH = 600
-ROW = 46  # a label line above each bar, then the bar
-BAR_HEIGHT = 18
-LABEL_GAP = 16
-VALUE_SPACE = 150  # room right of the longest bar for its value
+WIDTH = 400
+ROW = 50  # a label line above each bar, then the bar
+BAR_HEIGHT = 20
+LABEL_GAP = 18
+VALUE_SPACE = 120  # room right of the longest bar for its value
 
 
 @dataclass(frozen=True)

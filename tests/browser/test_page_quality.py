@@ -26,6 +26,8 @@ PUBLIC = [
     "/questions/",
     "/questions/?topic=signs-warning",
     "/exam/",
+    "/stats/",
+    "/stats/centres/ALM",
     "/no-such-page",
 ]
 LEARNER = [
