@@ -22,6 +22,7 @@ from app.booking.expiry import release_expired_holds
 from app.booking.messages import queue_reminders
 from app.core.clock import utcnow
 from app.extensions import db
+from app.stats.rebuild import rebuild_for_app
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,13 @@ def queue_day_reminders(app: Flask, counter: StatementCounter, bookings: int) ->
     return Timed(seconds, statements[0], queued)
 
 
+def rebuild_statistics(app: Flask) -> None:
+    """What the nightly job does, so that the public statistics pages have their summary rows."""
+    with app.app_context():
+        rebuild_for_app(db.session, utcnow(), app.config)
+        db.session.commit()
+
+
 def start_attempt(app: Flask, plan: dict) -> int:
     """An exam in progress for the first applicant, started through the API as a learner would."""
     client = app.test_client()
@@ -177,6 +185,8 @@ def page_statements(app: Flask, counter: StatementCounter, plan: dict, attempt_i
         "my bookings": (applicant_id, "/booking/mine"),
         "roster": (staff_id, f"/staff/slots/{plan['roster_slot_id']}"),
         "dashboard": (staff_id, f"/staff/centres/{plan['centre_code']}/dashboard"),
+        "statistics, city": (None, "/stats/"),
+        "statistics, centre": (None, f"/stats/centres/{plan['centre_code']}"),
     }
     counts = {}
     for name, (user_id, path) in pages.items():

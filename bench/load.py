@@ -129,6 +129,15 @@ async def _closed_loop(work: Work, concurrency: int, seconds: float, limit: int,
     await asyncio.gather(*(client(n) for n in range(concurrency)))
 
 
+def visit(client: Client, path: str) -> Work:
+    """Work that opens one page again and again."""
+
+    async def work(_: int, __: int) -> int:
+        return (await client.call("GET", path))[0]
+
+    return work
+
+
 async def run(plan: dict) -> dict:
     base, seconds, limit, concurrency = plan["base_url"], plan["seconds"], plan["requests"], plan["concurrency"]
     prefix = plan["token_prefix"]
@@ -187,6 +196,9 @@ async def run(plan: dict) -> dict:
         results["exam_page"] = (await drive(exam_page, concurrency, seconds, limit)).summary()
         results["answer_submit"] = (await drive(answer, concurrency, seconds, limit)).summary()
         results["calendar"] = (await drive(calendar, concurrency, seconds, limit)).summary()
+
+        # The public statistics, as anyone reads them: no sign-in, a city's comparison.
+        results["statistics"] = (await drive(visit(client(), "/stats/"), concurrency, seconds, limit)).summary()
 
         # The rush: every client wants a place in the one slot at once; each tries once, no warm-up.
         rushers = [client(token=f"{prefix}{user_id}") for user_id in plan["rush_user_ids"]]

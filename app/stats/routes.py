@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from flask import Blueprint, abort, render_template, request
 from flask_babel import format_date, format_decimal, format_percent
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 
 from app.booking.models import LICENCE_CATEGORIES, ExamType
 from app.centres.models import Centre
@@ -161,5 +160,4 @@ def centre(code: str):
         first_free=figures.first_free(db.session, [found]),
         pass_chart=_percent_chart([(stat_month(m.month), m.figures.pass_rate_all) for m in shown]),
         wait_chart=_days_chart([(stat_month(m.month), m.figures.waiting_days_median) for m in shown]),
-        marker=Markup("*"),
     )

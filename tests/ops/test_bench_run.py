@@ -100,7 +100,9 @@ def test_bench_runs_end_to_end_at_a_tiny_scale(tmp_path):
     assert results["booking rush: places sold (20 clients)"]["ok"] is True
     assert results["booking rush: errors other than 409"]["value"] == 0
     assert results["release holds: SQL statements"]["ok"] is True
-    for page in ("exam page", "calendar", "my bookings", "roster", "dashboard"):
+    pages = ("exam page", "calendar", "my bookings", "roster", "dashboard", "statistics, city", "statistics, centre")
+    for page in pages:
         assert results[f"SQL statements: {page} at 10× data"]["ok"] is True, page
     assert results["memory of one gunicorn worker after the run"]["value"] > 0
     assert "| month calendar: p95 ÷ floor p95 |" in (tmp_path / "report.md").read_text()
+    assert results["public statistics page: p95"]["value"] > 0
