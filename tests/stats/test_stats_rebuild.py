@@ -3,8 +3,10 @@ SQLite and PostgreSQL; idempotent; the job and `flask stats rebuild`."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from app.booking.models import Booking, Slot
@@ -122,3 +124,32 @@ def test_the_nightly_job_and_the_command_rebuild(app, runner):
     assert f"{rows} statistics rows" in result.output
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(StatsMonth)) == rows > 0
+
+
+@pytest.mark.slow
+def test_two_rebuilds_at_once_leave_the_same_rows(app):
+    """The job and `flask stats rebuild` may overlap: the second waits for the first (a lock)."""
+    build_history(app, months=1, codes=("ALM",))
+    with app.app_context():
+        rebuild(db.session, HISTORY_NOW)
+        db.session.commit()
+        alone = _stored(db.session)
+    start, errors = threading.Barrier(2), []
+
+    def rebuild_in_thread():
+        try:
+            with app.app_context():
+                start.wait()
+                rebuild(db.session, HISTORY_NOW)
+                db.session.commit()
+        except Exception as error:  # reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=rebuild_in_thread) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    with app.app_context():
+        assert _stored(db.session) == alone
