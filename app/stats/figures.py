@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.centres.models import Centre
-from app.stats.models import StatsClosureMonth, StatsMonth
+from app.stats.models import COUNTS, StatsClosureMonth, StatsMonth
 from app.stats.rebuild import month_of, months_between
 from app.stats.suppression import Published, publish
 
@@ -120,14 +120,17 @@ def compare_centres(
 def centre_months(
     session: Session, centre: Centre, period: Period, exam: str, category: str | None
 ) -> tuple[list[MonthFigures], Published]:
-    """The centre's figures month by month (latest first), and over the whole period."""
+    """The centre's figures month by month (latest first; months without exams, places or closures
+    left out), and over the whole period."""
     rows = cells(session, [centre], period, exam, category)
     by_month: dict[date, list[StatsMonth]] = defaultdict(list)
     for row in rows:
-        by_month[row.month].append(row)
+        if any(getattr(row, name) for name in COUNTS):  # not just the first free place
+            by_month[row.month].append(row)
     closed = closures(session, [centre], period)
     months = [
         MonthFigures(month, publish(by_month[month]), closed.get((centre.id, month), Closures(0, [])))
         for month in reversed(period.months)
+        if month in by_month or (centre.id, month) in closed
     ]
     return months, publish(rows)

@@ -124,3 +124,12 @@ def test_pages_read_the_summary_rows_only(app, client, history):
                 assert not [s for s in statements if re.search(r"\b(booking|slot)\b", s)], statements
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_the_centre_page_lists_the_months_with_exams_and_a_total(client, history):
+    page = soup(client.get("/stats/centres/ALM", query_string={"from": "2026-01", "to": "2026-12"}))
+    months = [th.get_text(strip=True) for th in page.select("#months-title + div tbody th")]
+    assert months == ["October 2026", "September 2026", "August 2026"]  # the history ends in October
+    assert page.select_one("#months-title + div tfoot th").get_text(strip=True) == "Whole period"
+    empty = soup(client.get("/stats/centres/ALM", query_string={"from": "2025-01", "to": "2025-06"}))
+    assert "No exams were recorded" in empty.main.get_text()
