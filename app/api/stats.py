@@ -82,6 +82,7 @@ class CentreStats(MethodView):
 
     @blp.arguments(StatsQuerySchema, location="query")
     @blp.response(200, CentreMonthSchema(many=True))
+    @blp.alt_response(429, description="`rate-limited`: too many requests from this address")
     def get(self, query):
         """Figures per centre, exam, licence category and month; null where too few people."""
         return _published(query)
@@ -90,6 +91,7 @@ class CentreStats(MethodView):
 @blp.route("/stats/centres.csv")
 @blp.arguments(StatsQuerySchema, location="query")
 @blp.doc(responses={"200": {"description": "The same rows as CSV (UTF-8 with BOM)", "content": {"text/csv": {}}}})
+@blp.alt_response(429, description="`rate-limited`: too many requests from this address")
 @limiter.limit(_limit)
 def centres_csv(query):
     """The figures as a CSV file; empty cells where too few people."""
