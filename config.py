@@ -68,6 +68,8 @@ class Config:
     # anyone sending `Authorization: Bearer <KEZEK_METRICS_TOKEN>`; everyone else gets 404.
     METRICS_ALLOW = os.environ.get("KEZEK_METRICS_ALLOW", "127.0.0.0/8, ::1")
     METRICS_TOKEN = os.environ.get("KEZEK_METRICS_TOKEN") or None
+    # A `Server-Timing` header on every answer: the server's time and the database's (app/ops/timing.py).
+    SERVER_TIMING = _bool("KEZEK_SERVER_TIMING", True)
     # Logs: one JSON object per line (production) or readable text (development).
     LOG_FORMAT = os.environ.get("KEZEK_LOG_FORMAT", "text")
     LOGIN_RATE_LIMIT = os.environ.get("KEZEK_LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
