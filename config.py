@@ -34,8 +34,11 @@ class Config:
     # A relative SQLite path lives in the instance folder (Flask-SQLAlchemy 3).
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL")) or "sqlite:///kezek.sqlite"
     # hide_parameters: database errors are logged, and their statement's values (IINs, phones)
-    # must not be written with them.
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+    # must not be written with them. No pool_pre_ping: a round trip before every request's first
+    # statement. A connection found dead (the database restarted) invalidates the whole pool
+    # instead, and the request answers 503 or, if it is a GET, is tried once more
+    # (app/core/errors.py: handle_database_unavailable).
+    SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
     SQLALCHEMY_RECORD_QUERIES = False
     # werkzeug's method and cost for new password hashes (scrypt, n = 2^15); never from the environment.
     PASSWORD_HASH_METHOD = "scrypt"

@@ -56,6 +56,7 @@ def _init_extensions(app: Flask) -> None:
     init_server_timing(app)  # next: its clock starts before any other hook's work
     db.init_app(app)
     database.close_sessions_of_lost_connections(app)
+    database.retry_reads_on_lost_connections(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
