@@ -22,11 +22,11 @@ from bs4 import BeautifulSoup
 from app.core.clock import utcnow
 from app.demo import services as demo
 from app.demo.data import DEMO_PASSWORD
-from app.exam import bank_validation
 from app.exam.importing import import_bank
 from app.extensions import db
 from tests.conftest import BACKENDS, submit_form
 from tests.ops.test_server_timing import timing_of
+from tests.support.bank import real_bank_report
 
 LIMIT_MS = float(os.environ.get("KEZEK_PAGE_TIME_LIMIT_MS", "100"))
 REQUESTS = int(os.environ.get("KEZEK_PAGE_TIME_REQUESTS", "5"))
@@ -107,7 +107,7 @@ def crawl(app, role: str, email: str) -> list[PageTime]:
 def demo_app(app):
     """The app on PostgreSQL with the real question bank and the demo data, as `make run` loads them."""
     with app.app_context():
-        import_bank(db.session, bank_validation.validate(app.config["QUESTION_BANK_PATH"]).bank, utcnow())
+        import_bank(db.session, real_bank_report().bank, utcnow())
         demo.seed(db.session)
         db.session.commit()
     return app
