@@ -34,8 +34,11 @@ class Config:
     # A relative SQLite path lives in the instance folder (Flask-SQLAlchemy 3).
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL")) or "sqlite:///kezek.sqlite"
     # hide_parameters: database errors are logged, and their statement's values (IINs, phones)
-    # must not be written with them.
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+    # must not be written with them. No pool_pre_ping: a round trip before every request's first
+    # statement. A connection found dead (the database restarted) invalidates the whole pool
+    # instead, and the request answers 503 or, if it is a GET, is tried once more
+    # (app/core/errors.py: handle_database_unavailable).
+    SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
     SQLALCHEMY_RECORD_QUERIES = False
     # werkzeug's method and cost for new password hashes (scrypt, n = 2^15); never from the environment.
     PASSWORD_HASH_METHOD = "scrypt"
@@ -68,6 +71,8 @@ class Config:
     # anyone sending `Authorization: Bearer <KEZEK_METRICS_TOKEN>`; everyone else gets 404.
     METRICS_ALLOW = os.environ.get("KEZEK_METRICS_ALLOW", "127.0.0.0/8, ::1")
     METRICS_TOKEN = os.environ.get("KEZEK_METRICS_TOKEN") or None
+    # A `Server-Timing` header on every answer: the server's time and the database's (app/ops/timing.py).
+    SERVER_TIMING = _bool("KEZEK_SERVER_TIMING", True)
     # Logs: one JSON object per line (production) or readable text (development).
     LOG_FORMAT = os.environ.get("KEZEK_LOG_FORMAT", "text")
     LOGIN_RATE_LIMIT = os.environ.get("KEZEK_LOGIN_RATE_LIMIT", "10 per minute;50 per hour")

@@ -49,11 +49,14 @@ def _init_extensions(app: Flask) -> None:
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.ops.logs import init_logging
     from app.ops.metrics import init_metrics
+    from app.ops.timing import init_server_timing
 
     # First, so that the request id is bound before any other extension's hook runs (the limiter's).
     init_logging(app)
+    init_server_timing(app)  # next: its clock starts before any other hook's work
     db.init_app(app)
     database.close_sessions_of_lost_connections(app)
+    database.retry_reads_on_lost_connections(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -269,22 +269,26 @@ def figures(run: Measurements, sizes: data.Sizes) -> list[dict]:
         row("floor: /bench/ping p95", round(floor["p95"] * 1000, 1), "ms", "reported", True),
     ]
     # The ceilings: no signed-in request can do better than finding out who asks and nothing else.
-    for name, measured in (("signed in, session", http["signed_in"]), ("signed in, token", http["token"])):
-        ok = measured["errors"] == 0
-        value = ratio(measured["throughput"], floor["throughput"])
-        rows.append(row(f"ceiling /bench/whoami ({name}): throughput ÷ floor", value, "ratio", "reported", ok))
-    value = ratio(http["signed_in"]["p95"], floor["p95"])
-    ok = http["signed_in"]["errors"] == 0
-    rows.append(row("ceiling /bench/whoami (signed in, session): p95 ÷ floor p95", value, "ratio", "reported", ok))
-    for name, measured in (("exam question page", exam), ("answer submit (API)", answers)):
+    session, token = http["signed_in"], http["token"]
+    for name, measured in (("session", session), ("token", token)):
         value = ratio(measured["throughput"], floor["throughput"])
         ok = value >= 0.5 and measured["errors"] == 0
-        rows.append(row(f"{name}: throughput ÷ floor", value, "ratio", "≥ 0.5, no errors", ok))
+        rows.append(row(f"ceiling: /bench/whoami throughput ÷ floor ({name})", value, "ratio", "≥ 0.5", ok))
+    rows.append(row("ceiling: /bench/whoami p95 (session)", round(session["p95"] * 1000, 1), "ms", "reported", True))
+    # Each page or API call against the ceiling of the way it is asked: pages by session, the API by token.
+    for name, measured, how, goal in (
+        ("exam question page", exam, "session", 0.6),
+        ("answer submit (API)", answers, "token", 0.8),
+    ):
+        ceiling = session if how == "session" else token
+        value = ratio(measured["throughput"], ceiling["throughput"])
+        ok = value >= goal and measured["errors"] == 0 and ceiling["errors"] == 0
+        rows.append(row(f"{name} throughput ÷ ceiling ({how})", value, "ratio", f"≥ {goal}", ok))
         rows.append(row(f"{name}: throughput", round(measured["throughput"], 1), "req/s", "reported", True))
-    value = ratio(calendar["p95"], floor["p95"])
-    ok = value <= 3 and calendar["errors"] == 0
+    value = ratio(calendar["p95"], session["p95"])
+    ok = value <= 2 and calendar["errors"] == 0
     rows += [
-        row("month calendar: p95 ÷ floor p95", value, "ratio", "≤ 3, no errors", ok),
+        row("month calendar p95 ÷ ceiling p95", value, "ratio", "≤ 2", ok),
         row("month calendar: p95", round(calendar["p95"] * 1000, 1), "ms", "reported", True),
         row("month calendar: throughput", round(calendar["throughput"], 1), "req/s", "reported", True),
         row(

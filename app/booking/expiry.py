@@ -1,5 +1,6 @@
 """Releasing expired holds: those in a request's way, and the scheduler's sweep of the rest.
-Each released hold gets a "hold-expired" message, and its place is offered to the waitlist."""
+Each released hold gets a "hold-expired" message, and its place is offered to the waitlist; its
+history shows the expiry from the booking itself (Booking.events), with no row written."""
 
 from __future__ import annotations
 
@@ -8,16 +9,15 @@ from collections import Counter
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Integer, String, any_, bindparam, func, insert, literal, or_, select, update
+from sqlalchemy import ColumnElement, Integer, String, any_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from app.booking.eligibility import Policy
 from app.booking.messages import queue_booking_messages
-from app.booking.models import Booking, BookingEvent, BookingStatus, Slot, WaitlistEntry, WaitlistStatus
+from app.booking.models import Booking, BookingStatus, Slot, WaitlistEntry, WaitlistStatus
 from app.booking.waitlist import offer_to_waitlist
 from app.core.counters import HOLDS_EXPIRED, count_on_commit
-from app.core.types import UTCDateTime
 
 
 def release_expired_holds(session: Session, now: datetime, policy: Policy | None = None) -> int:
@@ -52,8 +52,8 @@ def expire_holds(session: Session, now: datetime, policy: Policy, *conditions) -
 
 def _release(session: Session, claim, now: datetime) -> tuple[int, dict[int, int]]:
     """The claim's UPDATE … RETURNING, then one statement each over the ids it claimed, sent back as
-    one parameter: the freed places (one UPDATE … FROM, grouped by slot), the history and the outbox
-    (INSERT … SELECT each), the waited-for slots. Returns how many holds it released and the freed
+    one parameter: the freed places (one UPDATE … FROM, grouped by slot), the outbox (INSERT …
+    SELECT), the waited-for slots. Returns how many holds it released and the freed
     places of the slots someone waits for."""
     expired = session.execute(claim.execution_options(synchronize_session=False)).all()
     if not expired:
@@ -67,12 +67,7 @@ def _release(session: Session, claim, now: datetime) -> tuple[int, dict[int, int
         .values(booked=Slot.booked - freed.c.places)
         .execution_options(synchronize_session=False)
     )
-    session.execute(
-        insert(BookingEvent).from_select(
-            ["booking_id", "action", "slot_id", "at"],
-            select(Booking.id, literal("expired"), Booking.slot_id, literal(now, type_=UTCDateTime())).where(claimed),
-        )
-    )
+    # No history row: the booking's status and `hold_expires_at` are its "expired" step (Booking.events).
     queue_booking_messages(session, kind="hold-expired", bookings=select(Booking.id, Booking.user_id).where(claimed))
     places = Counter(slot_id for _, _, slot_id in expired)
     _forget_changed(session, set(booking_ids), set(places))

@@ -8,6 +8,7 @@ through the conditional UPDATEs in `places` (and staff capacity changes), and th
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -188,9 +189,25 @@ class Booking(db.Model):
 
     slot: Mapped[Slot] = relationship(lazy="joined")
     user: Mapped[User] = relationship()
-    events: Mapped[list[BookingEvent]] = relationship(
+    # The steps written as rows. `events` is the whole history, with the one step derived instead.
+    recorded_events: Mapped[list[BookingEvent]] = relationship(
         back_populates="booking", order_by="(BookingEvent.at, BookingEvent.id)", cascade="all, delete-orphan"
     )
+
+    @property
+    def events(self) -> list[BookingEvent | DerivedEvent]:
+        """The booking's history in order. A hold that ran out has no row for it: the sweep releases
+        up to 100 000 holds at once after an outage, and their history rows were half its time. Its
+        status and `hold_expires_at` say the same, to the instant (the sweep ran a little later), and
+        nothing follows an expired hold. Rows written before that (action "expired") still count."""
+        steps: list[BookingEvent | DerivedEvent] = list(self.recorded_events)
+        if (
+            self.status == BookingStatus.EXPIRED
+            and self.hold_expires_at is not None
+            and not any(step.action == BookingStatus.EXPIRED for step in steps)
+        ):
+            steps.append(DerivedEvent(BookingStatus.EXPIRED.value, self.slot_id, self.hold_expires_at, self.slot))
+        return steps
 
     @property
     def centre(self) -> Centre:
@@ -219,8 +236,18 @@ class BookingEvent(db.Model):
     slot_id: Mapped[int] = mapped_column(ForeignKey("slot.id", ondelete="RESTRICT"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    booking: Mapped[Booking] = relationship(back_populates="events")
+    booking: Mapped[Booking] = relationship(back_populates="recorded_events")
     slot: Mapped[Slot] = relationship(lazy="joined")
+
+
+@dataclass(frozen=True)
+class DerivedEvent:
+    """A step of a booking's history read from the booking itself (see `Booking.events`)."""
+
+    action: str
+    slot_id: int
+    at: datetime
+    slot: Slot
 
 
 class TicketSequence(db.Model):

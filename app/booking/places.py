@@ -101,7 +101,7 @@ def free_place(session: Session, slot_id: int, count: int = 1) -> None:
 
 def record_event(booking: Booking, action: str, now: datetime) -> None:
     """A step in the booking's history (also staff steps: checked in, not admitted, no-show)."""
-    booking.events.append(BookingEvent(action=action, slot_id=booking.slot_id, at=now))
+    booking.recorded_events.append(BookingEvent(action=action, slot_id=booking.slot_id, at=now))
 
 
 def create_hold(session: Session, user: User, slot: Slot, now: datetime, ttl: timedelta) -> Booking:

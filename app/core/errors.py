@@ -12,6 +12,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from app.core.database import mark_for_retry
+
 PROBLEM_TITLES = {
     400: _l("Bad request"),
     401: _l("Authentication required"),
@@ -154,10 +156,17 @@ def handle_domain_error(error: DomainError):
 def handle_database_unavailable(error: OperationalError):
     """The database cannot be reached or dropped the connection (a restart, a failover): a short
     503 asking to come back, never a traceback. Each request is one transaction, so the change it
-    carried was either committed before or rolled back by the server; pool_pre_ping replaces the
-    broken connections once the server is back."""
+    carried was either committed before or rolled back by the server. A connection found dead
+    invalidates the pool (no liveness check before each use: it would cost every request a round
+    trip), and a GET met by it is served once more on a new connection (core/database.py)."""
     first_line = next(iter(str(error.orig).strip().splitlines()), "")
-    current_app.logger.warning("database unavailable: %s: %s", error.orig.__class__.__name__, first_line)
+    retrying = mark_for_retry(error)
+    current_app.logger.warning(
+        "database unavailable%s: %s: %s",
+        "; trying the request once more" if retrying else "",
+        error.orig.__class__.__name__,
+        first_line,
+    )
     if wants_problem_json():
         response = problem_response(503, detail=_l("The service is briefly unavailable. Please try again shortly."))
     else:

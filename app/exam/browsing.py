@@ -25,6 +25,8 @@ def browse_query(*, language: str, topic_code: str | None = None, search: str | 
         .where(QuestionRevision.is_current, Question.retired_at.is_(None))
         .options(
             contains_eager(QuestionRevision.question).contains_eager(Question.topic),
+            # The page lists each question's categories: one statement for them all, not one each.
+            contains_eager(QuestionRevision.question).selectinload(Question.categories),
             selectinload(QuestionRevision.options),
         )
         .order_by(Topic.position, Question.code)

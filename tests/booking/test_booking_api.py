@@ -1,6 +1,6 @@
 """API v1 booking endpoints: centres, slots, hold, confirm, reschedule, cancel, calendar."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import icalendar
 import pytest
@@ -269,3 +269,28 @@ def test_openapi_describes_the_booking_api(client):
     assert {"Booking", "Slot", "Centre", "Confirm", "Hold"} <= schemas.keys()
     assert "consent_personal_data" in schemas["Confirm"]["properties"]
     assert "available" in schemas["Slot"]["properties"]
+
+
+def test_a_swept_hold_shows_its_expiry_in_the_history_without_a_row_for_it(app, api, client):
+    """The sweep writes no history row for a hold that ran out: the booking's status and
+    `hold_expires_at` give the step, at the instant the hold ended, on the API and the page alike."""
+    import sqlalchemy as sa
+
+    from app.booking.expiry import release_expired_holds
+    from app.booking.models import BookingEvent
+    from app.extensions import db
+
+    call = api()
+    booking = call("POST", "/bookings", json={"slot_id": make_slot(app)}).get_json()
+    ended = NOW + POLICY.hold_ttl
+    freeze(ended + timedelta(seconds=25))  # the sweep runs a little after the hold ended
+    with app.app_context():
+        assert release_expired_holds(db.session, ended + timedelta(seconds=25)) == 1
+        db.session.commit()
+        assert db.session.scalars(sa.select(BookingEvent.action)).all() == ["held"]
+    history = call("GET", f"/bookings/{booking['id']}").get_json()["history"]
+    assert [(step["action"], step["slot_id"]) for step in history] == [
+        ("held", booking["slot"]["id"]),
+        ("expired", booking["slot"]["id"]),
+    ]
+    assert datetime.fromisoformat(history[1]["at"]) == ended

@@ -14,10 +14,10 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.core.clock import utcnow
 from app.demo import services as demo
-from app.exam import bank_validation
 from app.exam.importing import import_bank
 from app.extensions import db
 from config import TestingConfig
+from tests.support.bank import real_bank_report
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -37,7 +37,7 @@ def live_server(tmp_path_factory):
     app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "RATELIMIT_ENABLED": False})
     with app.app_context():
         db.create_all()
-        import_bank(db.session, bank_validation.validate(app.config["QUESTION_BANK_PATH"]).bank, utcnow())
+        import_bank(db.session, real_bank_report().bank, utcnow())
         demo.seed(db.session)
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)

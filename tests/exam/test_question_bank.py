@@ -1,6 +1,5 @@
 """The question bank: validation (one defect per kind), the real bank, import, revisions."""
 
-import functools
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -14,15 +13,7 @@ from app.exam import bank_validation
 from app.exam.importing import import_bank
 from app.exam.models import ExamProfile, Question, QuestionRevision
 from app.extensions import db
-from tests.support.bank import FIXTURE
-
-REAL_BANK = Path(__file__).resolve().parents[2] / "questions"
-
-
-@functools.cache
-def real_bank_report():
-    """The real bank's validation, read once per test process (it compares every pair of questions)."""
-    return bank_validation.validate(REAL_BANK)
+from tests.support.bank import FIXTURE, real_bank_report
 
 
 @pytest.fixture

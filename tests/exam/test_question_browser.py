@@ -73,3 +73,15 @@ def test_images_are_served_as_inert_pictures(client, loaded):
     response.close()
     assert client.get("/questions/images/..%2Fprofiles.yaml").status_code == 404
     assert client.get("/questions/images/nope.svg").status_code == 404
+
+
+def test_a_page_of_questions_costs_the_same_statements_whatever_its_length(app, client, bank):
+    """Each question's categories come with the page (one statement for all), not one by one."""
+    from tests.ops.test_server_timing import timing_of
+
+    app.config["QUESTIONS_PER_PAGE"] = 2
+    few = timing_of(client.get("/questions/"))["n"]
+    app.config["QUESTIONS_PER_PAGE"] = 20
+    response = client.get("/questions/")
+    assert len(questions_on(response)) == 20
+    assert timing_of(response)["n"] == few

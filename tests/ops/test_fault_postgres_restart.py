@@ -3,8 +3,9 @@ test's own (tests/support/private_postgres.py; the shared one must stay up), app
 cancel through the API and open their pages from several threads, and `pg_ctl restart -m fast`
 cuts every connection in the middle.
 
-The app answers again by itself, without restarting gunicorn (pool_pre_ping replaces the dead
-connections); requests caught by the outage fail cleanly (503: problem+json for the API, a short
+The app answers again by itself, without restarting gunicorn (the first statement to fail on a
+dead connection invalidates the pool, and a GET is served once more on a fresh one); requests
+caught by the outage fail cleanly (503: problem+json for the API, a short
 page for the site, never a traceback or a bare server error); nothing is half-applied (the
 booking invariants hold) and no change the app acknowledged is lost."""
 
@@ -187,6 +188,7 @@ def test_postgres_restart_under_load(private_postgres, restart_world):  # noqa: 
     assert [outcome for outcome in recovered if not outcome.ok] == [], "the app did not come back by itself"
 
     with app.app_context():
+        db.engine.dispose()  # the test's own connections died in the restart too
         assert_booking_invariants(db.session)
         history = set(db.session.execute(sa.select(BookingEvent.booking_id, BookingEvent.action)).tuples())
     assert set(load.acknowledged) <= history, "a change the app acknowledged was lost"
@@ -203,11 +205,49 @@ def test_an_answer_survives_its_connection_dying_before_the_request_ends(private
         return "answered"
 
     app.add_url_rule("/query-then-restart", view_func=view_then_restart)
+    app.add_url_rule("/select-two", view_func=lambda: str(db.session.scalar(sa.text("SELECT 2"))))
     try:
         response = app.test_client().get("/query-then-restart")
         assert (response.status_code, response.text) == (200, "answered")
-        with app.app_context():  # and the next request finds a working connection
-            assert db.session.scalar(sa.text("SELECT 2")) == 2
+        # The pool still holds the dead connection (nothing checks it before use): the next GET
+        # meets it, and is served again on a fresh connection.
+        response = app.test_client().get("/select-two")
+        assert (response.status_code, response.text) == (200, "2")
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def test_after_a_restart_a_get_is_tried_again_and_a_post_answers_503(private_postgres):  # noqa: F811
+    url = database_url(private_postgres.url())
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+    served = []
+
+    def count():
+        served.append(request_method())
+        return str(db.session.scalar(sa.text("SELECT 2")))
+
+    app.add_url_rule("/count", view_func=count, methods=["GET", "POST"])
+    client = app.test_client()
+    try:
+        assert client.get("/count").status_code == 200  # a pooled connection; then the server restarts
+        private_postgres.restart()
+        response = client.post("/count")
+        assert (response.status_code, served[-1]) == (503, "POST"), "a POST is never repeated by the server"
+        assert response.headers["Retry-After"]
+        # The POST's failure invalidated the pool: the GET gets a fresh connection the first time.
+        served.clear()
+        assert (client.get("/count").text, served) == ("2", ["GET"])
+        private_postgres.restart()
+        served.clear()  # the dead connection is back in the pool: the GET meets it, and is served again
+        response = client.get("/count")
+        assert (response.status_code, response.text, served) == (200, "2", ["GET", "GET"])
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def request_method() -> str:
+    from flask import request
+
+    return request.method

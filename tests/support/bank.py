@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,14 @@ from app.exam.importing import import_bank
 from app.extensions import db
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "bank"
+REAL_BANK = Path(__file__).resolve().parents[2] / "questions"
+
+
+@functools.cache
+def real_bank_report():
+    """The real bank's validation, read once per test process (it compares every pair of questions:
+    the bank tests, the browser journeys and the page-time test all need it)."""
+    return bank_validation.validate(REAL_BANK)
 
 
 @pytest.fixture

@@ -1,0 +1,135 @@
+"""Every page each role reaches from its menus answers within the limit, as the server measures it.
+
+On the demo data (the real question bank and `flask demo seed`, as `make run` loads them) on
+PostgreSQL, each demo account signs in, opens its landing page, follows every same-site link of
+the main menu, then every same-site link on the pages those lead to (one level deeper), and opens
+each page found a few times. A page fails when the 95th percentile of its `Server-Timing` total
+(app/ops/timing.py: the server's own time, without the test client's) is over the limit:
+`KEZEK_PAGE_TIME_LIMIT_MS`, 100 by default; `KEZEK_PAGE_TIME_REQUESTS` timed requests each (5),
+after an untimed first one that compiles the templates and fills the caches. The failure lists
+every slow page with its statement count, the slowest first."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import urllib.parse
+from dataclasses import dataclass
+
+import pytest
+from bs4 import BeautifulSoup
+
+from app.core.clock import utcnow
+from app.demo import services as demo
+from app.demo.data import DEMO_PASSWORD
+from app.exam.importing import import_bank
+from app.extensions import db
+from tests.conftest import BACKENDS, submit_form
+from tests.ops.test_server_timing import timing_of
+from tests.support.bank import real_bank_report
+
+LIMIT_MS = float(os.environ.get("KEZEK_PAGE_TIME_LIMIT_MS", "100"))
+REQUESTS = int(os.environ.get("KEZEK_PAGE_TIME_REQUESTS", "5"))
+ROLES = {
+    "learner": "learner@demo.kezek.kz",
+    "staff": "staff@demo.kezek.kz",
+    "admin": "admin@demo.kezek.kz",
+}
+# Not pages: signing out ends the crawl's session; files and the API are not what people open.
+SKIPPED_PREFIXES = ("/static/", "/account/logout", "/api/")
+
+
+@dataclass(frozen=True)
+class PageTime:
+    role: str
+    path: str
+    p95_ms: float
+    statements: int
+    status: int
+
+    def __str__(self) -> str:
+        return f"{self.p95_ms:7.1f} ms  {self.statements:3d} statements  {self.status}  {self.role:8s} {self.path}"
+
+
+def same_site_links(html: str, *, within: str | None = None) -> list[str]:
+    """The paths (with their query) of the page's links to this site, in `within` (a CSS selector)
+    or anywhere, without fragments and without the ones skipped."""
+    soup = BeautifulSoup(html, "html.parser")
+    scope = soup.select_one(within) if within else soup
+    links = []
+    for anchor in scope.find_all("a", href=True) if scope else []:
+        parts = urllib.parse.urlsplit(anchor["href"])
+        if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+            continue  # another site, mailto:, or an anchor on the page itself
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        if not path.startswith(SKIPPED_PREFIXES) and path not in links:
+            links.append(path)
+    return links
+
+
+def timed(client, path: str) -> tuple[float, int, int, str]:
+    """The page's p95 server time over REQUESTS requests after an untimed one, its statements, status
+    and HTML."""
+    first = client.get(path)
+    totals, statements = [], 0
+    for _ in range(REQUESTS):
+        response = client.get(path)
+        timing = timing_of(response)
+        totals.append(timing["total"])
+        statements = int(timing["n"])
+    p95 = statistics.quantiles(totals, n=20, method="inclusive")[-1] if len(totals) > 1 else totals[0]
+    return p95, statements, first.status_code, first.get_data(as_text=True)
+
+
+def crawl(app, role: str, email: str) -> list[PageTime]:
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ru"
+    landing = submit_form(client, "/account/login", {"email": email, "password": DEMO_PASSWORD}, follow_redirects=True)
+    assert landing.status_code == 200
+    menu = same_site_links(landing.get_data(as_text=True), within="nav")
+    assert len(menu) >= 4, f"{role}: the menu has too few links: {menu}"
+    seen: dict[str, PageTime] = {}
+    queue = list(menu)
+    for depth in (0, 1):
+        following = []
+        for path in queue:
+            if path in seen:
+                continue
+            p95, statements, status, html = timed(client, path)
+            seen[path] = PageTime(role, path, p95, statements, status)
+            if depth == 0 and status == 200:
+                following += same_site_links(html, within="main") or same_site_links(html)
+        queue = following
+    return list(seen.values())
+
+
+@pytest.fixture
+def demo_app(app):
+    """The app on PostgreSQL with the real question bank and the demo data, as `make run` loads them."""
+    with app.app_context():
+        import_bank(db.session, real_bank_report().bank, utcnow())
+        demo.seed(db.session)
+        db.session.commit()
+    return app
+
+
+@pytest.mark.slow  # the real question bank, and a thousand requests or so
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("db_url", [b for b in BACKENDS if b == "postgresql"], indirect=True)
+def test_every_page_of_every_role_answers_within_the_limit(demo_app):
+    pages = [page for role, email in ROLES.items() for page in crawl(demo_app, role, email)]
+    print("\n".join(map(str, sorted(pages, key=lambda page: -page.p95_ms))))  # shown with -s or on failure
+    broken = [str(page) for page in pages if page.status >= 500]
+    assert broken == [], "pages that failed:\n" + "\n".join(broken)
+    slow = sorted((page for page in pages if page.p95_ms > LIMIT_MS), key=lambda page: -page.p95_ms)
+    assert len(pages) > 20, "the crawl found too few pages to judge"
+    assert slow == [], f"{len(slow)} of {len(pages)} pages over {LIMIT_MS:g} ms (p95, server time):\n" + "\n".join(
+        map(str, slow)
+    )
+
+
+def test_links_are_found_in_the_scope_asked_for():
+    html = """<nav><a href="/a">A</a><a href="https://elsewhere.kz/">x</a><a href="#top">t</a></nav>
+              <main><a href="/b?page=2#c">B</a><a href="/static/x.css">s</a><a href="/a">A</a></main>"""
+    assert same_site_links(html, within="nav") == ["/a"]
+    assert same_site_links(html) == ["/a", "/b?page=2"]
