@@ -14,11 +14,13 @@ from app.auth import signup
 from app.auth.iin import make_iin
 from app.auth.models import PendingRegistration, User
 from app.core import clock
+from app.core.errors import DomainError
 from app.extensions import db
 from app.notify.models import OutboxMessage
 from app.ops.logs import JsonFormatter
-from tests.conftest import PASSWORD, csrf_token_from, submit_form
+from tests.conftest import BACKENDS, PASSWORD, csrf_token_from, submit_form
 from tests.support.mail import confirm_registration, link_in, registration_link, send_outbox, text_of
+from tests.support.races_support import Request, interleave, same_twice
 
 NEW_IIN = make_iin(date(1992, 3, 14), "female", 5151)
 FORM = {
@@ -281,3 +283,48 @@ def test_the_token_never_reaches_the_access_log(app, client, caplog):
         assert token not in line
         assert "/account/register/confirm/[token]" in line
     assert token not in caplog.text
+
+
+def _confirm_or_refuse(session, token: str):
+    if signup.confirm(session, token, clock.utcnow()) is None:
+        raise DomainError("the link is not live", code="link-not-live")
+
+
+def _link_token(app, email: str) -> str:
+    return registration_link(app, email).rsplit("/", 1)[1]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("db_url", [b for b in BACKENDS if b == "postgresql"], indirect=True)
+def test_two_presses_at_once_open_one_account(app, client):
+    """Both requests find the live link before either confirms (tests/support/races_support.py)."""
+    submit_form(client, "/account/register", FORM)
+    token = _link_token(app, FORM["email"])
+    outcomes = same_twice(
+        app,
+        lambda session: signup.pending(session, token, clock.utcnow()),
+        lambda session, _: _confirm_or_refuse(session, token),
+    )
+    assert outcomes == ["ok", "link-not-live"]
+    assert count(app, User) == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("db_url", [b for b in BACKENDS if b == "postgresql"], indirect=True)
+def test_two_links_for_one_iin_confirmed_at_once_open_one_account(app):
+    first, second = app.test_client(), app.test_client()
+    submit_form(first, "/account/register", FORM)
+    submit_form(second, "/account/register", {**FORM, "email": "someone-else@example.kz"})
+    tokens = [_link_token(app, FORM["email"]), _link_token(app, "someone-else@example.kz")]
+    outcomes = interleave(
+        app,
+        *(
+            Request(
+                lambda session, t=t: signup.pending(session, t, clock.utcnow()),
+                lambda session, _, t=t: _confirm_or_refuse(session, t),
+            )
+            for t in tokens
+        ),
+    )
+    assert outcomes == ["ok", "link-not-live"]  # the unique IIN decides; no error reaches the person
+    assert count(app, User) == 1
