@@ -13,7 +13,6 @@ from app.auth.tokens import bearer_required, bearer_token
 from app.core.clock import utcnow
 from app.core.i18n import LANGUAGES, current_language
 from app.extensions import db, limiter
-from app.notify import kinds
 
 blp = Blueprint("api_auth", __name__, url_prefix="/auth", description="Accounts and bearer tokens")
 
@@ -74,7 +73,6 @@ class Register(MethodView):
                 phone=data["phone"],
                 language=data["lang"],
             ),
-            make_link=lambda token: kinds.link("auth.confirm_registration", token=token),
             language=data["lang"] or current_language(),
             now=utcnow(),
         )

@@ -23,7 +23,6 @@ from app.core.forms import apply_field_errors
 from app.core.i18n import current_language
 from app.core.urls import safe_next_url
 from app.extensions import db, limiter
-from app.notify import kinds
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
@@ -71,7 +70,6 @@ def register():
             signup.start(
                 db.session,
                 registration,
-                make_link=lambda token: kinds.link("auth.confirm_registration", token=token),  # BASE_URL, not Host
                 language=form.language.data or current_language(),
                 now=utcnow(),
             )

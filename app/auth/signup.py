@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -35,6 +34,7 @@ from app.auth.models import PendingRegistration, User
 from app.auth.services import Registration, hash_password, normalize_phone, registration_problems
 from app.core.errors import FieldErrors
 from app.extensions import limiter
+from app.notify import kinds
 from app.notify.services import queue_message, queue_message_to_address
 
 CONFIRM = "registration-confirm"
@@ -46,13 +46,16 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start(
-    session: Session, data: Registration, *, make_link: Callable[[str], str], language: str, now: datetime
-) -> None:
+def confirmation_link(token: str) -> str:
+    """The absolute address of a link's page, on `BASE_URL`: never on the request's Host header,
+    which whoever registers chooses (a link to their own site would hand them the token)."""
+    return kinds.link("auth.confirm_registration", token=token)
+
+
+def start(session: Session, data: Registration, *, language: str, now: datetime) -> None:
     """Raise `FieldErrors` for fields that break their own rules; otherwise queue the one message
-    that fits (see above) and return nothing, so no caller can answer differently. `make_link`
-    turns a token into the absolute address of the confirmation page; `language` is the one the
-    messages to an address without an account are written in."""
+    that fits (see above) and return nothing, so no caller can answer differently. `language` is
+    the one the messages to an address without an account are written in."""
     if errors := registration_problems(session, data, check_taken=False):
         raise FieldErrors(errors)
     data = data.cleaned()
@@ -83,7 +86,7 @@ def start(
             )
         )
         queue_message_to_address(
-            session, kind=CONFIRM, email=data.email, language=language, payload={"url": make_link(token)}
+            session, kind=CONFIRM, email=data.email, language=language, payload={"url": confirmation_link(token)}
         )
 
 
