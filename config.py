@@ -133,6 +133,13 @@ class Config:
     EXAM_ANONYMOUS_SESSION_RATE_LIMIT = os.environ.get("KEZEK_EXAM_ANONYMOUS_SESSION_RATE_LIMIT", "10 per hour")
     ANONYMOUS_ATTEMPT_RETENTION_DAYS = int(os.environ.get("KEZEK_ANONYMOUS_ATTEMPT_RETENTION_DAYS", "30"))
     PASSWORD_RESET_TTL_SECONDS = int(os.environ.get("KEZEK_PASSWORD_RESET_TTL_SECONDS", "3600"))
+    # Self-registration is confirmed by a link sent to the address given (app/auth/signup.py):
+    # how long the link works, how many registration messages one address may receive (past it
+    # nothing is sent, and the answer stays the same), and the address people are told to write
+    # to when a registration cannot be completed.
+    REGISTRATION_TTL_SECONDS = int(os.environ.get("KEZEK_REGISTRATION_TTL_SECONDS", str(24 * 3600)))
+    REGISTER_MAILBOX_LIMIT = os.environ.get("KEZEK_REGISTER_MAILBOX_LIMIT", "3 per hour;10 per day")
+    SUPPORT_EMAIL = os.environ.get("KEZEK_SUPPORT_EMAIL", "support@kezek.kz")
 
     # flask-smorest / OpenAPI
     API_TITLE = "Kezek API"

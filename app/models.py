@@ -2,7 +2,7 @@
 
 from app.appeals.models import Appeal, AppealEvent, AppealSequence, Complaint
 from app.audit.models import AuditEntry
-from app.auth.models import ApiToken, PasswordReset, User, UserSession
+from app.auth.models import ApiToken, PasswordReset, PendingRegistration, User, UserSession
 from app.booking.models import Booking, BookingEvent, Slot, TicketSequence, WaitlistEntry
 from app.centres.models import Centre
 from app.exam.models import (
@@ -38,6 +38,7 @@ __all__ = [
     "JobRun",
     "OutboxMessage",
     "PasswordReset",
+    "PendingRegistration",
     "Question",
     "QuestionCategory",
     "QuestionOption",

@@ -303,3 +303,4 @@ def bank(app):
 
 # Fixtures that live with their helpers, offered to every test module.
 from tests.support.bank import loaded  # noqa: E402, F401
+from tests.support.mail import smtp  # noqa: E402, F401

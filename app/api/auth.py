@@ -1,15 +1,17 @@
-"""POST /auth/register, POST /auth/token, DELETE /auth/token."""
+"""POST /auth/register (confirmed by e-mail), POST /auth/token, DELETE /auth/token."""
 
 from __future__ import annotations
 
 from flask import current_app, make_response
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from app.auth import services, throttle
+from app.auth import services, signup, throttle
 from app.auth.tokens import bearer_required, bearer_token
-from app.core.i18n import LANGUAGES
+from app.core.clock import utcnow
+from app.core.i18n import LANGUAGES, current_language
 from app.extensions import db, limiter
 
 blp = Blueprint("api_auth", __name__, url_prefix="/auth", description="Accounts and bearer tokens")
@@ -24,13 +26,9 @@ class RegisterSchema(Schema):
     lang = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LANGUAGES))
 
 
-class UserSchema(Schema):
-    id = fields.Integer()
-    email = fields.String()
-    full_name = fields.String()
-    role = fields.String()
-    lang = fields.String(attribute="language", allow_none=True)
-    created_at = fields.DateTime()
+class RegistrationAcceptedSchema(Schema):
+    status = fields.String(metadata={"description": "`pending`: the registration waits for its e-mail link"})
+    detail = fields.String(metadata={"description": "What to do next, in the request's language"})
 
 
 class CredentialsSchema(Schema):
@@ -56,16 +54,16 @@ class Register(MethodView):
     decorators = [limiter.limit(_register_limit)]
 
     @blp.arguments(RegisterSchema)
-    @blp.response(201, UserSchema)
-    @blp.alt_response(
-        422,
-        description="Field errors: bad IIN checksum, weak password; `account` when the e-mail or the IIN has an"
-        " account already (one answer for both, given only when every field is right)",
-    )
+    @blp.response(202, RegistrationAcceptedSchema)
+    @blp.alt_response(422, description="Field errors: a bad IIN checksum, a weak password, a malformed e-mail …")
     def post(self, data):
-        """Create a learner/applicant account."""
+        """Register a learner/applicant account, to be confirmed by e-mail.
+
+        Whether the e-mail or the IIN already has an account or not, valid fields get the same 202
+        and body: what happens next is said only to the mailbox given (a link that opens the
+        account, or why it cannot be opened), so the answer tells nobody who has an account."""
         # FieldErrors reach the client as problem+json 422; the session is rolled back at teardown.
-        user = services.register_user(
+        signup.start(
             db.session,
             services.Registration(
                 email=data["email"],
@@ -75,9 +73,11 @@ class Register(MethodView):
                 phone=data["phone"],
                 language=data["lang"],
             ),
+            language=data["lang"] or current_language(),
+            now=utcnow(),
         )
         db.session.commit()
-        return user
+        return {"status": "pending", "detail": _("Check your e-mail to finish your registration.")}
 
 
 @blp.route("/token")

@@ -84,3 +84,10 @@ class PasswordForm(ResetPasswordForm):
 class ResetRequestForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired()], render_kw={"autocomplete": "email"})
     submit = SubmitField(_l("Send me a link"))
+
+
+class ConfirmRegistrationForm(FlaskForm):
+    """The button on the page a registration link opens: following the link alone (as a mail
+    scanner does) opens no account."""
+
+    submit = SubmitField(_l("Open my account"))

@@ -114,3 +114,28 @@ class PasswordReset(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PendingRegistration(db.Model):
+    """A self-registration waiting for its e-mail link to be opened (app.auth.signup).
+
+    A table of its own rather than a `user_account` row in a "pending" state: such a row would
+    hold the unique e-mail and IIN, so anyone typing another person's IIN or address would block
+    the real owner until it expired, and every query over accounts (sign-in, staff and admin
+    lists, statistics, API tokens) would have to remember to skip it. Here nothing is unique but
+    the token: several unconfirmed attempts may exist, the first one confirmed becomes the account,
+    and `user_account` keeps real accounts only. Only the SHA-256 of the link's token is kept."""
+
+    __tablename__ = "pending_registration"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    full_name: Mapped[str] = mapped_column(String(200))
+    iin: Mapped[str] = mapped_column(String(12))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    language: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Expired rows are deleted by the next registration (app.auth.signup.start).
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

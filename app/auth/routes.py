@@ -6,8 +6,16 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from app.auth import privacy, reset, services, sessions, throttle
-from app.auth.forms import LoginForm, PasswordForm, ProfileForm, RegisterForm, ResetPasswordForm, ResetRequestForm
+from app.auth import privacy, reset, services, sessions, signup, throttle
+from app.auth.forms import (
+    ConfirmRegistrationForm,
+    LoginForm,
+    PasswordForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
 from app.auth.models import Role
 from app.core.clock import utcnow
 from app.core.errors import FieldErrors
@@ -55,20 +63,50 @@ def register():
             # The account's own rules too, so that every problem shows at once, not one round at a time
             # (not for a request without a valid CSRF token: it learns nothing).
             if "csrf_token" not in form.errors:
-                problems = services.registration_problems(db.session, registration)
+                problems = services.registration_problems(db.session, registration, check_taken=False)
                 apply_field_errors(form, {name: found for name, found in problems.items() if name not in form.errors})
             return render_template("auth/register.html", form=form), 422
         try:
-            user = services.register_user(db.session, registration)
+            signup.start(
+                db.session,
+                registration,
+                language=form.language.data or current_language(),
+                now=utcnow(),
+            )
         except FieldErrors as error:
             db.session.rollback()
             apply_field_errors(form, error.errors)
         else:
+            db.session.commit()
+            # One answer whether the e-mail or the IIN has an account or not (app.auth.signup).
+            return redirect(url_for("auth.registration_sent"))
+    return render_template("auth/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/register/sent")
+def registration_sent():
+    return render_template("auth/registration_sent.html")
+
+
+# The token is in the path: the access log redacts it (app.ops.logs), and the page sends no Referer.
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@privacy.no_store
+def confirm_registration(token: str):
+    now = utcnow()
+    form = ConfirmRegistrationForm()
+    if signup.pending(db.session, token, now) is not None:
+        if not form.validate_on_submit():
+            return render_template("auth/confirm_registration.html", form=form)
+        user = signup.confirm(db.session, token, now)
+        if user is not None:
+            sessions.sign_out()  # whoever was signed in in this browser
             sessions.sign_in(user)
             db.session.commit()
             flash(_("Welcome to Kezek! Your account is ready."), "success")
             return redirect(url_for("main.index"))
-    return render_template("auth/register.html", form=form), 422 if form.errors else 200
+        db.session.commit()  # the link is used up either way
+    flash(_("This link is not valid any more. Register again to get a new one."), "error")
+    return redirect(url_for("auth.register"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

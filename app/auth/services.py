@@ -109,15 +109,13 @@ class Registration:
         )
 
 
-ACCOUNT_EXISTS = _l(
-    "We cannot create an account with these details. If you already have one, sign in or reset your password."
-)
-
-
 def register_user(
     session: Session, data: Registration, *, role: Role = Role.USER, centre: Centre | None = None
 ) -> User:
-    """Create an account after checking every rule; all problems are reported at once."""
+    """Create an account at once, after checking every rule; all problems are reported at once,
+    a taken e-mail or IIN by name. For trusted callers only (`flask users create`, an administrator
+    creating staff, the demo data): people registering themselves go through `app.auth.signup`,
+    which tells nobody whether an account exists."""
     if errors := registration_problems(session, data, role=role, centre=centre):
         raise FieldErrors(errors)
     data = data.cleaned()
@@ -137,9 +135,15 @@ def register_user(
 
 
 def registration_problems(
-    session: Session, data: Registration, *, role: Role = Role.USER, centre: Centre | None = None
+    session: Session,
+    data: Registration,
+    *,
+    role: Role = Role.USER,
+    centre: Centre | None = None,
+    check_taken: bool = True,
 ) -> dict[str, list]:
-    """Every rule `data` breaks, by field (nothing written)."""
+    """Every rule `data` breaks, by field (nothing written). Without `check_taken`, only the rules
+    of the fields themselves: what they say is true of any account, so it reveals none."""
     errors: dict[str, list] = {}
     data = data.cleaned()
     email, iin, full_name = data.email, data.iin, data.full_name
@@ -159,13 +163,8 @@ def registration_problems(
         errors.setdefault("language", []).append(_l("Choose Kazakh, Russian or English."))
     if role == Role.STAFF and centre is None:
         errors.setdefault("centre", []).append(_l("A staff account must belong to an exam centre."))
-    if not errors and (taken := _taken(session, email, iin)):
-        if role == Role.USER:
-            # Self-registration: only once everything else is right, and one answer for the e-mail
-            # and the IIN, on neither field, so the form does not tell whether an IIN has an account.
-            errors["account"] = [ACCOUNT_EXISTS]
-        else:  # an administrator creating a staff account is told which detail is taken
-            errors.update(taken)
+    if check_taken and not errors:
+        errors.update(_taken(session, email, iin))
     return errors
 
 

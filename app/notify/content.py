@@ -41,13 +41,13 @@ def subject_of(message: OutboxMessage) -> str:
 
 def compose(message: OutboxMessage) -> tuple[Email, str | None]:
     """The e-mail, and the SMS text when this kind goes by SMS too, in the recipient's language."""
-    user = message.user
-    language = user.language or current_app.config["BABEL_DEFAULT_LOCALE"]
+    user = message.user  # None for a message to an address without an account
+    language = (user.language if user else message.language) or current_app.config["BABEL_DEFAULT_LOCALE"]
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]), force_locale(language):
         content = content_for(message)
         context = {"content": content, "user": user, "language": language}
         email = Email(
-            to=user.email,
+            to=user.email if user else message.to_email,
             subject=str(content.subject),
             text=render_template("notify/email.txt", **context),
             html=render_template("notify/email.html", **context),
@@ -56,5 +56,5 @@ def compose(message: OutboxMessage) -> tuple[Email, str | None]:
             attachments=content.attachments,
         )
     kind = kind_of(message.kind)
-    sms = content.sms if kind is not None and kind.sms and user.phone else None
+    sms = content.sms if kind is not None and kind.sms and user and user.phone else None
     return email, sms

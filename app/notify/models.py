@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
@@ -35,6 +35,7 @@ class OutboxMessage(db.Model):
         Index("ix_outbox_message_status_due", "status", "due_at"),
         # Serves the person's messages (newest first) and the cascade from a deleted account alike.
         Index("ix_outbox_message_user_created", "user_id", "created_at"),
+        CheckConstraint("user_id IS NOT NULL OR to_email IS NOT NULL", name="has_recipient"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,7 +44,11 @@ class OutboxMessage(db.Model):
     # naming the event, e.g. "appeal:12:referred"; unique, so it too is queued at most once.
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    # The account it goes to; or none, for a message to an address that has no account (yet):
+    # the link that confirms a registration. Such a message goes to `to_email` in `language`.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    to_email: Mapped[str | None] = mapped_column(String(254))
+    language: Mapped[str | None] = mapped_column(String(2))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     # The request (or job run) that queued it: its log lines and the sending's share this id.
     request_id: Mapped[str | None] = mapped_column(String(100))
@@ -61,5 +66,5 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # seen in the in-app list
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User | None] = relationship()
     booking: Mapped[Booking | None] = relationship()

@@ -30,26 +30,41 @@ def queue_message(
     key: str | None = None,
 ) -> None:
     """Add a message to the outbox; nothing happens if this booking already has one of this kind,
-    or, when `key` is given (messages not about a booking), if a message with that key exists.
-
-    `INSERT … ON CONFLICT DO NOTHING` rather than look-then-insert: two transactions queueing the
-    same message at once cannot both succeed, and neither fails.
-    """
-    now = utcnow()
-    statement = insert_for(session, OutboxMessage).values(
+    or, when `key` is given (messages not about a booking), if a message with that key exists."""
+    _insert(
+        session,
+        key,
         kind=kind,
         user_id=user.id,
-        booking_id=booking.id if booking is not None else None,
+        booking_id=booking.id if booking else None,
         payload=payload,
+        due_at=due_at,
+    )
+
+
+def queue_message_to_address(
+    session: Session, *, kind: str, email: str, language: str | None, payload: dict[str, Any], key: str | None = None
+) -> None:
+    """Add a message for an address that has no account (yet): the link confirming a registration.
+    It goes by e-mail only, in `language`, and never shows in anybody's in-app list."""
+    _insert(session, key, kind=kind, user_id=None, to_email=email, language=language, payload=payload)
+
+
+def _insert(session: Session, key: str | None, *, due_at: datetime | None = None, **values: Any) -> None:
+    """`INSERT … ON CONFLICT DO NOTHING` rather than look-then-insert: two transactions queueing the
+    same message at once cannot both succeed, and neither fails."""
+    now = utcnow()
+    statement = insert_for(session, OutboxMessage).values(
         status="pending",
         created_at=now,
         due_at=due_at or now,
         dedupe_key=key,
         request_id=current_request_id(),
+        **values,
     )
     if key is not None:
         statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
-    elif booking is not None:
+    elif values.get("booking_id") is not None:
         statement = statement.on_conflict_do_nothing(
             index_elements=["booking_id", "kind"], index_where=text("booking_id IS NOT NULL")
         )

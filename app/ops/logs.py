@@ -37,8 +37,9 @@ _PERSONAL_DATA = (
 )
 
 
-# Secrets that travel in a path: the password-reset link's token (a log reader could use it).
-_SECRETS_IN_PATHS = ((re.compile(r"(/account/reset/)[^\s/?#\"']+"), r"\1[token]"),)
+# Secrets that travel in a path: the tokens of the password-reset and registration links (a log
+# reader could use them).
+_SECRETS_IN_PATHS = ((re.compile(r"(/account/(?:reset|register/confirm)/)[^\s/?#\"']+"), r"\1[token]"),)
 
 
 def scrub(text: str) -> str:

@@ -1,7 +1,7 @@
 """public statistics: the summary tables per centre, exam, category and month, and closures per month
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-03 14:20:00.000000
 
 """
@@ -13,8 +13,8 @@ import app.core.types
 
 
 # revision identifiers, used by Alembic.
-revision = "0017"
-down_revision = "0015"
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

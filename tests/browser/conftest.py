@@ -17,6 +17,7 @@ from app.demo import services as demo
 from app.exam.importing import import_bank
 from app.extensions import db
 from config import TestingConfig
+from tests.browser import support
 from tests.support.bank import real_bank_report
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -40,6 +41,7 @@ def live_server(tmp_path_factory):
         import_bank(db.session, real_bank_report().bank, utcnow())
         demo.seed(db.session)
         db.session.commit()
+    support.LIVE["app"] = app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

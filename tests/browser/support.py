@@ -15,12 +15,15 @@ from pathlib import Path
 
 from app.auth.iin import make_iin
 from app.demo.data import DEMO_PASSWORD
+from tests.support.mail import registration_link
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SERIALS = itertools.count(1)
 # Each journey registers people of its own birth date (the IIN starts with it) and e-mail prefix,
 # so that nobody collides with another journey's accounts on the shared live server.
 BIRTH_DATES = {"learner": date(2003, 4, 9), "applicant": date(2001, 6, 12), "examinee": date(2000, 2, 3)}
+# The live server's app (`live_server` sets it), whose outbox holds the registration links.
+LIVE: dict = {}
 
 
 def register_person(page, base: str, language: str, kind: str) -> str:
@@ -33,6 +36,10 @@ def register_person(page, base: str, language: str, kind: str) -> str:
     page.select_option("#language", language)
     page.fill("#password", "steppe-road-2026")
     page.fill("#password_confirm", "steppe-road-2026")
+    page.click("form.stack [type=submit]")
+    page.wait_for_url(f"{base}/account/register/sent")
+    # The link the e-mail carries, read from the live server's outbox; its page asks for a press.
+    page.goto(base + registration_link(LIVE["app"], email))
     page.click("form.stack [type=submit]")
     page.wait_for_url(f"{base}/")
     return email

@@ -22,6 +22,7 @@ PUBLIC = [
     "/",
     "/account/login",
     "/account/register",
+    "/account/register/sent",
     "/account/reset",
     "/questions/",
     "/questions/?topic=signs-warning",

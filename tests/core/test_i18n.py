@@ -7,6 +7,7 @@ from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 
 from tests.conftest import submit_form
+from tests.support.mail import confirm_registration
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "app" / "translations"
 SIGN_IN = {"kk": "Кіру", "ru": "Войти", "en": "Sign in"}
@@ -112,6 +113,7 @@ def test_register_and_sign_in_in_each_language(client, app, language):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
     assert page_language(client.get("/account/register")) == language
     assert submit_form(client, "/account/register", form).status_code == 302
+    assert confirm_registration(client, app, form["email"]).status_code == 302
     home = client.get("/")
     assert page_language(home) == language
     submit_form(client, "/account/logout", {}, page_url="/")

@@ -18,18 +18,7 @@ from app.notify import delivery
 from app.notify.models import OutboxMessage
 from app.notify.senders import DeliveryError, SmtpMailer
 from tests.support.booking_support import NOW, book, freeze, make_slot
-from tests.support.mail import Inbox
 from tests.support.servers import free_port
-
-
-@pytest.fixture
-def smtp(app):
-    inbox = Inbox()
-    inbox.port, inbox.controller = free_port(), None
-    inbox.up()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, SMS_BACKEND="none")
-    yield inbox
-    inbox.down()
 
 
 @pytest.fixture

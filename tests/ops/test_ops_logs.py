@@ -89,7 +89,7 @@ def test_request_logs_hold_no_personal_data(client, caplog):
         "iin": IIN,
         "phone": "+7 701 123 45 67",
     }
-    assert client.post("/api/v1/auth/register", json=body).status_code == 201
+    assert client.post("/api/v1/auth/register", json=body).status_code == 202
     client.post("/api/v1/auth/token", json={"email": body["email"], "password": "wrong-password-1"})
     client.get("/account/login?next=/?email=dana.nur@example.kz")
     logged = caplog.text + "".join(JsonFormatter().format(record) for record in caplog.records)
