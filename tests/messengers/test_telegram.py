@@ -206,3 +206,40 @@ def test_booking_ids_stay_with_their_owner(app, make_user, centre):
         assert actions.verify(data, 1) == ("come", 5)
         assert actions.verify(data, 2) is None
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Booking)) == 0
+
+
+def test_waitlist_offer_takes_the_place_and_links_to_confirm(app, client, bot, make_user, centre):
+    from app.booking import holds, waitlist
+    from tests.support.booking_support import POLICY, run
+
+    freeze(NOW)
+    first, waiting = make_user(language="en"), make_user(language="en")
+    link_chat(app, client, waiting.id)
+    slot = make_slot(app, capacity=1)
+    booking_id = book(app, first.id, slot)
+    run(app, lambda s: waitlist.join_waitlist(s, s.get(User, waiting.id), slot, NOW, POLICY, whole_day=False))
+    run(app, lambda s: holds.cancel(s, s.get(Booking, booking_id), NOW, POLICY))
+    send(app)
+    offer = next(c for c in bot.calls("/sendMessage") if c.json["chat_id"] == CHAT)
+    take = next(b for b in _buttons(offer) if b["text"] == "Take this place")
+    assert press(client, CHAT, take["callback_data"]).json["method"] == "answerCallbackQuery"
+    reply = bot.calls("/sendMessage")[-1]
+    assert "held for you until" in reply.json["text"]
+    [link] = [b for b in _buttons(reply) if "url" in b]
+    assert link["text"] == "Confirm the place"
+    assert "/booking" in link["url"]
+    # Once the hold is gone, the same button only answers with an alert.
+    freeze(NOW + timedelta(hours=2))
+    assert press(client, CHAT, take["callback_data"]).json["show_alert"] is True
+
+
+def test_i_will_come_answers_and_changes_nothing(app, client, bot, make_user, centre):
+    freeze(NOW)
+    user = make_user(language="kk")
+    link_chat(app, client, user.id)
+    booking_id = book(app, user.id, make_slot(app))
+    with app.app_context():
+        data = actions.sign(user.id, "come", booking_id)
+    press(client, CHAT, data)
+    assert "Рақмет" in bot.calls("/sendMessage")[-1].json["text"]
+    assert booking_state(app, booking_id)["status"] == "confirmed"
