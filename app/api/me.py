@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from flask import current_app, g
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_babel import lazy_gettext as _l
+from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.auth import phone
 from app.auth.access import per_person_key
 from app.auth.tokens import bearer_required
 from app.core.clock import utcnow
+from app.core.errors import DomainError
 from app.extensions import db, limiter
 from app.notify import telegram_links
 
@@ -86,11 +88,11 @@ class TelegramLink(MethodView):
 
     @bearer_required
     @blp.response(200, TelegramLinkSchema)
-    @blp.alt_response(404, description="Telegram is not set up on this server")
+    @blp.alt_response(409, description="`telegram-off`: Telegram is not set up on this server")
     def post(self):
         """A link that binds the Telegram chat opening it to this account (once, for 15 minutes)."""
         if not current_app.config.get("TELEGRAM_BOT_TOKEN"):
-            abort(404, message="Telegram is not set up.")
+            raise DomainError(_l("Telegram is not set up on this server."), code="telegram-off")
         url, expires_at = telegram_links.new_link(db.session, g.api_user.id, utcnow())
         db.session.commit()
         return {"url": url, "expires_at": expires_at}

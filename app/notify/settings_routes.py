@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import segno
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -34,7 +34,8 @@ def overview(user) -> dict:
 @login_required
 def telegram_link():
     if not current_app.config.get("TELEGRAM_BOT_TOKEN"):
-        abort(404)
+        flash(_("Telegram is not set up on this server."), "error")
+        return redirect(url_for("auth.profile"))
     url, expires_at = telegram_links.new_link(db.session, current_user.id, utcnow())
     db.session.commit()
     qr = segno.make(url, error="m").svg_inline(scale=5, title=_("QR code of the link to the Kezek bot"))
