@@ -24,6 +24,7 @@ from app.notify.telegram import bot_api_from_config, keyboard
 
 log = logging.getLogger("kezek.telegram")
 bp = Blueprint("telegram", __name__)
+REPLY_TIMEOUT_SECONDS = 3.0
 
 
 def _language(settings=None, sender: dict | None = None) -> str:
@@ -109,6 +110,7 @@ def _send_now(chat_id: int, text: str, rows) -> None:
     api = bot_api_from_config(current_app.config)
     if api is None:
         return
+    api.timeout = min(api.timeout, REPLY_TIMEOUT_SECONDS)  # Telegram waits for the webhook's answer
     payload = {"chat_id": chat_id, "text": text}
     if rows:
         payload["reply_markup"] = keyboard(rows)
