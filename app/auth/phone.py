@@ -100,4 +100,4 @@ def render_code(message: OutboxMessage) -> Content:
 
 
 def register_kinds() -> None:
-    kinds.register(KIND, render_code, sms=True, email=False)
+    kinds.register(KIND, render_code, sms=True, email=False, forget=("code",))

@@ -198,6 +198,8 @@ def _outcome(message: OutboxMessage, failures: dict[str, DeliveryError], now: da
         message.status = Status.SENT
         message.sent_at = now
         message.last_error = None
+        if (kind := kind_of(message.kind)) is not None and kind.forget:
+            message.payload = {key: value for key, value in (message.payload or {}).items() if key not in kind.forget}
         return message.status
     waits = [e.retry_after for e in failures.values() if isinstance(e, RetryLater)]
     if len(waits) == len(failures):

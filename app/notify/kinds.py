@@ -58,6 +58,8 @@ class Kind:
     # The topic people choose channels for (app.notify.channels.TOPICS); by default "important"
     # for SMS kinds, else "other".
     topic: str = ""
+    # Payload keys dropped once the message is sent (a one-time code has no business staying).
+    forget: tuple[str, ...] = ()
     # Asked right before sending: a message no longer relevant (a reminder of a booking cancelled
     # meanwhile) is cancelled instead.
     still_relevant: Callable[[OutboxMessage], bool] | None = None

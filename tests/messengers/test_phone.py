@@ -168,6 +168,7 @@ def test_the_outbox_job_sends_the_code_by_sms_only(app, make_user, capsys):
         assert message.status == "sent"
         assert message.email_sent_at is None
         assert message.sms_sent_at is not None
+        assert "code" not in message.payload  # sent: the code is not kept in the outbox
     printed = capsys.readouterr().out
     assert "--- SMS to +770****78 ---" in printed
     assert "--- e-mail" not in printed
