@@ -1,5 +1,5 @@
 """The person's own messaging settings: POST /me/phone/verify, POST /me/phone/confirm,
-POST /me/telegram/link (and DELETE to unlink)."""
+POST /me/telegram/link (and DELETE to unlink), GET/PUT /me/channels."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from app.auth.tokens import bearer_required
 from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.extensions import db, limiter
-from app.notify import telegram_links
+from app.notify import channels, telegram_links
 
 blp = Blueprint("api_me", __name__, url_prefix="/me", description="The person's phone and messenger links")
 
@@ -103,3 +103,41 @@ class TelegramLink(MethodView):
         """Unlink the account's Telegram chat."""
         telegram_links.unlink_user(db.session, g.api_user.id)
         db.session.commit()
+
+
+class ChannelsSchema(Schema):
+    choices = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(list(channels.TOPICS))),
+        values=fields.List(fields.String(validate=validate.OneOf(channels.ALL))),
+        required=True,
+        metadata={"description": "Channels per topic: reminders, important, other"},
+    )
+    telegram_linked = fields.Boolean(dump_only=True)
+    whatsapp_opted_in = fields.Boolean(dump_only=True)
+
+
+def _channels_state(user_id: int) -> dict:
+    settings = channels.settings_for(db.session, user_id)
+    return {
+        "choices": {topic: channels.defaults_for(topic, settings) for topic in channels.TOPICS},
+        "telegram_linked": settings is not None and settings.telegram_chat_id is not None,
+        "whatsapp_opted_in": settings is not None and settings.whatsapp_opt_in_at is not None,
+    }
+
+
+@blp.route("/channels")
+class Channels(MethodView):
+    @bearer_required
+    @blp.response(200, ChannelsSchema)
+    def get(self):
+        """The channels each topic of message goes by (the defaults until chosen), and the links."""
+        return _channels_state(g.api_user.id)
+
+    @bearer_required
+    @blp.arguments(ChannelsSchema)
+    @blp.response(200, ChannelsSchema)
+    def put(self, data):
+        """Choose the channels per topic (a topic left out keeps none but e-mail as a last resort)."""
+        channels.choose(db.session, g.api_user.id, data["choices"])
+        db.session.commit()
+        return _channels_state(g.api_user.id)

@@ -274,3 +274,18 @@ def test_profile_connects_telegram_with_a_link_and_its_qr_code(app, client, auth
     assert "<svg" in html
     assert "<title>QR code of the link to the Kezek bot</title>" in html
     assert client.post("/account/telegram/link").status_code == 400  # no CSRF token
+
+
+def test_api_reads_and_chooses_channels_per_topic(app, client, make_user):
+    from tests.messengers.conftest import bearer
+
+    headers = bearer(app, make_user().id)
+    state = client.get("/api/v1/me/channels", headers=headers).json
+    assert state["choices"] == {"reminders": ["email"], "important": ["email", "sms"], "other": ["email"]}
+    assert state["telegram_linked"] is False
+    chosen = {"reminders": ["sms", "email"], "important": ["telegram"], "other": []}
+    answer = client.put("/api/v1/me/channels", json={"choices": chosen}, headers=headers)
+    assert answer.status_code == 200
+    assert answer.json["choices"] == {"reminders": ["email", "sms"], "important": ["telegram"], "other": []}
+    bad = client.put("/api/v1/me/channels", json={"choices": {"reminders": ["pigeon"]}}, headers=headers)
+    assert bad.status_code == 422

@@ -186,6 +186,8 @@ MATRIX = {
     ("api_me.PhoneConfirm", "POST"): API_SIGNED_IN,
     ("api_me.TelegramLink", "POST"): API_SIGNED_IN,
     ("api_me.TelegramLink", "DELETE"): API_SIGNED_IN,
+    ("api_me.Channels", "GET"): API_SIGNED_IN,
+    ("api_me.Channels", "PUT"): API_SIGNED_IN,
     ("api_appeals.AppealItem", "GET"): (LOGIN, OK, 404, 404, OK, OK),
 }
 
