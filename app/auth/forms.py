@@ -91,3 +91,19 @@ class ConfirmRegistrationForm(FlaskForm):
     scanner does) opens no account."""
 
     submit = SubmitField(_l("Open my account"))
+
+
+class PhoneForm(FlaskForm):
+    number = TelField(
+        _l("Phone number"), validators=[DataRequired(), Length(max=20)], render_kw={"autocomplete": "tel"}
+    )
+    submit = SubmitField(_l("Send me a code"))
+
+
+class PhoneCodeForm(FlaskForm):
+    code = StringField(
+        _l("Code from the SMS"),
+        validators=[DataRequired(), Length(max=10)],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6},
+    )
+    submit = SubmitField(_l("Confirm the number"))

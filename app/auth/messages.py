@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from app.auth import signup
+from app.auth import phone, signup
 from app.notify import kinds
 from app.notify.kinds import Content
 from app.notify.models import OutboxMessage
@@ -91,3 +91,4 @@ def register_kinds() -> None:
     kinds.register(signup.CONFIRM, render_registration_confirm)
     kinds.register(signup.EMAIL_TAKEN, render_registration_email_taken)
     kinds.register(signup.NOT_COMPLETED, render_registration_not_completed)
+    phone.register_kinds()

@@ -76,6 +76,14 @@ MATRIX = {
     ("auth.password", "POST"): SIGNED_IN,
     ("auth.profile", "GET"): SIGNED_IN,
     ("auth.profile", "POST"): SIGNED_IN,
+    ("auth.phone_verify", "POST"): SIGNED_IN,
+    ("auth.phone_confirm", "POST"): SIGNED_IN,
+    ("messaging.telegram_link", "POST"): SIGNED_IN,
+    ("messaging.telegram_unlink", "POST"): SIGNED_IN,
+    ("messaging.whatsapp", "POST"): SIGNED_IN,
+    ("messaging.choose_channels", "POST"): SIGNED_IN,
+    # Telegram's updates: only with the webhook secret, which nobody in the matrix has.
+    ("telegram.webhook", "POST"): (403,) * 6,
     ("questions.browse", "GET"): PUBLIC,
     ("questions.image", "GET"): PUBLIC,
     ("exam.index", "GET"): PUBLIC,
@@ -181,6 +189,12 @@ MATRIX = {
     ("api_staff.Result", "POST"): API_STAFF_CENTRE,
     ("api_staff.Block", "POST"): API_STAFF_CENTRE,
     ("api_appeals.Appeals", "POST"): API_APPLICANT,
+    ("api_me.PhoneVerify", "POST"): API_SIGNED_IN,
+    ("api_me.PhoneConfirm", "POST"): API_SIGNED_IN,
+    ("api_me.TelegramLink", "POST"): API_SIGNED_IN,
+    ("api_me.TelegramLink", "DELETE"): API_SIGNED_IN,
+    ("api_me.Channels", "GET"): API_SIGNED_IN,
+    ("api_me.Channels", "PUT"): API_SIGNED_IN,
     ("api_appeals.AppealItem", "GET"): (LOGIN, OK, 404, 404, OK, OK),
 }
 
