@@ -126,6 +126,11 @@ class Config:
     EXAM_ANONYMOUS_SESSION_RATE_LIMIT = os.environ.get("KEZEK_EXAM_ANONYMOUS_SESSION_RATE_LIMIT", "10 per hour")
     ANONYMOUS_ATTEMPT_RETENTION_DAYS = int(os.environ.get("KEZEK_ANONYMOUS_ATTEMPT_RETENTION_DAYS", "30"))
     PASSWORD_RESET_TTL_SECONDS = int(os.environ.get("KEZEK_PASSWORD_RESET_TTL_SECONDS", "3600"))
+    # Confirming a phone number by a one-time SMS code (app/auth/phone.py): how long a code lives,
+    # how many wrong tries it allows, and how often one person may ask for a code.
+    PHONE_CODE_TTL_SECONDS = int(os.environ.get("KEZEK_PHONE_CODE_TTL_SECONDS", "600"))
+    PHONE_CODE_MAX_ATTEMPTS = int(os.environ.get("KEZEK_PHONE_CODE_MAX_ATTEMPTS", "5"))
+    PHONE_CODE_RATE_LIMIT = os.environ.get("KEZEK_PHONE_CODE_RATE_LIMIT", "3 per 10 minutes;10 per day")
 
     # flask-smorest / OpenAPI
     API_TITLE = "Kezek API"

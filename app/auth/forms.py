@@ -84,3 +84,19 @@ class PasswordForm(ResetPasswordForm):
 class ResetRequestForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired()], render_kw={"autocomplete": "email"})
     submit = SubmitField(_l("Send me a link"))
+
+
+class PhoneForm(FlaskForm):
+    number = TelField(
+        _l("Phone number"), validators=[DataRequired(), Length(max=20)], render_kw={"autocomplete": "tel"}
+    )
+    submit = SubmitField(_l("Send me a code"))
+
+
+class PhoneCodeForm(FlaskForm):
+    code = StringField(
+        _l("Code from the SMS"),
+        validators=[DataRequired(), Length(max=10)],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 6},
+    )
+    submit = SubmitField(_l("Confirm the number"))

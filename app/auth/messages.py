@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from app.auth import phone
 from app.notify import kinds
 from app.notify.kinds import Content
 from app.notify.models import OutboxMessage
@@ -22,3 +23,4 @@ def render_password_reset(message: OutboxMessage) -> Content:
 
 def register_kinds() -> None:
     kinds.register("password-reset", render_password_reset)
+    phone.register_kinds()

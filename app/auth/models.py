@@ -34,7 +34,10 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     full_name: Mapped[str] = mapped_column(String(200))
     iin: Mapped[str] = mapped_column(String(12), unique=True)
-    phone: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(String(20))  # +7XXXXXXXXXX (auth.services.normalize_phone)
+    # When the person proved by a one-time SMS code that `phone` is theirs (app.auth.phone);
+    # cleared whenever the number changes.
+    phone_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     language: Mapped[str | None] = mapped_column(String(2))
     role: Mapped[str] = mapped_column(String(10), default=Role.USER.value)
     centre_id: Mapped[int | None] = mapped_column(ForeignKey("centre.id", ondelete="RESTRICT"), index=True)
@@ -114,3 +117,17 @@ class PasswordReset(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PhoneCode(db.Model):
+    """The one-time code last sent to confirm a phone number: one per account (a new request
+    replaces it). Only its HMAC is kept; it expires and allows a few attempts."""
+
+    __tablename__ = "phone_code"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20))  # the number being confirmed
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

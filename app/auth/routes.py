@@ -6,8 +6,18 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from app.auth import privacy, reset, services, sessions, throttle
-from app.auth.forms import LoginForm, PasswordForm, ProfileForm, RegisterForm, ResetPasswordForm, ResetRequestForm
+from app.auth import phone, privacy, reset, services, sessions, throttle
+from app.auth.access import per_person_key
+from app.auth.forms import (
+    LoginForm,
+    PasswordForm,
+    PhoneCodeForm,
+    PhoneForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
 from app.auth.models import Role
 from app.core.clock import utcnow
 from app.core.errors import FieldErrors
@@ -125,7 +135,62 @@ def profile():
             db.session.commit()
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form), 422 if form.errors else 200
+    return _profile_page(form)
+
+
+def _profile_page(form, phone_form=None, code_form=None):
+    # formdata=None: the other forms on the page show the account, not the form just posted.
+    phone_form = phone_form or PhoneForm(formdata=None, number=current_user.phone)
+    code_form = code_form or PhoneCodeForm(formdata=None)
+    pending = db.session.get(phone.PhoneCode, current_user.id)
+    errors = form.errors or phone_form.errors or code_form.errors
+    return render_template(
+        "auth/profile.html",
+        form=form,
+        phone_form=phone_form,
+        code_form=code_form,
+        phone_pending=pending,
+        phone_confirmed=phone.phone_confirmed(current_user),
+    ), 422 if errors else 200
+
+
+def _phone_code_limit() -> str:
+    return current_app.config["PHONE_CODE_RATE_LIMIT"]
+
+
+@bp.post("/phone/verify")
+@login_required
+@limiter.limit(_phone_code_limit, key_func=per_person_key)
+def phone_verify():
+    phone_form = PhoneForm()
+    if phone_form.validate_on_submit():
+        try:
+            phone.send_code(db.session, current_user, phone_form.number.data, utcnow())
+        except FieldErrors as error:
+            db.session.rollback()
+            phone_form.number.errors = [*phone_form.number.errors, *error.errors["phone"]]
+        else:
+            db.session.commit()
+            flash(_("We have sent a code by SMS. Enter it below."), "info")
+            return redirect(url_for("auth.profile", _anchor="phone-title"))
+    return _profile_page(ProfileForm(formdata=None, obj=current_user), phone_form=phone_form)
+
+
+@bp.post("/phone/confirm")
+@login_required
+def phone_confirm():
+    code_form = PhoneCodeForm()
+    if code_form.validate_on_submit():
+        try:
+            phone.confirm_code(db.session, current_user, code_form.code.data, utcnow())
+        except phone.CodeRefused as error:
+            db.session.commit()  # the wrong attempt counts
+            code_form.code.errors = [*code_form.code.errors, error.message]
+        else:
+            db.session.commit()
+            flash(_("Your phone number is confirmed."), "success")
+            return redirect(url_for("auth.profile"))
+    return _profile_page(ProfileForm(formdata=None, obj=current_user), code_form=code_form)
 
 
 @bp.post("/sessions/end-all")

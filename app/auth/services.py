@@ -220,6 +220,8 @@ def update_profile(user: User, *, full_name: str, phone: str | None, language: s
     if errors:
         raise FieldErrors(errors)
     user.full_name = full_name
+    if normalized_phone != user.phone:  # a new number is confirmed anew (app.auth.phone)
+        user.phone_confirmed_at = None
     user.phone = normalized_phone
     user.language = language
 

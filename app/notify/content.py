@@ -39,8 +39,9 @@ def subject_of(message: OutboxMessage) -> str:
     return str(content_for(message).subject)
 
 
-def compose(message: OutboxMessage) -> tuple[Email, str | None]:
-    """The e-mail, and the SMS text when this kind goes by SMS too, in the recipient's language."""
+def compose(message: OutboxMessage) -> tuple[Email | None, tuple[str, str] | None]:
+    """The e-mail (None for a kind sent by SMS only), and the SMS (number, text) when this kind goes
+    by SMS too, in the recipient's language."""
     user = message.user
     language = user.language or current_app.config["BABEL_DEFAULT_LOCALE"]
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]), force_locale(language):
@@ -56,5 +57,6 @@ def compose(message: OutboxMessage) -> tuple[Email, str | None]:
             attachments=content.attachments,
         )
     kind = kind_of(message.kind)
-    sms = content.sms if kind is not None and kind.sms and user.phone else None
-    return email, sms
+    phone = content.sms_to or user.phone
+    sms = (phone, content.sms) if kind is not None and kind.sms and phone and content.sms else None
+    return (email if kind is None or kind.email else None), sms

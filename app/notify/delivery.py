@@ -107,11 +107,11 @@ def _attempt(message: OutboxMessage, now: datetime, channels: Channels, policy: 
         return message.status
     try:
         email, sms = compose(message)
-        if message.email_sent_at is None:
+        if email is not None and message.email_sent_at is None:
             channels.mailer.send(email)
             message.email_sent_at = now
         if sms and channels.sms is not None and message.sms_sent_at is None:
-            channels.sms.send(message.user.phone, sms)
+            channels.sms.send(*sms)
             message.sms_sent_at = now
     except DeliveryError as error:
         message.attempts += 1

@@ -23,6 +23,8 @@ class Content:
     action: tuple[str, str] | None = None  # (label, absolute URL)
     facts: list[tuple[str, str]] = field(default_factory=list)
     sms: str | None = None
+    # The number the SMS goes to when not the account's own (a number being confirmed).
+    sms_to: str | None = None
     attachments: list[Attachment] = field(default_factory=list)
 
 
@@ -35,6 +37,8 @@ class Kind:
     render: Render
     # Changes people must not miss also go by SMS when they gave a phone number.
     sms: bool = False
+    # False for messages that only make sense on one channel (a code for the phone it confirms).
+    email: bool = True
     # Asked right before sending: a message no longer relevant (a reminder of a booking cancelled
     # meanwhile) is cancelled instead.
     still_relevant: Callable[[OutboxMessage], bool] | None = None
@@ -51,10 +55,11 @@ def register(
     sms: bool = False,
     still_relevant: Callable[[OutboxMessage], bool] | None = None,
     prefix: bool = False,
+    email: bool = True,
 ) -> None:
     """Messages of kind `name` (or, with `prefix`, of every kind starting with it) are rendered by
     `render`. Registering a name again replaces it: the app is built many times in one process."""
-    (_prefixes if prefix else _kinds)[name] = Kind(render, sms, still_relevant)
+    (_prefixes if prefix else _kinds)[name] = Kind(render, sms, email, still_relevant)
 
 
 def kind_of(name: str) -> Kind | None:

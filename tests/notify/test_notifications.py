@@ -363,7 +363,7 @@ def test_a_feature_registers_how_its_kind_reads_and_whether_it_goes_by_sms(app, 
         message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.kind == "test-greeting"))
         message.user.phone = "+77011234567"
         email, sms = compose(message)
-        assert (email.subject, sms) == ("Hello", "Kezek: hello")
+        assert (email.subject, sms) == ("Hello", ("+77011234567", "Kezek: hello"))
         assert "Welcome" in email.text
         # A kind nobody registered still reads as what its payload says.
         message.kind = "nobody-registered-this"

@@ -1,0 +1,73 @@
+"""The person's own messaging settings: POST /me/phone/verify, POST /me/phone/confirm."""
+
+from __future__ import annotations
+
+from flask import current_app, g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from app.auth import phone
+from app.auth.access import per_person_key
+from app.auth.tokens import bearer_required
+from app.core.clock import utcnow
+from app.extensions import db, limiter
+
+blp = Blueprint("api_me", __name__, url_prefix="/me", description="The person's phone and messenger links")
+
+
+class PhoneSchema(Schema):
+    phone = fields.String(required=True, validate=validate.Length(max=20))
+
+
+class CodeSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(max=10))
+
+
+class PhoneStateSchema(Schema):
+    phone = fields.String(allow_none=True, metadata={"description": "+7XXXXXXXXXX"})
+    confirmed = fields.Boolean()
+    code_expires_at = fields.DateTime(allow_none=True)
+
+
+def _phone_code_limit() -> str:
+    return current_app.config["PHONE_CODE_RATE_LIMIT"]
+
+
+@blp.route("/phone/verify")
+class PhoneVerify(MethodView):
+    decorators = [limiter.limit(_phone_code_limit, key_func=per_person_key)]
+
+    @bearer_required
+    @blp.arguments(PhoneSchema)
+    @blp.response(200, PhoneStateSchema)
+    @blp.alt_response(422, description="`validation-error`: not a Kazakhstan phone number")
+    @blp.alt_response(429, description="`rate-limited`: too many codes asked for")
+    def post(self, data):
+        """Send a one-time code by SMS to the number (it becomes the account's once confirmed)."""
+        user = g.api_user
+        record = phone.send_code(db.session, user, data["phone"], utcnow())
+        db.session.commit()
+        return {"phone": record.phone, "confirmed": False, "code_expires_at": record.expires_at}
+
+
+@blp.route("/phone/confirm")
+class PhoneConfirm(MethodView):
+    @bearer_required
+    @blp.arguments(CodeSchema)
+    @blp.response(200, PhoneStateSchema)
+    @blp.alt_response(
+        422,
+        description="`phone-code-invalid`: wrong code; `phone-code-expired`: expired or too many tries;"
+        " `phone-code-missing`: no code asked for",
+    )
+    def post(self, data):
+        """Confirm the number with the code from the SMS."""
+        user = g.api_user
+        try:
+            phone.confirm_code(db.session, user, data["code"], utcnow())
+        except phone.CodeRefused:
+            db.session.commit()  # the wrong attempt counts
+            raise
+        db.session.commit()
+        return {"phone": user.phone, "confirmed": True, "code_expires_at": None}
