@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role, User
+from app.auth.phone import phone_confirmed
 from app.booking.eligibility import Policy, Refusal, refusal_to_book
 from app.booking.models import Slot
 from app.booking.places import NotEligible, booking_history, slot_facts
@@ -33,10 +34,16 @@ PASSING_REASONS = {"live-hold"}
 
 def person_refusal(user: User) -> DomainError | None:
     """One person, one share: only applicants with an account bearing an IIN (unique per person)
-    file requests. The one place to add further proof of the person (a confirmed phone)."""
+    and a phone confirmed by a one-time SMS code file requests. The one place these checks live."""
     if user.role != Role.USER or not user.iin:
         return DomainError(
             _l("Only applicants with a verified account can file requests."), code="not-verified", status=403
+        )
+    if not phone_confirmed(user):
+        return DomainError(
+            _l("Confirm your phone number with the code we send by SMS before your first request."),
+            code="phone-not-confirmed",
+            status=403,
         )
     return None
 

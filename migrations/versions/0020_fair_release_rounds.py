@@ -1,7 +1,7 @@
 """fair-release rounds: release_round, round_request, slot.round_id
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0019
 Create Date: 2026-12-03 14:00:00.000000
 
 """
