@@ -107,6 +107,7 @@ def _register_commands(app: Flask) -> None:
     from app.demo.cli import demo_cli
     from app.exam.cli import exam_cli, questions_cli
     from app.jobs.cli import scheduler_cli
+    from app.rounds.cli import rounds_cli
     from app.staff.cli import bookings_cli, slots_cli
 
     app.cli.add_command(users_cli)
@@ -116,6 +117,7 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(slots_cli)
     app.cli.add_command(bookings_cli)
+    app.cli.add_command(rounds_cli)
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -129,6 +131,7 @@ def _register_message_kinds() -> None:
     from app.appeals.messages import register_kinds as appeal_kinds
     from app.auth.messages import register_kinds as account_kinds
     from app.booking.messages import register_kinds as booking_kinds
+    from app.rounds.messages import register_kinds as round_kinds
 
-    for register_kinds in (booking_kinds, appeal_kinds, account_kinds):
+    for register_kinds in (booking_kinds, appeal_kinds, account_kinds, round_kinds):
         register_kinds()
