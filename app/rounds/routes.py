@@ -23,7 +23,8 @@ from app.core.forms import run_action
 from app.extensions import db, limiter
 from app.rounds import announcing, requesting, verifying
 from app.rounds.forms import MoveForm, RequestForm
-from app.rounds.models import Phase, ReleaseRound, RoundRequest
+from app.rounds.labels import outcome_name, phase_name
+from app.rounds.models import ReleaseRound, RoundRequest
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 
@@ -31,22 +32,6 @@ bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 @bp.context_processor
 def round_names():
     return {"EXAM_NAMES": EXAM_NAMES, "phase_name": phase_name, "outcome_name": outcome_name, "now": utcnow()}
-
-
-def phase_name(phase: Phase) -> str:
-    return {
-        Phase.UPCOMING: _("Requests open soon"),
-        Phase.OPEN: _("Open for requests"),
-        Phase.DUE: _("Being drawn"),
-        Phase.DRAWN: _("Drawn"),
-        Phase.CANCELLED: _("Cancelled"),
-    }[phase]
-
-
-def outcome_name(outcome: str | None) -> str:
-    return {"won": _("Won a place"), "lost": _("No place this time"), "ineligible": _("Not eligible at the draw")}.get(
-        outcome or "", _("Waiting for the draw")
-    )
 
 
 def _policy() -> Policy:
