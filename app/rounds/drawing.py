@@ -10,6 +10,7 @@ waitlists and then to first come, first served.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
-from app.booking.eligibility import Policy, has_priority, refusal_to_book
-from app.booking.models import Slot
-from app.booking.places import booking_history, create_hold, notify_applicant, slot_facts
+from app.booking.eligibility import BookingFacts, Policy, has_priority, refusal_to_book
+from app.booking.models import Booking, Slot
+from app.booking.places import booking_facts, create_hold, notify_applicant, slot_facts
 from app.booking.waitlist import offer_to_waitlist
 from app.core.errors import DomainError
 from app.core.locking import lock
@@ -47,9 +48,17 @@ def _places(slots: list[Slot], now: datetime) -> dict[int, int]:
     }
 
 
-def _entry(session: Session, request: RoundRequest, slots: dict[int, Slot], now: datetime, policy: Policy):
+def _histories(session: Session, release: ReleaseRound) -> dict[int, list[BookingFacts]]:
+    """Every requester's bookings, in one query (not one per request: a round may have thousands)."""
+    requesters = select(RoundRequest.user_id).where(RoundRequest.round_id == release.id)
+    histories: dict[int, list[BookingFacts]] = defaultdict(list)
+    for booking in session.scalars(select(Booking).where(Booking.user_id.in_(requesters))):
+        histories[booking.user_id].append(booking_facts(booking))
+    return histories
+
+
+def _entry(request: RoundRequest, history: list[BookingFacts], slots: dict[int, Slot], now: datetime, policy: Policy):
     """The request as the lottery sees it, with the choices the rules still allow; or the reason none is."""
-    history = booking_history(session, request.user_id)
     allowed, reason = [], "no-choice-left"
     for slot_id in request.choices:
         slot = slots.get(slot_id)
@@ -81,9 +90,10 @@ def draw(session: Session, release: ReleaseRound, now: datetime, policy: Policy,
     for slot in slots.values():
         session.expire(slot, ["round_id", "booked"])
     requests = list(session.scalars(select(RoundRequest).where(RoundRequest.round_id == release.id)))
+    histories = _histories(session, release)
     by_token, entries, ineligible = {}, [], 0
     for request in requests:
-        entry, reason = _entry(session, request, slots, now, policy)
+        entry, reason = _entry(request, histories[request.user_id], slots, now, policy)
         by_token[request.token] = request
         if entry is None:
             request.outcome, request.outcome_reason, ineligible = Outcome.INELIGIBLE.value, reason, ineligible + 1

@@ -153,3 +153,11 @@ def test_verify_accepts_a_true_draw_and_finds_any_change():
     other_seed = _published(lottery.new_seed(), entries, {"1": 2, "2": 3})
     other_seed["seed_sha256"] = data["seed_sha256"]
     assert "the seed does not match" in verify(other_seed).problems[0]
+
+
+def test_the_bench_draw_of_10_000_requests_takes_well_under_two_seconds():
+    from bench.lottery import draw_lottery
+
+    timed = draw_lottery()
+    assert timed.winners == 500
+    assert timed.seconds <= 2
