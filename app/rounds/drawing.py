@@ -16,9 +16,8 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from app.auth.models import User
 from app.booking.eligibility import BookingFacts, Policy, has_priority, refusal_to_book
 from app.booking.models import Booking, Slot
 from app.booking.places import booking_facts, create_hold, notify_applicant, slot_facts
@@ -89,7 +88,12 @@ def draw(session: Session, release: ReleaseRound, now: datetime, policy: Policy,
     release_slots(session, release)
     for slot in slots.values():
         session.expire(slot, ["round_id", "booked"])
-    requests = list(session.scalars(select(RoundRequest).where(RoundRequest.round_id == release.id)))
+    # The people in one more query (their messages need them), not one per request.
+    requests = list(
+        session.scalars(
+            select(RoundRequest).where(RoundRequest.round_id == release.id).options(selectinload(RoundRequest.user))
+        )
+    )
     histories = _histories(session, release)
     by_token, entries, ineligible = {}, [], 0
     for request in requests:
@@ -113,7 +117,7 @@ def draw(session: Session, release: ReleaseRound, now: datetime, policy: Policy,
         request.outcome, request.slot_id = Outcome.WON.value, allocation.slot_id
         free[allocation.slot_id] -= 1
         won += 1
-        booking = create_hold(session, session.get(User, request.user_id), slots[allocation.slot_id], now, hold_ttl)
+        booking = create_hold(session, request.user, slots[allocation.slot_id], now, hold_ttl)
         request.booking_id = booking.id
         notify_applicant(session, booking, "round-won", round_id=release.id)
     for slot_id, left in free.items():
