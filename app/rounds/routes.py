@@ -7,10 +7,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
-from app.auth.access import per_person_key
+from app.auth.access import per_person_key, role_required
 from app.auth.models import Role
 from app.booking.eligibility import Policy
 from app.booking.forms import ActionForm
@@ -97,7 +97,7 @@ def detail(round_id: int):
 
 
 @bp.post("/<int:round_id>/request")
-@login_required
+@role_required(Role.USER)
 @_limits
 def save_request(round_id: int):
     release = _round_or_404(round_id)
@@ -117,7 +117,7 @@ def save_request(round_id: int):
 
 
 @bp.post("/<int:round_id>/request/move")
-@login_required
+@role_required(Role.USER)
 @_limits
 def move(round_id: int):
     release = _round_or_404(round_id)
@@ -133,7 +133,7 @@ def move(round_id: int):
 
 
 @bp.post("/<int:round_id>/request/withdraw")
-@login_required
+@role_required(Role.USER)
 @_limits
 def withdraw(round_id: int):
     release = _round_or_404(round_id)
@@ -147,7 +147,7 @@ def withdraw(round_id: int):
 
 
 @bp.get("/mine")
-@login_required
+@role_required(Role.USER)
 def mine():
     return render_template("rounds/mine.html", requests=requesting.user_requests(db.session, current_user))
 
