@@ -18,6 +18,12 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _pairs(name: str, default: str) -> dict[str, str]:
+    """ "a=b,c=d" from the environment as {"a": "b", "c": "d"}."""
+    pairs = (item.split("=", 1) for item in os.environ.get(name, default).split(",") if "=" in item)
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
 def database_url(url: str | None) -> str | None:
     """Accept a plain `postgresql://` URL and use psycopg 3 for it."""
     if url is None:
@@ -122,7 +128,32 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Kezek <no-reply@kezek.kz>")
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
-    SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")  # console | none
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")  # console | gateway | none
+    # SMS_BACKEND=gateway: Mobizon's HTTP API (app/notify/sms_gateway.py, docs/messaging.md).
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "https://api.mobizon.kz")
+    SMS_GATEWAY_KEY = os.environ.get("SMS_GATEWAY_KEY")
+    SMS_SENDER = os.environ.get("SMS_SENDER", "Kezek")  # the alpha name approved by the gateway
+    # Longer texts than this many parts of a concatenated SMS are sent as several SMS.
+    SMS_GATEWAY_MAX_PARTS = int(os.environ.get("SMS_GATEWAY_MAX_PARTS", "6"))
+    # Telegram (app/notify/telegram.py): off without a token. The secret is what Telegram sends in
+    # X-Telegram-Bot-Api-Secret-Token with every update (`flask telegram set-webhook` registers it).
+    TELEGRAM_BOT_TOKEN = os.environ.get("TELEGRAM_BOT_TOKEN")
+    TELEGRAM_BOT_USERNAME = os.environ.get("TELEGRAM_BOT_USERNAME", "KezekBot")
+    TELEGRAM_WEBHOOK_SECRET = os.environ.get("TELEGRAM_WEBHOOK_SECRET")
+    TELEGRAM_API_BASE_URL = os.environ.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org")
+    TELEGRAM_TIMEOUT = float(os.environ.get("TELEGRAM_TIMEOUT", "10"))
+    TELEGRAM_LINK_TTL_SECONDS = int(os.environ.get("TELEGRAM_LINK_TTL_SECONDS", "900"))
+    # WhatsApp Cloud API (app/notify/whatsapp.py): off without a token and a phone number id.
+    WHATSAPP_TOKEN = os.environ.get("WHATSAPP_TOKEN")
+    WHATSAPP_PHONE_NUMBER_ID = os.environ.get("WHATSAPP_PHONE_NUMBER_ID")
+    WHATSAPP_API_BASE_URL = os.environ.get("WHATSAPP_API_BASE_URL", "https://graph.facebook.com/v21.0")
+    # The approved utility template of each kind ("kind=name,…") and the template language of each
+    # of ours ("kk=kk,…"); kinds without a template do not go by WhatsApp.
+    WHATSAPP_TEMPLATES = _pairs(
+        "WHATSAPP_TEMPLATES",
+        "confirmation=kezek_booking_confirmed,reminder-24h=kezek_exam_reminder,reminder-2h=kezek_exam_reminder",
+    )
+    WHATSAPP_LANGUAGES = _pairs("WHATSAPP_LANGUAGES", "kk=kk,ru=ru,en=en")
     # The outbox: retries with exponential back-off, then "failed" (admins can retry).
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("KEZEK_OUTBOX_MAX_ATTEMPTS", "8"))
     OUTBOX_BACKOFF_SECONDS = int(os.environ.get("KEZEK_OUTBOX_BACKOFF_SECONDS", "60"))

@@ -86,6 +86,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.exam.routes import bp as exam_bp
     from app.main.routes import bp as main_bp
     from app.notify.routes import bp as notify_bp
+    from app.notify.settings_routes import bp as messaging_bp
+    from app.notify.telegram_webhook import bp as telegram_bp
     from app.ops.health import bp as ops_bp
     from app.rounds.routes import bp as rounds_bp
     from app.staff.routes import bp as staff_bp
@@ -97,6 +99,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(booking_bp)
     app.register_blueprint(rounds_bp)
     app.register_blueprint(notify_bp)
+    app.register_blueprint(telegram_bp)
+    app.register_blueprint(messaging_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(appeals_bp)
@@ -109,6 +113,7 @@ def _register_commands(app: Flask) -> None:
     from app.demo.cli import demo_cli
     from app.exam.cli import exam_cli, questions_cli
     from app.jobs.cli import scheduler_cli
+    from app.notify.cli import telegram_cli
     from app.rounds.cli import rounds_cli
     from app.staff.cli import bookings_cli, slots_cli
 
@@ -120,6 +125,7 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(slots_cli)
     app.cli.add_command(bookings_cli)
     app.cli.add_command(rounds_cli)
+    app.cli.add_command(telegram_cli)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -29,7 +29,7 @@ from app.exam.models import ExamProfile
 from app.extensions import db
 from app.jobs.models import JobRun, apscheduler_jobs
 from app.jobs.tasks import JOBS
-from app.notify import delivery
+from app.notify import channels, delivery
 from app.notify.models import OutboxMessage
 from app.staff import accounts, figures, oversight
 from app.staff.forms import CentreForm, StaffForm
@@ -195,8 +195,16 @@ def jobs():
         .order_by(OutboxMessage.id.desc())
         .limit(50)
     ).all()
+    # count(column) counts the rows where it is set: one scan for every channel.
+    sent_counts = db.session.execute(
+        select(*(func.count(getattr(OutboxMessage, f"{channel}_sent_at")) for channel in channels.ALL))
+    ).one()
+    sent_by_channel = dict(zip(channels.ALL, sent_counts, strict=True))
     return render_template(
         "admin/jobs.html",
+        sent_by_channel=sent_by_channel,
+        channel_names=channels.NAMES,
+        states_of=delivery.channel_states,
         jobs=JOBS,
         runs=runs,
         next_runs=next_runs,

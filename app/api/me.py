@@ -1,9 +1,11 @@
-"""The person's own messaging settings: POST /me/phone/verify, POST /me/phone/confirm."""
+"""The person's own messaging settings: POST /me/phone/verify, POST /me/phone/confirm,
+POST /me/telegram/link (and DELETE to unlink)."""
 
 from __future__ import annotations
 
 from flask import current_app, g
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -11,7 +13,9 @@ from app.auth import phone
 from app.auth.access import per_person_key
 from app.auth.tokens import bearer_required
 from app.core.clock import utcnow
+from app.core.errors import DomainError
 from app.extensions import db, limiter
+from app.notify import telegram_links
 
 blp = Blueprint("api_me", __name__, url_prefix="/me", description="The person's phone and messenger links")
 
@@ -71,3 +75,31 @@ class PhoneConfirm(MethodView):
             raise
         db.session.commit()
         return {"phone": user.phone, "confirmed": True, "code_expires_at": None}
+
+
+class TelegramLinkSchema(Schema):
+    url = fields.String(metadata={"description": "https://t.me/<bot>?start=<token>: single use"})
+    expires_at = fields.DateTime()
+
+
+@blp.route("/telegram/link")
+class TelegramLink(MethodView):
+    decorators = [limiter.limit(_phone_code_limit, key_func=per_person_key, methods=["POST"])]
+
+    @bearer_required
+    @blp.response(200, TelegramLinkSchema)
+    @blp.alt_response(409, description="`telegram-off`: Telegram is not set up on this server")
+    def post(self):
+        """A link that binds the Telegram chat opening it to this account (once, for 15 minutes)."""
+        if not current_app.config.get("TELEGRAM_BOT_TOKEN"):
+            raise DomainError(_l("Telegram is not set up on this server."), code="telegram-off")
+        url, expires_at = telegram_links.new_link(db.session, g.api_user.id, utcnow())
+        db.session.commit()
+        return {"url": url, "expires_at": expires_at}
+
+    @bearer_required
+    @blp.response(204)
+    def delete(self):
+        """Unlink the account's Telegram chat."""
+        telegram_links.unlink_user(db.session, g.api_user.id)
+        db.session.commit()

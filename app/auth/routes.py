@@ -25,6 +25,7 @@ from app.core.forms import apply_field_errors
 from app.core.i18n import current_language
 from app.core.urls import safe_next_url
 from app.extensions import db, limiter
+from app.notify.settings_routes import overview as messaging_overview
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
@@ -151,6 +152,7 @@ def _profile_page(form, phone_form=None, code_form=None):
         code_form=code_form,
         phone_pending=pending,
         phone_confirmed=phone.phone_confirmed(current_user),
+        messaging=messaging_overview(current_user),
     ), 422 if errors else 200
 
 

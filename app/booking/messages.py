@@ -21,7 +21,7 @@ from app.core.request_ids import current_request_id
 from app.core.types import UTCDateTime
 from app.notify import kinds
 from app.notify.content import organizer_email
-from app.notify.kinds import Content, link
+from app.notify.kinds import Button, Content, link
 from app.notify.models import OutboxMessage
 from app.notify.senders import Attachment
 
@@ -34,6 +34,8 @@ REMINDER_KINDS = tuple(kind for kind, _before, _until in REMINDERS)
 # Kinds also sent by SMS when the person gave a phone number: changes they must not miss.
 SMS_KINDS = ("reminder-2h", "cancellation", "slot-blocked", "waitlist-offer", "exam-result")
 OTHER_KINDS = ("confirmation", "hold-expired", "reminder-24h")
+# The actions of the buttons under messages in Telegram (app.booking.messenger_actions).
+COME, CANCEL, TAKE = "come", "cancel", "take"
 
 
 def _booking_facts(booking: Booking) -> list[tuple[str, str]]:
@@ -91,8 +93,12 @@ def render(message: OutboxMessage) -> Content | None:
             [_("A place you were waiting for is held for you. Confirm it before the hold runs out.")],
         )
         action = (_("Confirm the place"), action[1])
+        content.buttons = [[Button(_("Take this place"), TAKE, booking.id)]]
     elif kind in ("reminder-24h", "reminder-2h"):
         content = Content(_("Reminder: your exam is at %(when)s", when=when), [bring])
+        content.buttons = [
+            [Button(_("I will come"), COME, booking.id), Button(_("Cancel the booking"), CANCEL, booking.id)]
+        ]
     elif kind == "slot-blocked":
         reason = (message.payload or {}).get("reason", "")
         content = Content(
@@ -116,6 +122,9 @@ def render(message: OutboxMessage) -> Content | None:
     content.action = action
     content.facts = _booking_facts(booking)
     content.sms = f"Kezek: {content.subject}. {action[1]}"
+    # WhatsApp templates (confirmation, reminders): {{1}} when, {{2}} where, {{3}} the ticket.
+    slot = booking.slot
+    content.template_params = [when, f"{slot.centre.name}, {slot.centre.address}", booking.ticket or "-"]
     return content
 
 
@@ -125,10 +134,14 @@ def _still_confirmed(message: OutboxMessage) -> bool:
 
 
 def register_kinds() -> None:
+    from app.booking.messenger_actions import register_actions  # it cancels through holds, which imports us
+
     for kind in SMS_KINDS + OTHER_KINDS:
         still_relevant = _still_confirmed if kind in REMINDER_KINDS else None
-        kinds.register(kind, render, sms=kind in SMS_KINDS, still_relevant=still_relevant)
+        topic = "reminders" if kind in REMINDER_KINDS else ""
+        kinds.register(kind, render, sms=kind in SMS_KINDS, still_relevant=still_relevant, topic=topic)
     kinds.register("rescheduled", render, prefix=True)
+    register_actions()
 
 
 # --- queueing many at once ----------------------------------------------------------------------

@@ -22,6 +22,8 @@ from app.extensions import db
 from app.jobs.models import JobRun
 from app.notify import delivery
 from app.notify.senders import mailer_from_config, sms_from_config
+from app.notify.telegram import telegram_from_config
+from app.notify.whatsapp import whatsapp_from_config
 from app.rounds.jobs import draw_due_rounds
 from app.staff.exam_day import mark_no_shows
 from app.staff.schedule import DEFAULT_HORIZON_DAYS, generate_slots
@@ -29,7 +31,14 @@ from app.staff.schedule import DEFAULT_HORIZON_DAYS, generate_slots
 
 def send_outbox(session: Session, now: datetime) -> str:
     """Deliver due messages, committing after each so every outcome is kept on its own."""
-    channels = delivery.Channels(mailer_from_config(current_app.config), sms_from_config(current_app.config))
+    config = current_app.config
+    # One Telegram sender per process: its throttle counts across runs (30 a second, 1 per chat).
+    telegram = current_app.extensions.get("kezek_telegram")
+    if telegram is None and (telegram := telegram_from_config(config)) is not None:
+        current_app.extensions["kezek_telegram"] = telegram
+    channels = delivery.Channels(
+        mailer_from_config(config), sms_from_config(config), telegram, whatsapp_from_config(config)
+    )
     policy = delivery.RetryPolicy.from_config(current_app.config)
     outcomes: dict[str, int] = {}
     for message_id in delivery.due_message_ids(session, now):

@@ -3,13 +3,17 @@ renders it (app.notify.kinds); one pair of templates (text and HTML) lays out ev
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from app.notify import actions
 from app.notify.kinds import Content, kind_of
 from app.notify.models import OutboxMessage
 from app.notify.senders import Email
+from app.notify.telegram import message_text
 
 
 def _generic_content(message: OutboxMessage) -> Content:
@@ -39,24 +43,47 @@ def subject_of(message: OutboxMessage) -> str:
     return str(content_for(message).subject)
 
 
-def compose(message: OutboxMessage) -> tuple[Email | None, tuple[str, str] | None]:
-    """The e-mail (None for a kind sent by SMS only), and the SMS (number, text) when this kind goes
-    by SMS too, in the recipient's language."""
+@dataclass
+class Composed:
+    """One message as each channel carries it, in the recipient's language."""
+
+    content: Content
+    language: str
+    email: Email | None
+    sms: tuple[str, str] | None  # (number, text)
+    telegram_text: str
+    telegram_rows: list[list[dict[str, str]]] = field(default_factory=list)
+
+
+def _telegram_rows(content: Content, user_id: int) -> list[list[dict[str, str]]]:
+    rows = actions.button_rows(content.buttons, user_id)
+    if content.action:
+        rows.append([{"text": str(content.action[0]), "url": content.action[1]}])
+    return rows
+
+
+def compose(message: OutboxMessage) -> Composed:
+    """The message for every channel, in the recipient's language. The SMS: the kind's own text
+    (to the number it names, else the account's), else the subject and the link."""
     user = message.user
     language = user.language or current_app.config["BABEL_DEFAULT_LOCALE"]
+    kind = kind_of(message.kind)
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]), force_locale(language):
         content = content_for(message)
         context = {"content": content, "user": user, "language": language}
-        email = Email(
-            to=user.email,
-            subject=str(content.subject),
-            text=render_template("notify/email.txt", **context),
-            html=render_template("notify/email.html", **context),
-            message_id=f"<outbox-{message.id}@kezek.kz>",
-            language=language,
-            attachments=content.attachments,
-        )
-    kind = kind_of(message.kind)
+        email = None
+        if kind is None or kind.email:
+            email = Email(
+                to=user.email,
+                subject=str(content.subject),
+                text=render_template("notify/email.txt", **context),
+                html=render_template("notify/email.html", **context),
+                message_id=f"<outbox-{message.id}@kezek.kz>",
+                language=language,
+                attachments=content.attachments,
+            )
+        telegram_text = message_text(str(content.subject), content.paragraphs, content.facts)
+        rows = _telegram_rows(content, message.user_id)
     phone = content.sms_to or user.phone
-    sms = (phone, content.sms) if kind is not None and kind.sms and phone and content.sms else None
-    return (email if kind is None or kind.email else None), sms
+    text = content.sms or f"Kezek: {content.subject}" + (f" {content.action[1]}" if content.action else "")
+    return Composed(content, language, email, (phone, text) if phone else None, telegram_text, rows)

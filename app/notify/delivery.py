@@ -5,10 +5,16 @@ PostgreSQL; on SQLite every transaction holds the write lock), delivered, marked
 before the next. Two senders at once never take the same row; a crash loses nothing (an
 uncommitted row is still pending) and channels already delivered are not sent again.
 
-One window is at-least-once, not exactly-once: a process killed after the mail server accepted a
-message (its 250) and before the commit that marks it leaves the row pending, and the next run
-sends it again, with the same Message-ID. A kill before the 250 is safe: the server did not
-accept the message. (tests/test_scheduler_processes.py kills the scheduler there.)
+A message goes by the channels chosen for it at its first attempt (app.notify.channels), each
+once: every channel sent is marked and committed at once (`<channel>_sent_at`), so a retry or a
+run killed between channels sends only those not yet marked. A channel that fails is retried with
+back-off; a rate limit (429) only postpones the message by the `retry_after` asked; a channel that
+cannot reach the person any more (a blocked bot) is unlinked and the next channel takes its place.
+
+One window is at-least-once, not exactly-once: a process killed after a service accepted a
+message (the mail server's 250, the Bot API's answer) and before the commit that marks it leaves
+the channel unsent, and the next run sends it again (an e-mail with the same Message-ID). A kill
+before that is safe: the service did not take the message.
 """
 
 from __future__ import annotations
@@ -17,13 +23,17 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.notify.content import compose
+from app.notify import channels
+from app.notify.content import Composed, compose
 from app.notify.kinds import kind_of
 from app.notify.models import OutboxMessage
-from app.notify.senders import DeliveryError, Mailer, SmsGateway
+from app.notify.senders import DeliveryError, Mailer, RetryLater, SmsGateway, Unreachable
+from app.notify.telegram import TelegramSender
+from app.notify.whatsapp import WhatsAppSender
 
 log = logging.getLogger("kezek.outbox")
 
@@ -54,8 +64,16 @@ class RetryPolicy:
 
 @dataclass
 class Channels:
+    """The senders configured (None: that channel is off)."""
+
     mailer: Mailer
     sms: SmsGateway | None = None
+    telegram: TelegramSender | None = None
+    whatsapp: WhatsAppSender | None = None
+
+    def configured(self) -> set[str]:
+        pairs = ((channels.EMAIL, self.mailer), (channels.SMS, self.sms), (channels.TELEGRAM, self.telegram))
+        return {name for name, sender in (*pairs, (channels.WHATSAPP, self.whatsapp)) if sender is not None}
 
 
 @dataclass
@@ -84,47 +102,126 @@ def _still_relevant(message: OutboxMessage) -> bool:
     return kind is None or kind.still_relevant is None or kind.still_relevant(message)
 
 
-def deliver(session: Session, message_id: int, now: datetime, channels: Channels, policy: RetryPolicy) -> str | None:
-    """Deliver one message if it is still pending and nobody else holds it; returns its new status.
-
-    The caller commits right after, so the outcome of each message is kept on its own."""
-    message = session.scalar(
+def _claim(session: Session, message_id: int, now: datetime) -> OutboxMessage | None:
+    return session.scalar(
         select(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == Status.PENDING, OutboxMessage.due_at <= now)
         .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
     )
+
+
+def deliver(session: Session, message_id: int, now: datetime, senders: Channels, policy: RetryPolicy) -> str | None:
+    """Deliver one message if it is still pending and nobody else holds it; returns its new status
+    (None when another sender holds it or has finished it).
+
+    Each channel is sent while the row is locked and its `<channel>_sent_at` read afresh, and is
+    committed on its own right after: a run killed between two channels keeps the first as sent,
+    and the next run sends only the rest. The caller commits after the last."""
+    message = _claim(session, message_id, now)
     if message is None:
         return None
-    status = _attempt(message, now, channels, policy)
-    # The line carries the id of the request that queued the message (this job has its own).
+    if not _still_relevant(message):
+        message.status = Status.CANCELLED
+        return message.status
+    settings = channels.settings_for(session, message.user_id)
+    configured = senders.configured()
+    if message.channels is None:
+        message.channels = channels.plan(message, kind_of(message.kind), settings, configured)
+    composed = compose(message)
+    failures: dict[str, DeliveryError] = {}
+    while (channel := _next_channel(message, failures)) is not None:
+        try:
+            _send(channel, message, composed, settings, senders)
+        except Unreachable as error:
+            failures[channel] = error
+            _forget(channel, message, settings)
+            replacement = channels.fallback(message, settings, configured)
+            message.channels = [*message.channels, *([replacement] if replacement else [])]
+        except DeliveryError as error:
+            failures[channel] = error
+        else:
+            setattr(message, f"{channel}_sent_at", now)
+            errors = dict(message.channel_errors or {})
+            errors.pop(channel, None)
+            message.channel_errors = errors or None
+            session.commit()  # this channel is done, whatever happens to the next
+            message = _claim(session, message_id, now)
+            if message is None:
+                return None
+    status = _outcome(message, failures, now, policy)
     log.info("message %s (%s) %s; queued under request %s", message.id, message.kind, status, message.request_id)
     return status
 
 
-def _attempt(message: OutboxMessage, now: datetime, channels: Channels, policy: RetryPolicy) -> str:
-    if not _still_relevant(message):
-        message.status = Status.CANCELLED
+def _next_channel(message: OutboxMessage, failures: dict[str, DeliveryError]) -> str | None:
+    return next(
+        (c for c in message.channels or [] if getattr(message, f"{c}_sent_at") is None and c not in failures), None
+    )
+
+
+def _send(channel: str, message: OutboxMessage, composed: Composed, settings, senders: Channels) -> None:
+    if channel == channels.EMAIL and composed.email is not None:
+        senders.mailer.send(composed.email)
+    elif channel == channels.SMS and composed.sms is not None and senders.sms is not None:
+        senders.sms.send(*composed.sms)
+    elif channel == channels.TELEGRAM and senders.telegram is not None:
+        if settings is None or settings.telegram_chat_id is None:
+            raise Unreachable("Telegram: the chat is no longer linked")
+        senders.telegram.send(settings.telegram_chat_id, composed.telegram_text, composed.telegram_rows)
+    elif channel == channels.WHATSAPP and senders.whatsapp is not None:
+        template = channels.whatsapp_template(message.kind)
+        if template is None or not message.user.phone:
+            raise Unreachable("WhatsApp: no template or number")
+        language = current_app.config["WHATSAPP_LANGUAGES"].get(composed.language, composed.language)
+        senders.whatsapp.send(message.user.phone, template, language, composed.content.template_params)
+
+
+def _forget(channel: str, message: OutboxMessage, settings) -> None:
+    """The channel cannot reach the person: unlink it, so that later messages do not try it."""
+    message.channels = [c for c in message.channels or [] if c != channel]
+    if settings is None:
+        return
+    if channel == channels.TELEGRAM:
+        settings.telegram_chat_id = None
+        settings.telegram_linked_at = None
+    elif channel == channels.WHATSAPP:
+        settings.whatsapp_opt_in_at = None
+
+
+def _outcome(message: OutboxMessage, failures: dict[str, DeliveryError], now: datetime, policy: RetryPolicy) -> str:
+    if failures:
+        message.channel_errors = {**(message.channel_errors or {}), **{c: str(e)[:300] for c, e in failures.items()}}
+        message.last_error = "; ".join(f"{c}: {e}" for c, e in failures.items())[:1000]
+    pending = [c for c in message.channels or [] if getattr(message, f"{c}_sent_at") is None]
+    if not pending:
+        message.status = Status.SENT
+        message.sent_at = now
+        message.last_error = None
         return message.status
-    try:
-        email, sms = compose(message)
-        if email is not None and message.email_sent_at is None:
-            channels.mailer.send(email)
-            message.email_sent_at = now
-        if sms and channels.sms is not None and message.sms_sent_at is None:
-            channels.sms.send(*sms)
-            message.sms_sent_at = now
-    except DeliveryError as error:
-        message.attempts += 1
-        message.last_error = str(error)[:1000]
-        if message.attempts >= policy.max_attempts:
-            message.status = Status.FAILED
-        else:
-            message.due_at = now + policy.delay(message.attempts)
+    waits = [e.retry_after for e in failures.values() if isinstance(e, RetryLater)]
+    if len(waits) == len(failures):
+        # Only rate limits: come back when the service said, without using up an attempt.
+        message.due_at = now + timedelta(seconds=max(waits))
         return message.status
-    message.status = Status.SENT
-    message.sent_at = now
-    message.last_error = None
+    message.attempts += 1
+    if message.attempts >= policy.max_attempts:
+        message.status = Status.FAILED
+    else:
+        message.due_at = now + policy.delay(message.attempts)
     return message.status
+
+
+def channel_states(message: OutboxMessage) -> list[tuple[str, str, str | None]]:
+    """(channel, sent | pending | failed | cancelled, its last error) for the pages that show it."""
+    states = []
+    for channel in message.channels or []:
+        if getattr(message, f"{channel}_sent_at") is not None:
+            state = Status.SENT
+        else:
+            state = message.status if message.status != Status.SENT else Status.PENDING
+        states.append((channel, state, (message.channel_errors or {}).get(channel)))
+    return states
 
 
 def retry_failed(session: Session, message_id: int, now: datetime) -> bool:

@@ -8,7 +8,8 @@ process alike know every kind before they send one."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from flask import current_app, url_for
 
@@ -26,6 +27,21 @@ class Content:
     # The number the SMS goes to when not the account's own (a number being confirmed).
     sms_to: str | None = None
     attachments: list[Attachment] = field(default_factory=list)
+    # Telegram: rows of inline buttons under the message (app.notify.actions signs their data).
+    buttons: list[list[Button]] = field(default_factory=list)
+    # WhatsApp: the parameters of the kind's template body, in order ({{1}}, {{2}} …).
+    template_params: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: an action registered with app.notify.actions (on `ref`, e.g. a booking
+    id), or a plain link when `url` is set."""
+
+    label: str
+    action: str = ""
+    ref: int = 0
+    url: str | None = None
 
 
 # None: nothing of its own to say (the payload lacks what it needs); a generic notice goes instead.
@@ -39,6 +55,9 @@ class Kind:
     sms: bool = False
     # False for messages that only make sense on one channel (a code for the phone it confirms).
     email: bool = True
+    # The topic people choose channels for (app.notify.channels.TOPICS); by default "important"
+    # for SMS kinds, else "other".
+    topic: str = ""
     # Asked right before sending: a message no longer relevant (a reminder of a booking cancelled
     # meanwhile) is cancelled instead.
     still_relevant: Callable[[OutboxMessage], bool] | None = None
@@ -48,18 +67,14 @@ _kinds: dict[str, Kind] = {}
 _prefixes: dict[str, Kind] = {}
 
 
-def register(
-    name: str,
-    render: Render,
-    *,
-    sms: bool = False,
-    still_relevant: Callable[[OutboxMessage], bool] | None = None,
-    prefix: bool = False,
-    email: bool = True,
-) -> None:
+def register(name: str, render: Render, *, prefix: bool = False, **options: Any) -> None:
     """Messages of kind `name` (or, with `prefix`, of every kind starting with it) are rendered by
-    `render`. Registering a name again replaces it: the app is built many times in one process."""
-    (_prefixes if prefix else _kinds)[name] = Kind(render, sms, email, still_relevant)
+    `render`; `options` are `Kind`'s (sms, email, topic, still_relevant). Registering a name again
+    replaces it: the app is built many times in one process."""
+    kind = Kind(render, **options)
+    if not kind.topic:
+        kind = replace(kind, topic="important" if kind.sms else "other")
+    (_prefixes if prefix else _kinds)[name] = kind
 
 
 def kind_of(name: str) -> Kind | None:

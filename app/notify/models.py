@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import utcnow
@@ -58,8 +58,45 @@ class OutboxMessage(db.Model):
     # Each channel is delivered once: a retry after a failed SMS does not send the e-mail again.
     email_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sms_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    telegram_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    whatsapp_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The channels this message goes by, chosen at its first attempt from the person's choices and
+    # links (app.notify.channels); a blocked bot swaps Telegram for the next channel.
+    channels: Mapped[list[str] | None] = mapped_column(JSON)
+    # The last error of each channel that failed, {"sms": "..."}: the status per channel.
+    channel_errors: Mapped[dict[str, str] | None] = mapped_column(JSON)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # seen in the in-app list
 
     user: Mapped[User] = relationship()
     booking: Mapped[Booking | None] = relationship()
+
+
+class MessageSettings(db.Model):
+    """How a person is reached besides e-mail: their Telegram chat, their WhatsApp opt-in and their
+    channels per topic of message (missing topics take the defaults of app.notify.channels)."""
+
+    __tablename__ = "message_settings"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    # One chat per account and one account per chat: `/start` in another chat moves the link.
+    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    telegram_linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # WhatsApp goes to the account's confirmed phone number, and only after the person opted in.
+    whatsapp_opt_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    choices: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
+
+    user: Mapped[User] = relationship()
+
+
+class TelegramLinkToken(db.Model):
+    """A `https://t.me/<bot>?start=<token>` link: only the token's SHA-256 is kept; it works once,
+    for a short time, and only the server knows whose it is."""
+
+    __tablename__ = "telegram_link_token"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

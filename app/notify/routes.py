@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from app.core.clock import utcnow
 from app.core.ranges import page_arg
 from app.extensions import db
-from app.notify import delivery
+from app.notify import channels, delivery
 from app.notify.content import subject_of
 from app.notify.models import OutboxMessage
 
@@ -33,4 +33,11 @@ def inbox():
     if unread:  # shown now, so read
         db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(unread)).values(read_at=utcnow()))
         db.session.commit()
-    return render_template("notify/inbox.html", messages=messages, unread=unread, subject_of=subject_of)
+    return render_template(
+        "notify/inbox.html",
+        messages=messages,
+        unread=unread,
+        subject_of=subject_of,
+        states_of=delivery.channel_states,
+        channel_names=channels.NAMES,
+    )

@@ -15,6 +15,19 @@ class DeliveryError(Exception):
     """The channel did not take the message; it will be tried again later."""
 
 
+class RetryLater(DeliveryError):
+    """The service asked us to wait `retry_after` seconds (a rate limit, not a failure)."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Unreachable(DeliveryError):
+    """The channel cannot reach this person any more (the bot is blocked, the number is not on
+    WhatsApp): the message goes by the next channel instead."""
+
+
 @dataclass(frozen=True)
 class Attachment:
     filename: str
@@ -131,10 +144,20 @@ def mailer_from_config(config) -> Mailer:
 
 
 def sms_from_config(config) -> SmsGateway | None:
-    """The SMS gateway, or None when SMS is off. A real gateway plugs in here by name."""
+    """The SMS gateway, or None when SMS is off: `console` (development), `gateway` (Mobizon's HTTP
+    API, app.notify.sms_gateway) or `none`."""
     backend = config.get("SMS_BACKEND", "console")
     if backend == "console":
         return ConsoleSms()
     if backend == "none":
         return None
+    if backend == "gateway":
+        from app.notify.sms_gateway import MobizonSms
+
+        return MobizonSms(
+            config["SMS_GATEWAY_URL"],
+            config["SMS_GATEWAY_KEY"] or "",
+            config["SMS_SENDER"] or "",
+            int(config["SMS_GATEWAY_MAX_PARTS"]),
+        )
     raise RuntimeError(f"unknown SMS_BACKEND {backend!r}")

@@ -362,9 +362,9 @@ def test_a_feature_registers_how_its_kind_reads_and_whether_it_goes_by_sms(app, 
         db.session.commit()
         message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.kind == "test-greeting"))
         message.user.phone = "+77011234567"
-        email, sms = compose(message)
-        assert (email.subject, sms) == ("Hello", ("+77011234567", "Kezek: hello"))
-        assert "Welcome" in email.text
+        composed = compose(message)
+        assert (composed.email.subject, composed.sms) == ("Hello", ("+77011234567", "Kezek: hello"))
+        assert "Welcome" in composed.email.text
         # A kind nobody registered still reads as what its payload says.
         message.kind = "nobody-registered-this"
-        assert compose(message)[0].subject == "News from Kezek"
+        assert compose(message).email.subject == "News from Kezek"
