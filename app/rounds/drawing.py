@@ -22,9 +22,11 @@ from app.booking.eligibility import BookingFacts, Policy, has_priority, refusal_
 from app.booking.models import Booking, Slot
 from app.booking.places import booking_facts, create_hold, notify_applicant, slot_facts
 from app.booking.waitlist import offer_to_waitlist
+from app.core.database import insert_for
 from app.core.errors import DomainError
 from app.core.locking import lock
-from app.notify.services import queue_message
+from app.core.request_ids import current_request_id
+from app.notify.models import OutboxMessage
 from app.rounds import lottery
 from app.rounds.announcing import release_slots
 from app.rounds.models import Outcome, ReleaseRound, RoundRequest, RoundStatus
@@ -101,7 +103,6 @@ def draw(session: Session, release: ReleaseRound, now: datetime, policy: Policy,
         by_token[request.token] = request
         if entry is None:
             request.outcome, request.outcome_reason, ineligible = Outcome.INELIGIBLE.value, reason, ineligible + 1
-            _queue_round_message(session, request, "round-ineligible")
             continue
         # What is published is what the lottery used: the allowed choices and the priority.
         request.choices, request.priority = list(entry.choices), entry.priority
@@ -112,7 +113,6 @@ def draw(session: Session, release: ReleaseRound, now: datetime, policy: Policy,
         request.position = allocation.position
         if allocation.slot_id is None:
             request.outcome = Outcome.LOST.value
-            _queue_round_message(session, request, "round-lost")
             continue
         request.outcome, request.slot_id = Outcome.WON.value, allocation.slot_id
         free[allocation.slot_id] -= 1
@@ -123,20 +123,31 @@ def draw(session: Session, release: ReleaseRound, now: datetime, policy: Policy,
     for slot_id, left in free.items():
         if left > 0:
             offer_to_waitlist(session, slots[slot_id], now, policy, places=left)
+    _queue_round_messages(session, release, requests, now)
     release.status, release.drawn_at = RoundStatus.DRAWN.value, now
     release.places = {str(slot_id): count for slot_id, count in places.items()}
     return DrawSummary(release.id, won, len(entries) - won, ineligible, sum(free.values()))
 
 
-def _queue_round_message(session: Session, request: RoundRequest, kind: str) -> None:
-    release = request.round
-    queue_message(
-        session,
-        kind=kind,
-        user=request.user,
-        payload={"round_id": release.id, "centre": release.centre.code, "reason": request.outcome_reason},
-        key=f"{kind}:{request.id}",
-    )
+def _queue_round_messages(session: Session, release: ReleaseRound, requests: list[RoundRequest], now: datetime) -> None:
+    """One message per request that won no place, in one statement whatever their number (a round
+    may have thousands); the key makes a second draw's attempt queue nothing twice."""
+    rows = [
+        {
+            "kind": f"round-{request.outcome}",
+            "user_id": request.user_id,
+            "payload": {"round_id": release.id, "centre": release.centre.code, "reason": request.outcome_reason},
+            "status": "pending",
+            "created_at": now,
+            "due_at": now,
+            "dedupe_key": f"round-{request.outcome}:{request.id}",
+            "request_id": current_request_id(),
+        }
+        for request in requests
+        if request.outcome in (Outcome.LOST, Outcome.INELIGIBLE)
+    ]
+    if rows:
+        session.execute(insert_for(session, OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"]), rows)
 
 
 def due_round_ids(session: Session, now: datetime) -> list[int]:
