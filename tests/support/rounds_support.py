@@ -20,28 +20,11 @@ DRAW = NOW + timedelta(minutes=30)
 
 def verified_applicants(app, count: int, *, first: int = 0) -> list[int]:
     """Applicants with an IIN and a phone confirmed by SMS; returns their ids."""
-    ids = add_applicants(app, count) if first == 0 else _more_applicants(app, count, first)
+    ids = add_applicants(app, count, first=first)
     with app.app_context():
         db.session.execute(sa.update(User).where(User.id.in_(ids)).values(phone="+77012345678", phone_confirmed_at=NOW))
         db.session.commit()
     return ids
-
-
-def _more_applicants(app, count: int, first: int) -> list[int]:
-    with app.app_context():
-        people = [
-            User(
-                email=f"more{number}@example.kz",
-                password_hash="-",
-                full_name=f"Applicant {number}",
-                iin=f"96030150{number:04d}",
-                language="en",
-            )
-            for number in range(first, first + count)
-        ]
-        db.session.add_all(people)
-        db.session.commit()
-        return [person.id for person in people]
 
 
 def round_slots(app, count: int = 3, capacity: int = 2, exam: str = "theory") -> list[int]:
