@@ -201,3 +201,31 @@ def test_people_whose_exam_the_centre_cancelled_draw_first(app, client, centre):
         winner = db.session.scalars(sa.select(RoundRequest).where(RoundRequest.outcome == "won")).one()
         assert (winner.user_id, winner.position, winner.priority) == (priority_person, 1, True)
     assert client.get(f"/api/v1/rounds/{round_id}/results").json["matches"] is True
+
+
+def test_places_nobody_won_go_to_the_waitlist_of_that_day_first(app, client, centre):
+    from app.booking import waitlist
+    from app.booking.models import WaitlistEntry
+    from tests.support.booking_support import POLICY, local
+    from tests.support.rounds_support import ROUND_DAY
+
+    full = make_slot(app, starts=local(2026, 12, ROUND_DAY.day, 16), capacity=1)  # not in the round
+    slots = round_slots(app, count=1, capacity=2)
+    requester, taker, waiting = verified_applicants(app, 3)
+    book(app, taker, full, now=NOW - timedelta(minutes=5))  # full before the round: it does not join
+    round_id = announce_round(app)
+    with app.app_context():
+        person = db.session.get(User, waiting)
+        waitlist.join_waitlist(db.session, person, full, NOW, POLICY, whole_day=True)
+        db.session.commit()
+    freeze(NOW + timedelta(minutes=1))
+    client.post(f"/api/v1/rounds/{round_id}/requests", json={"choices": slots}, headers=bearer(app, requester))
+    freeze(DRAW)
+    from app.jobs import tasks
+
+    with app.app_context():
+        tasks.run_in_context("draw-rounds")
+        entry = db.session.scalars(sa.select(WaitlistEntry)).one()
+        assert entry.status == "offered"
+        offered = db.session.get(Booking, entry.offered_booking_id)
+        assert (offered.user_id, offered.slot_id, offered.status) == (waiting, slots[0], "held")
