@@ -110,6 +110,15 @@ class Config:
     BOOKING_RATE_LIMIT = os.environ.get("KEZEK_BOOKING_RATE_LIMIT", "10 per minute;60 per hour")
     # The public statistics API and CSV, per client address (they read a few summary rows).
     STATS_RATE_LIMIT = os.environ.get("KEZEK_STATS_RATE_LIMIT", "60 per minute;600 per hour")
+    # Fair-release rounds (app/rounds): a place won in a draw is held this long for its winner to
+    # confirm (longer than a usual hold: the message has to reach them first).
+    ROUND_HOLD_HOURS = int(os.environ.get("KEZEK_ROUND_HOLD_HOURS", "24"))
+    # Filing, changing or withdrawing requests: per person, and per address (a school's classroom
+    # shares one, so it is the looser of the two).
+    ROUND_REQUEST_RATE_LIMIT = os.environ.get("KEZEK_ROUND_REQUEST_RATE_LIMIT", "10 per minute;40 per hour")
+    ROUND_ADDRESS_RATE_LIMIT = os.environ.get("KEZEK_ROUND_ADDRESS_RATE_LIMIT", "120 per minute")
+    # The key of the requests' published pseudonyms (HMAC); by default derived from SECRET_KEY.
+    ROUND_TOKEN_SECRET = os.environ.get("KEZEK_ROUND_TOKEN_SECRET") or None
     CALENDAR_ORGANIZER_EMAIL = os.environ.get("KEZEK_CALENDAR_ORGANIZER_EMAIL", "noreply@kezek.kz")
     SCHEDULER = os.environ.get("KEZEK_SCHEDULER", "off")
     # Every interval job every N seconds instead of its own interval (tests and benchmarks).

@@ -92,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.notify.settings_routes import bp as messaging_bp
     from app.notify.telegram_webhook import bp as telegram_bp
     from app.ops.health import bp as ops_bp
+    from app.rounds.routes import bp as rounds_bp
     from app.staff.routes import bp as staff_bp
     from app.stats.routes import bp as stats_bp
 
@@ -100,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(questions_bp)
     app.register_blueprint(exam_bp)
     app.register_blueprint(booking_bp)
+    app.register_blueprint(rounds_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(telegram_bp)
     app.register_blueprint(messaging_bp)
@@ -117,6 +119,7 @@ def _register_commands(app: Flask) -> None:
     from app.exam.cli import exam_cli, questions_cli
     from app.jobs.cli import scheduler_cli
     from app.notify.cli import telegram_cli
+    from app.rounds.cli import rounds_cli
     from app.staff.cli import bookings_cli, slots_cli
     from app.stats.cli import stats_cli
 
@@ -128,6 +131,7 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(slots_cli)
     app.cli.add_command(bookings_cli)
     app.cli.add_command(stats_cli)
+    app.cli.add_command(rounds_cli)
     app.cli.add_command(telegram_cli)
 
 
@@ -142,6 +146,7 @@ def _register_message_kinds() -> None:
     from app.appeals.messages import register_kinds as appeal_kinds
     from app.auth.messages import register_kinds as account_kinds
     from app.booking.messages import register_kinds as booking_kinds
+    from app.rounds.messages import register_kinds as round_kinds
 
-    for register_kinds in (booking_kinds, appeal_kinds, account_kinds):
+    for register_kinds in (booking_kinds, appeal_kinds, account_kinds, round_kinds):
         register_kinds()

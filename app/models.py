@@ -18,6 +18,7 @@ from app.exam.models import (
 )
 from app.jobs.models import JobRun, SchedulerLease, apscheduler_jobs
 from app.notify.models import OutboxMessage
+from app.rounds.models import ReleaseRound, RoundRequest
 from app.staff.models import CentreClosure, SlotTemplate
 from app.stats.models import StatsClosureMonth, StatsMonth
 
@@ -44,6 +45,8 @@ __all__ = [
     "QuestionOption",
     "QuestionProgress",
     "QuestionRevision",
+    "ReleaseRound",
+    "RoundRequest",
     "SchedulerLease",
     "Slot",
     "SlotTemplate",

@@ -25,13 +25,13 @@ api = KezekApi(
 
 
 def init_api(app) -> None:
-    from app.api import appeals, auth, booking, exam, me, staff, stats
+    from app.api import appeals, auth, booking, exam, me, rounds, staff, stats
     from app.extensions import csrf
 
     api.register_converter(IdConverter, lambda converter: {"type": "integer", "minimum": 0, "maximum": MAX_ID})
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for blueprint in (auth.blp, exam.blp, booking.blp, staff.blp, appeals.blp, stats.blp, me.blp):
+    for blueprint in (auth.blp, exam.blp, booking.blp, rounds.blp, staff.blp, appeals.blp, stats.blp, me.blp):
         csrf.exempt(blueprint)  # bearer tokens, never cookies: nothing for CSRF to ride on
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
     # flask-smorest installs its own JSON error handler for the whole app; ours answers

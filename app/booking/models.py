@@ -91,6 +91,9 @@ class Slot(db.Model):
     blocked_reason: Mapped[str | None] = mapped_column(String(300))
     # The weekly template that generated the slot (None: made by hand or before templates existed).
     template_id: Mapped[int | None] = mapped_column(ForeignKey("slot_template.id", ondelete="SET NULL"), index=True)
+    # Held back for a fair-release round's lottery until its draw (app/rounds): while set, the slot's
+    # places cannot be booked directly. A string reference: booking does not import rounds.
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("release_round.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     centre: Mapped[Centre] = relationship(lazy="joined")

@@ -89,9 +89,21 @@ def change_booked(session: Session, slot_id: int, delta: int, *conditions) -> bo
     return result.rowcount == 1
 
 
+def slot_in_round() -> DomainError:
+    return DomainError(
+        _l("These places go by a fair-release lottery: file a request in the round before its draw."),
+        code="slot-in-round",
+        status=409,
+    )
+
+
 def take_place(session: Session, slot: Slot) -> None:
-    """Capacity check and taking the place in one statement: the database decides who is first."""
-    if not change_booked(session, slot.id, +1, Slot.booked < Slot.capacity, Slot.blocked_at.is_(None)):
+    """Capacity check and taking the place in one statement: the database decides who is first.
+    A slot held back for a round's lottery (`round_id`) gives no place until the draw releases it."""
+    conditions = (Slot.booked < Slot.capacity, Slot.blocked_at.is_(None), Slot.round_id.is_(None))
+    if not change_booked(session, slot.id, +1, *conditions):
+        if session.scalar(select(Slot.round_id).where(Slot.id == slot.id)) is not None:
+            raise slot_in_round()
         raise slot_full()
 
 

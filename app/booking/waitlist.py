@@ -13,7 +13,7 @@ from app.auth.models import User
 from app.booking.availability import slot_with_availability
 from app.booking.eligibility import Policy, refusal_to_book
 from app.booking.models import Slot, WaitlistEntry, WaitlistStatus
-from app.booking.places import NotEligible, booking_history, create_hold, notify_applicant, slot_facts
+from app.booking.places import NotEligible, booking_history, create_hold, notify_applicant, slot_facts, slot_in_round
 from app.core.errors import DomainError
 from app.core.locking import lock
 
@@ -26,6 +26,8 @@ def join_waitlist(
     if found is None:
         raise DomainError(_l("There is no such exam time."), code="slot-not-found", status=404)
     slot = found.slot
+    if slot.round_id is not None:
+        raise slot_in_round()  # no queue ahead of a lottery: everyone has the same chance in it
     if found.available > 0 and slot.blocked_at is None:
         raise DomainError(_l("This time still has free places: book one instead."), code="slot-has-places")
     if refusal := refusal_to_book(slot_facts(slot), booking_history(session, user.id), now, policy):

@@ -325,4 +325,4 @@ def bookings_csv(code: str):
 
 
 # The templates and closures pages join this blueprint (imported last: they use the helpers above).
-from app.staff import schedule_routes  # noqa: E402, F401
+from app.staff import round_routes, schedule_routes  # noqa: E402, F401

@@ -196,6 +196,26 @@ MATRIX = {
     ("api_me.Channels", "GET"): API_SIGNED_IN,
     ("api_me.Channels", "PUT"): API_SIGNED_IN,
     ("api_appeals.AppealItem", "GET"): (LOGIN, OK, 404, 404, OK, OK),
+    ("rounds.index", "GET"): PUBLIC,
+    ("rounds.detail", "GET"): PUBLIC,
+    ("rounds.results", "GET"): PUBLIC,
+    ("rounds.mine", "GET"): APPLICANT,
+    ("rounds.save_request", "POST"): APPLICANT,
+    ("rounds.move", "POST"): APPLICANT,
+    ("rounds.withdraw", "POST"): OWN_PAGE,
+    ("staff.rounds", "GET"): STAFF_CENTRE,
+    ("staff.rounds", "POST"): STAFF_CENTRE,
+    ("staff.round_detail", "GET"): STAFF_CENTRE,
+    ("staff.round_detail", "POST"): STAFF_CENTRE,
+    ("staff.cancel_round", "POST"): STAFF_CENTRE,
+    ("api_rounds.Rounds", "GET"): API_PUBLIC,
+    ("api_rounds.RoundItem", "GET"): API_PUBLIC,
+    # Not drawn yet: 409 to everyone, which is not a refusal of the person.
+    ("api_rounds.Results", "GET"): API_PUBLIC,
+    ("api_rounds.RoundRequests", "POST"): API_APPLICANT,
+    ("api_rounds.RequestItem", "GET"): API_OWN,
+    ("api_rounds.RequestItem", "PUT"): API_OWN,
+    ("api_rounds.RequestItem", "DELETE"): API_OWN,
 }
 
 

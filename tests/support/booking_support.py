@@ -59,8 +59,9 @@ def make_slot(
         return slot.id
 
 
-def add_applicants(app, count: int, language: str = "en") -> list[int]:
-    """Applicants who never sign in (no password to hash: quick in numbers); returns their ids."""
+def add_applicants(app, count: int, language: str = "en", first: int = 0) -> list[int]:
+    """Applicants who never sign in (no password to hash: quick in numbers); returns their ids.
+    `first`: the number of the first (another batch in the same test starts past the last one)."""
     with app.app_context():
         people = [
             User(
@@ -70,7 +71,7 @@ def add_applicants(app, count: int, language: str = "en") -> list[int]:
                 iin=f"95020140{number:04d}",
                 language=language,
             )
-            for number in range(count)
+            for number in range(first, first + count)
         ]
         db.session.add_all(people)
         db.session.commit()

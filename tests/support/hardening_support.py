@@ -15,13 +15,15 @@ from app.appeals.filing import Filing, file_appeal
 from app.auth import reset
 from app.auth import services as auth_services
 from app.auth.models import Role, User
-from app.booking.models import WaitlistEntry
+from app.booking.models import Slot, WaitlistEntry
 from app.core import clock
 from app.core.acting import Acting
 from app.exam import attempt_access, drawing
 from app.exam.models import ExamProfile
 from app.extensions import db
 from app.notify.models import OutboxMessage
+from app.rounds import lottery
+from app.rounds.models import ReleaseRound, RoundRequest
 from tests.conftest import make_centre
 from tests.support.booking_support import NOW, freeze, local, make_slot, run
 from tests.support.factories import build_bank, build_profile
@@ -38,6 +40,39 @@ class World:
     tokens: dict[str, str]  # role -> live API bearer token
     logins: dict[str, str]  # role -> the Flask-Login id of a live session (session["_user_id"])
     ids: dict[str, object]  # URL variable -> a value naming the user's / centre ALM's object
+
+
+def _round_with_request(session, centre_id: int, applicants: list[int]) -> tuple[int, int]:
+    """A fair-release round of ALM open for requests, the applicants' phones confirmed, and the
+    first applicant's request in it."""
+    session.execute(sa.update(User).where(User.id.in_(applicants)).values(phone="+77010000000", phone_confirmed_at=NOW))
+    release = ReleaseRound(
+        centre_id=centre_id,
+        exam_type="theory",
+        category="B",
+        opens_at=NOW - timedelta(hours=1),
+        draw_at=NOW + timedelta(hours=1),
+        seed="00" * 32,
+        seed_sha256=lottery.commitment("00" * 32),
+    )
+    session.add(release)
+    session.flush()
+    starts = local(2026, 12, 10)
+    slot = Slot(
+        centre_id=centre_id,
+        exam_type="theory",
+        category="B",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        capacity=2,
+        round_id=release.id,
+    )
+    session.add(slot)
+    session.flush()
+    request = RoundRequest(round_id=release.id, user_id=applicants[0], choices=[slot.id], token="ab" * 32)
+    session.add(request)
+    session.flush()
+    return release.id, request.id
 
 
 def seed_world(app, make_user) -> World:
@@ -79,6 +114,7 @@ def seed_world(app, make_user) -> World:
             day=NOW.date() + timedelta(days=5),
         )
         db.session.add(entry)
+        round_id, request_id = _round_with_request(db.session, appeal.centre_id, [users["user"], users["other"]])
         # A message that could not be sent, so that admins may retry it.
         message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.booking_id == booking))
         message.status = "failed"
@@ -94,6 +130,8 @@ def seed_world(app, make_user) -> World:
             "appeal_id": appeal.id,
             "entry_id": entry.id,
             "message_id": message.id,
+            "round_id": round_id,
+            "request_id": request_id,
             "token": reset.make_token(db.session, owner, ttl_seconds=3600, now=NOW),
         }
         logins = {role: live_login_id(db.session, db.session.get(User, user_id)) for role, user_id in users.items()}

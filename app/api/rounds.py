@@ -1,0 +1,233 @@
+"""Fair-release rounds over the API: the rounds, requests in them, and the public results.
+
+GET /rounds, POST /rounds/{id}/requests, GET/PUT/DELETE /requests/{id}, GET /rounds/{id}/results.
+Times are ISO 8601 in the centre's zone, with its offset."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, g
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate
+
+from app.auth.access import per_person_key
+from app.auth.tokens import bearer_required
+from app.booking.eligibility import Policy
+from app.booking.models import LICENCE_CATEGORIES, ExamType
+from app.centres.services import find_centre
+from app.core.clock import utcnow
+from app.core.urls import MAX_ID
+from app.extensions import db, limiter
+from app.rounds import announcing, requesting, verifying
+from app.rounds.models import MAX_CHOICES, ReleaseRound, RoundRequest
+
+blp = Blueprint("api_rounds", __name__, description="Fair-release rounds: new places by an auditable lottery")
+
+
+class RoundQuerySchema(Schema):
+    centre = fields.String(load_default=None, metadata={"description": "Centre code, e.g. ALM"})
+    exam = fields.String(load_default=None, validate=validate.OneOf([e.value for e in ExamType]))
+    category = fields.String(load_default=None, validate=validate.OneOf(LICENCE_CATEGORIES))
+
+
+class RoundSchema(Schema):
+    id = fields.Integer()
+    centre = fields.String()
+    exam = fields.String()
+    category = fields.String()
+    opens_at = fields.DateTime()
+    draw_at = fields.DateTime()
+    places = fields.Integer()
+    requests = fields.Integer()
+    status = fields.String(metadata={"description": "upcoming, open, due, drawn or cancelled"})
+    seed_sha256 = fields.String(metadata={"description": "SHA-256 of the secret seed, published at the announcement"})
+    seed = fields.String(allow_none=True, metadata={"description": "The seed, published after the draw"})
+    slots = fields.List(fields.Integer(), metadata={"description": "The slots whose places the round gives out"})
+
+
+class ChoicesSchema(Schema):
+    choices = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=MAX_ID)),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_CHOICES),
+        metadata={"description": "Slot ids of the round, most preferred first"},
+    )
+
+
+class RequestSchema(Schema):
+    id = fields.Integer()
+    round_id = fields.Integer()
+    choices = fields.List(fields.Integer())
+    token = fields.String(metadata={"description": "Your pseudonym in the published results"})
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    position = fields.Integer(allow_none=True)
+    outcome = fields.String(allow_none=True, metadata={"description": "won, lost or ineligible (after the draw)"})
+    slot_id = fields.Integer(allow_none=True)
+    booking_id = fields.Integer(allow_none=True, metadata={"description": "The hold to confirm, when won"})
+
+
+class ResultRowSchema(Schema):
+    token = fields.String()
+    priority = fields.Boolean()
+    choices = fields.List(fields.Integer())
+    position = fields.Integer(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    slot_id = fields.Integer(allow_none=True)
+
+
+class ResultsSchema(Schema):
+    round = fields.Integer()
+    seed = fields.String(allow_none=True)
+    seed_sha256 = fields.String()
+    places = fields.Dict(keys=fields.String(), values=fields.Integer())
+    requests = fields.List(fields.Nested(ResultRowSchema))
+    matches = fields.Boolean(metadata={"description": "Whether recomputing the draw from this data gives it"})
+
+
+def _policy() -> Policy:
+    return Policy.from_config(current_app.config)
+
+
+def round_body(release: ReleaseRound) -> dict[str, Any]:
+    figures = announcing.figures(db.session, release)
+    centre = release.centre
+    drawn = release.places is not None
+    return {
+        "id": release.id,
+        "centre": centre.code,
+        "exam": release.exam_type,
+        "category": release.category,
+        "opens_at": centre.local(release.opens_at),
+        "draw_at": centre.local(release.draw_at),
+        "places": figures.places,
+        "requests": figures.requests,
+        "status": release.phase(utcnow()).value,
+        "seed_sha256": release.seed_sha256,
+        "seed": release.seed if drawn else None,
+        "slots": [slot.id for slot in announcing.round_slots(db.session, release)],
+    }
+
+
+def _request_body(request: RoundRequest) -> dict[str, Any]:
+    centre = request.round.centre
+    return {
+        "id": request.id,
+        "round_id": request.round_id,
+        "choices": list(request.choices),
+        "token": request.token,
+        "created_at": centre.local(request.created_at),
+        "updated_at": centre.local(request.updated_at),
+        "position": request.position,
+        "outcome": request.outcome,
+        "slot_id": request.slot_id,
+        "booking_id": request.booking_id,
+    }
+
+
+def _person_limit() -> str:
+    return current_app.config["ROUND_REQUEST_RATE_LIMIT"]
+
+
+def _address_limit() -> str:
+    return current_app.config["ROUND_ADDRESS_RATE_LIMIT"]
+
+
+LIMITS = [
+    limiter.limit(_person_limit, methods=["POST", "PUT", "DELETE"], key_func=per_person_key),
+    limiter.limit(_address_limit, methods=["POST", "PUT", "DELETE"]),
+]
+
+
+@blp.route("/rounds")
+class Rounds(MethodView):
+    @blp.arguments(RoundQuerySchema, location="query")
+    @blp.response(200, RoundSchema(many=True))
+    def get(self, query):
+        """Fair-release rounds, the latest draw first."""
+        centre = None
+        if query["centre"]:
+            centre = find_centre(db.session, query["centre"])
+            if centre is None:
+                return []
+        found = announcing.listing(db.session, centre=centre, exam_type=query["exam"], category=query["category"])
+        return [round_body(release) for release in found]
+
+
+@blp.route("/rounds/<int:round_id>")
+class RoundItem(MethodView):
+    @blp.response(200, RoundSchema)
+    @blp.alt_response(404, description="No such round")
+    def get(self, round_id):
+        """One round."""
+        return round_body(announcing.find_round(db.session, round_id))
+
+
+@blp.route("/rounds/<int:round_id>/requests")
+class RoundRequests(MethodView):
+    decorators = LIMITS
+
+    @bearer_required
+    @blp.arguments(ChoicesSchema)
+    @blp.response(201, RequestSchema)
+    @blp.alt_response(403, description="`not-verified` or `phone-not-confirmed`")
+    @blp.alt_response(409, description="`round-closed`: outside the request window; `request-exists`")
+    @blp.alt_response(422, description="`not-eligible`: a booking rule refuses, named in `reason`")
+    def post(self, data, round_id):
+        """File your request: up to five of the round's slots, most preferred first."""
+        release = announcing.find_round(db.session, round_id)
+        request = requesting.file_request(db.session, g.api_user, release, data["choices"], utcnow(), _policy())
+        db.session.commit()
+        return _request_body(request)
+
+
+def _own(request_id: int) -> RoundRequest:
+    return requesting.own_request(db.session, g.api_user, request_id)
+
+
+@blp.route("/requests/<int:request_id>")
+class RequestItem(MethodView):
+    decorators = LIMITS
+
+    @blp.response(200, RequestSchema)
+    @blp.alt_response(404, description="No such request of yours")
+    @bearer_required
+    def get(self, request_id):
+        """One of your requests, with its token, and its position and outcome after the draw."""
+        return _request_body(_own(request_id))
+
+    @bearer_required
+    @blp.arguments(ChoicesSchema)
+    @blp.response(200, RequestSchema)
+    @blp.alt_response(409, description="`round-closed`: the draw has begun")
+    @blp.alt_response(422, description="`not-eligible`")
+    def put(self, data, request_id):
+        """Change your choices until the draw."""
+        request = requesting.change_request(
+            db.session, g.api_user, _own(request_id), data["choices"], utcnow(), _policy()
+        )
+        db.session.commit()
+        return _request_body(request)
+
+    @bearer_required
+    @blp.response(204)
+    @blp.alt_response(409, description="`round-closed`: the draw has begun")
+    def delete(self, request_id):
+        """Withdraw your request until the draw."""
+        requesting.withdraw_request(db.session, _own(request_id), utcnow())
+        db.session.commit()
+
+
+@blp.route("/rounds/<int:round_id>/results")
+class Results(MethodView):
+    @blp.response(200, ResultsSchema)
+    @blp.alt_response(404, description="No such round")
+    def get(self, round_id):
+        """The draw's public data: the seed, the places, and per request its token, position and outcome."""
+        release = announcing.find_round(db.session, round_id)
+        data = verifying.published(db.session, release)
+        if data["seed"] is None:
+            abort(409, message="The round is not drawn yet.")
+        return data | {"matches": verifying.verify(data).matches}

@@ -1,0 +1,168 @@
+"""Requests in a round: filing, changing and withdrawing them while requests are open.
+
+One request per person and round (a round is for one exam type and category), from verified
+people only, with up to five of the round's slots in order of preference. The booking rules
+(app/booking/eligibility.py) are checked for every choice when it is filed and again at the draw.
+When it is filed does not matter: the lottery ignores the time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.auth.models import Role, User
+from app.auth.phone import phone_confirmed
+from app.booking.eligibility import Policy, Refusal, refusal_to_book
+from app.booking.models import Slot
+from app.booking.places import NotEligible, booking_history, slot_facts
+from app.core.errors import DomainError, FieldErrors
+from app.core.locking import lock
+from app.rounds import lottery
+from app.rounds.announcing import round_closed
+from app.rounds.models import MAX_CHOICES, Phase, ReleaseRound, RoundRequest, RoundStatus
+
+# At filing, a short hold of another exam is no reason to refuse: it ends long before the draw,
+# which checks every rule again.
+PASSING_REASONS = {"live-hold"}
+
+
+def person_refusal(user: User) -> DomainError | None:
+    """One person, one share: only applicants with an account bearing an IIN (unique per person)
+    and a phone confirmed by a one-time SMS code file requests. The one place these checks live."""
+    if user.role != Role.USER or not user.iin:
+        return DomainError(
+            _l("Only applicants with a verified account can file requests."), code="not-verified", status=403
+        )
+    if not phone_confirmed(user):
+        return DomainError(
+            _l("Confirm your phone number with the code we send by SMS before your first request."),
+            code="phone-not-confirmed",
+            status=403,
+        )
+    return None
+
+
+def token_secret() -> bytes:
+    """The key of the request tokens; without it nobody can link a published token to a request."""
+    return (current_app.config.get("ROUND_TOKEN_SECRET") or current_app.config["SECRET_KEY"]).encode()
+
+
+def _lock_open_round(session: Session, release: ReleaseRound, now: datetime) -> None:
+    """A shared lock on the round row: requests are filed side by side, but the draw (which takes
+    the row FOR UPDATE) waits for them, and a request waiting for a draw then sees it drawn."""
+    status, draw_at, opens_at = session.execute(
+        select(ReleaseRound.status, ReleaseRound.draw_at, ReleaseRound.opens_at)
+        .where(ReleaseRound.id == release.id)
+        .with_for_update(read=True)
+    ).one()
+    if status != RoundStatus.ANNOUNCED or not opens_at <= now < draw_at:
+        raise round_closed()
+
+
+def _checked_choices(
+    session: Session, user: User, release: ReleaseRound, choices: list[int], now: datetime, policy: Policy
+) -> list[int]:
+    if not choices:
+        raise FieldErrors({"choices": [_l("Choose at least one exam time.")]})
+    if len(choices) > MAX_CHOICES:
+        raise FieldErrors({"choices": [_l("Choose at most %(count)s exam times.", count=MAX_CHOICES)]})
+    if len(set(choices)) != len(choices):
+        raise FieldErrors({"choices": [_l("Choose each exam time only once.")]})
+    slots = {slot.id: slot for slot in session.scalars(select(Slot).where(Slot.id.in_(choices)))}
+    if any(slots.get(choice) is None or slots[choice].round_id != release.id for choice in choices):
+        raise FieldErrors({"choices": [_l("Choose exam times of this round only.")]})
+    history = booking_history(session, user.id)
+    for choice in choices:
+        refusal: Refusal | None = refusal_to_book(slot_facts(slots[choice]), history, now, policy)
+        if refusal is not None and refusal.reason not in PASSING_REASONS:
+            raise NotEligible(refusal)
+    return list(choices)
+
+
+def _request_exists() -> DomainError:
+    return DomainError(
+        _l("You already have a request in this round. Change it instead."), code="request-exists", status=409
+    )
+
+
+def file_request(
+    session: Session, user: User, release: ReleaseRound, choices: list[int], now: datetime, policy: Policy
+) -> RoundRequest:
+    if refusal := person_refusal(user):
+        raise refusal
+    _lock_open_round(session, release, now)
+    checked = _checked_choices(session, user, release, choices, now, policy)
+    exists = select(RoundRequest.id).where(RoundRequest.round_id == release.id, RoundRequest.user_id == user.id)
+    if session.scalar(exists) is not None:
+        raise _request_exists()
+    request = RoundRequest(
+        round_id=release.id,
+        user_id=user.id,
+        choices=checked,
+        # Per person and round, so withdrawing and filing again draws the same ticket.
+        token=lottery.token(token_secret(), release.id, user.id),
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(request)
+            session.flush()
+    except IntegrityError:
+        raise _request_exists() from None  # a double submit of the same person won the unique key
+    return request
+
+
+def own_request(session: Session, user: User, request_id: int) -> RoundRequest:
+    request = session.get(RoundRequest, request_id)
+    if request is None or request.user_id != user.id:
+        raise DomainError(_l("There is no such request of yours."), code="request-not-found", status=404)
+    return request
+
+
+def change_request(
+    session: Session, user: User, request: RoundRequest, choices: list[int], now: datetime, policy: Policy
+) -> RoundRequest:
+    lock(session, request, "choices")
+    _lock_open_round(session, request.round, now)
+    request.choices = _checked_choices(session, user, request.round, choices, now, policy)
+    request.updated_at = now
+    return request
+
+
+def move_choice(session: Session, request: RoundRequest, index: int, step: int, now: datetime, policy: Policy):
+    """Move one choice up (step -1) or down (+1): the order without JavaScript."""
+    choices = list(request.choices)
+    target = index + step
+    if not (0 <= index < len(choices) and 0 <= target < len(choices)):
+        return request
+    choices[index], choices[target] = choices[target], choices[index]
+    return change_request(session, request.user, request, choices, now, policy)
+
+
+def withdraw_request(session: Session, request: RoundRequest, now: datetime) -> None:
+    """Until the draw a request can be taken back; it leaves no trace in the results."""
+    lock(session, request, "choices")
+    _lock_open_round(session, request.round, now)
+    session.delete(request)
+
+
+def user_requests(session: Session, user: User) -> list[RoundRequest]:
+    return list(
+        session.scalars(
+            select(RoundRequest)
+            .join(RoundRequest.round)
+            .where(RoundRequest.user_id == user.id)
+            .order_by(ReleaseRound.draw_at.desc(), RoundRequest.id.desc())
+        )
+    )
+
+
+def is_open(release: ReleaseRound, now: datetime) -> bool:
+    return release.phase(now) == Phase.OPEN

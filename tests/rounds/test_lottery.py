@@ -1,0 +1,163 @@
+"""The lottery's pure functions: the allocation against a brute-force reference (hypothesis), its
+properties, fairness over 400 simulated draws, and verification from published data alone."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.rounds import lottery
+from app.rounds.verifying import verify
+
+SECRET = b"test-secret"
+
+
+def _reference(seed: str, entries, places):
+    """Written out the long way: order by the hash, then for each in turn count what is taken."""
+    keyed = []
+    for entry in entries:
+        digest = hashlib.sha256(bytes.fromhex(seed) + entry.token.encode()).hexdigest()
+        keyed.append((0 if entry.priority else 1, digest, entry.token, entry))
+    keyed.sort()
+    taken: list[int] = []
+    result = {}
+    for position, (_group, _digest, _token, entry) in enumerate(keyed, start=1):
+        chosen = None
+        for slot_id in entry.choices:
+            if taken.count(slot_id) < places.get(slot_id, 0):
+                chosen = slot_id
+                break
+        if chosen is not None:
+            taken.append(chosen)
+        result[entry.token] = (position, chosen)
+    return result
+
+
+@st.composite
+def draws(draw):
+    slot_ids = list(range(1, draw(st.integers(1, 6)) + 1))
+    places = {slot_id: draw(st.integers(0, 3)) for slot_id in slot_ids}
+    people = draw(st.integers(0, 25))
+    entries = []
+    for person in range(people):
+        choices = draw(st.lists(st.sampled_from([*slot_ids, 99]), min_size=1, max_size=5, unique=True))
+        entries.append(lottery.Entry(lottery.token(SECRET, 1, person), tuple(choices), draw(st.booleans())))
+    seed = draw(st.binary(min_size=32, max_size=32)).hex()
+    return seed, entries, places
+
+
+@settings(max_examples=300, deadline=None)
+@given(draws())
+def test_the_allocation_matches_the_reference_and_keeps_its_promises(case):
+    seed, entries, places = case
+    allocations = lottery.allocate(seed, entries, places)
+    assert {a.token: (a.position, a.slot_id) for a in allocations} == _reference(seed, entries, places)
+    # Nobody twice, every request once, positions 1..n.
+    assert sorted(a.token for a in allocations) == sorted(e.token for e in entries)
+    assert [a.position for a in allocations] == list(range(1, len(entries) + 1))
+    # Each place at most once.
+    for slot_id, count in places.items():
+        assert sum(a.slot_id == slot_id for a in allocations) <= count
+    assert all(a.slot_id is None or a.slot_id in places for a in allocations)
+    # Each holds the best choice still free at their turn; a loser found all choices full.
+    by_token = {e.token: e for e in entries}
+    for allocation in allocations:
+        before = [a.slot_id for a in allocations if a.position < allocation.position]
+        free_then = [c for c in by_token[allocation.token].choices if before.count(c) < places.get(c, 0)]
+        assert allocation.slot_id == (free_then[0] if free_then else None)
+    # The priority group first.
+    priority = [a.position for a in allocations if by_token[a.token].priority]
+    others = [a.position for a in allocations if not by_token[a.token].priority]
+    assert not priority or not others or max(priority) < min(others)
+
+
+def test_the_order_depends_on_the_seed_and_the_tokens_only():
+    entries = [lottery.Entry(lottery.token(SECRET, 7, person), (1,)) for person in range(20)]
+    seed = lottery.new_seed()
+    assert lottery.lottery_order(seed, entries) == lottery.lottery_order(seed, list(reversed(entries)))
+    assert lottery.lottery_order(seed, entries) != lottery.lottery_order(lottery.new_seed(), entries)
+    assert lottery.commitment(seed) == hashlib.sha256(bytes.fromhex(seed)).hexdigest()
+    # A token is a pseudonym: another secret, round or person gives another one.
+    assert len({lottery.token(SECRET, 7, 1), lottery.token(b"other", 7, 1), lottery.token(SECRET, 8, 1)}) == 3
+
+
+def _chi_square_p(statistic: float, degrees: int) -> float:
+    """The upper tail of the chi-square distribution: 1 - P(k/2, x/2), by the gamma series."""
+    a, x = degrees / 2, statistic / 2
+    term = total = 1 / a
+    n = 0
+    while term > 1e-15 * total:
+        n += 1
+        term *= x / (a + n)
+        total += term
+    return 1 - math.exp(-x + a * math.log(x) - math.lgamma(a)) * total
+
+
+def test_the_chi_square_tail_is_right():
+    assert abs(_chi_square_p(21.666, 9) - 0.01) < 1e-4  # the table's critical value
+    assert abs(_chi_square_p(9.0, 9) - 0.4373) < 1e-3
+
+
+def test_filing_early_wins_nothing_over_400_draws():
+    """1 000 requests for 50 places, filed in order 0..999: each wins 5 % of the draws whichever
+    tenth of the filing order it is in (chi-square over the deciles, p > 0.01)."""
+    draws_count, people, slots = 400, 1000, {slot_id: 5 for slot_id in range(10)}
+    wins_by_decile = [0] * 10
+    for number in range(draws_count):
+        seed = hashlib.sha256(f"simulated draw {number}".encode()).hexdigest()
+        entries = [
+            lottery.Entry(lottery.token(SECRET, number, person), ((person + number) % 10, (person * 7) % 10))
+            for person in range(people)
+        ]
+        winners = {a.token for a in lottery.allocate(seed, entries, slots) if a.slot_id is not None}
+        assert len(winners) == 50
+        for person, entry in enumerate(entries):
+            if entry.token in winners:
+                wins_by_decile[person // 100] += 1
+    total = sum(wins_by_decile)
+    assert total / (draws_count * people) == 0.05
+    expected = total / 10
+    statistic = sum((wins - expected) ** 2 / expected for wins in wins_by_decile)
+    assert _chi_square_p(statistic, 9) > 0.01, wins_by_decile
+
+
+def _published(seed, entries, places):
+    rows = []
+    for allocation in lottery.allocate(seed, entries, {int(key): count for key, count in places.items()}):
+        entry = next(e for e in entries if e.token == allocation.token)
+        rows.append(
+            {
+                "token": entry.token,
+                "priority": entry.priority,
+                "choices": list(entry.choices),
+                "position": allocation.position,
+                "outcome": "won" if allocation.slot_id else "lost",
+                "slot_id": allocation.slot_id,
+            }
+        )
+    return {"seed": seed, "seed_sha256": lottery.commitment(seed), "places": places, "requests": rows}
+
+
+def test_verify_accepts_a_true_draw_and_finds_any_change():
+    seed = lottery.new_seed()
+    entries = [lottery.Entry(lottery.token(SECRET, 3, p), (1, 2) if p % 2 else (2,), p == 4) for p in range(12)]
+    data = _published(seed, entries, {"1": 2, "2": 3})
+    assert verify(data).matches
+    loser = next(row for row in data["requests"] if row["outcome"] == "lost")
+    winner = next(row for row in data["requests"] if row["outcome"] == "won")
+    loser["outcome"], loser["slot_id"], winner["outcome"], winner["slot_id"] = "won", winner["slot_id"], "lost", None
+    assert not verify(data).matches
+    other_seed = _published(lottery.new_seed(), entries, {"1": 2, "2": 3})
+    other_seed["seed_sha256"] = data["seed_sha256"]
+    assert "the seed does not match" in verify(other_seed).problems[0]
+
+
+def test_the_bench_draw_of_10_000_requests_takes_well_under_two_seconds():
+    from bench.lottery import draw_lottery
+
+    timed = draw_lottery()
+    assert timed.winners == 500
+    assert timed.seconds <= 2
