@@ -14,7 +14,7 @@ from app.core.types import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = "0020"
-down_revision = "0019"
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
