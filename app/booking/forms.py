@@ -19,6 +19,8 @@ class ActionForm(FlaskForm):
     """A button that changes something (hold, cancel, leave): the CSRF token and where to go back."""
 
     next = HiddenField()
+    # "yes" once the person has read the confirmation page of an irreversible step.
+    confirmed = HiddenField()
 
 
 class WaitlistForm(ActionForm):
@@ -27,6 +29,7 @@ class WaitlistForm(ActionForm):
 
 class RescheduleForm(FlaskForm):
     slot_id = IntegerField(validators=[InputRequired()])
+    confirmed = HiddenField()
 
 
 class ConfirmForm(FlaskForm):

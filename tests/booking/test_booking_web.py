@@ -303,14 +303,17 @@ def test_reschedule_and_cancel(client, app, applicant):
     assert this_week.select_one(f"input[name=slot_id][value='{too_soon}']") is None
     assert "Not bookable now" in this_week.select_one("tbody tr").get_text()
     response = submit_form(
-        client, f"/booking/{booking}/reschedule", {"slot_id": new}, page_url=f"/booking/{booking}/reschedule"
+        client,
+        f"/booking/{booking}/reschedule",
+        {"slot_id": new, "confirmed": "yes"},
+        page_url=f"/booking/{booking}/reschedule",
     )
     assert response.status_code == 302
     detail = client.get(f"/booking/{booking}")
     assert "ALM-T-20261207-0001" in detail.get_data(as_text=True)
     assert "1 move left" in detail.get_data(as_text=True)
 
-    response = submit_form(client, f"/booking/{booking}/cancel", {}, page_url=f"/booking/{booking}")
+    response = submit_form(client, f"/booking/{booking}/cancel", {"confirmed": "yes"}, page_url=f"/booking/{booking}")
     assert response.status_code == 302
     page = client.get(f"/booking/{booking}")
     assert soup(page).select_one(".status").get_text(strip=True) == "Cancelled"
@@ -332,7 +335,7 @@ def test_my_bookings_and_waitlist(client, app, applicant, make_user):
     mine = soup(client.get("/booking/mine"))
     assert "Any time on December 3, 2026" in mine.get_text()
     leave = mine.select_one("form[action^='/booking/waitlist/']")["action"]
-    assert submit_form(client, leave, {}, page_url="/booking/mine").status_code == 302
+    assert submit_form(client, leave, {"confirmed": "yes"}, page_url="/booking/mine").status_code == 302
     assert "You are not waiting" in client.get("/booking/mine").get_data(as_text=True)
 
 
