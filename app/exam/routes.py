@@ -6,7 +6,19 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -213,7 +225,11 @@ def _grid(items: list[attempt_access.ShownQuestion]) -> list[GridCell]:
 @bp.post("/attempts/<int:attempt_id>/<int:position>")
 def submit_answer(attempt_id: int, position: int):
     attempt = load_attempt(attempt_id)
+    # "stay": exam mode's script saving a choice as it is made; it reads a JSON answer.
+    background = request.form.get("go") == "stay"
     if not attempt.is_open:
+        if background:
+            return jsonify(saved=False, finished=True), 409
         flash(_("The time is up: your exam was finished and scored."), "info")
         return redirect(url_for("exam.result", attempt_id=attempt.id))
     if not 1 <= position <= attempt.total:
@@ -225,13 +241,19 @@ def submit_answer(attempt_id: int, position: int):
         answering.submit_answer(db.session, attempt, item, option, request.form.get("flag") == "1", utcnow())
     except attempt_access.AttemptClosed:
         db.session.commit()
+        if background:
+            return jsonify(saved=False, finished=True), 409
         flash(_("The time is up: your exam was finished and scored."), "info")
         return redirect(url_for("exam.result", attempt_id=attempt.id))
     except DomainError as error:
         db.session.rollback()
+        if background:
+            return jsonify(saved=False, message=str(error.message)), error.status
         flash(str(error.message), "error")
         return redirect(url_for("exam.question", attempt_id=attempt.id, position=position))
     db.session.commit()
+    if background:
+        return jsonify(saved=True, position=position)
     return redirect(_after_answer(attempt, position, request.form.get("go", "next"), answered=option is not None))
 
 
