@@ -29,6 +29,7 @@ from app.core.errors import DomainError
 from app.core.forms import run_action
 from app.core.i18n import current_language
 from app.exam import (
+    account_link,
     answering,
     attempt_access,
     drawing,
@@ -46,8 +47,7 @@ from app.exam.references import reference_of
 from app.extensions import db, limiter
 
 bp = Blueprint("exam", __name__, url_prefix="/exam")
-
-ANONYMOUS_KEY = "exam_owner"
+bp.record_once(lambda _state: account_link.connect())
 
 
 def current_owner(create: bool = False) -> attempt_access.Owner | None:
@@ -59,9 +59,9 @@ def current_owner(create: bool = False) -> attempt_access.Owner | None:
 
 
 def _anonymous_key(create: bool) -> str | None:
-    key = session.get(ANONYMOUS_KEY)
+    key = session.get(account_link.ANONYMOUS_KEY)
     if key is None and create:
-        key = session[ANONYMOUS_KEY] = secrets.token_urlsafe(24)
+        key = session[account_link.ANONYMOUS_KEY] = secrets.token_urlsafe(24)
     return key
 
 
