@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -35,6 +34,7 @@ from app.exam import (
     drawing,
     finishing,
     learner_progress,
+    page_parts,
     profiles,
     readiness_estimate,
     statistics,
@@ -196,30 +196,10 @@ def question(attempt_id: int, position: int):
         remaining=attempt_access.remaining_seconds(attempt, utcnow()),
         feedback=attempt.gives_feedback and item.answered,
         reference=reference_of(item.revision.reference_source, item.revision.reference_point, attempt.language),
-        grid=_grid(items),
+        grid=page_parts.grid(items, feedback=attempt.gives_feedback),
     )
     db.session.commit()
     return page
-
-
-@dataclass(frozen=True)
-class GridCell:
-    position: int
-    answered: bool
-    flagged: bool
-    label: str
-
-
-def _grid(items: list[attempt_access.ShownQuestion]) -> list[GridCell]:
-    """The question grid with each cell's accessible name ("Question 7: answered, flagged"); the
-    three phrases are translated once for the forty cells."""
-    question, answered, flagged = _("Question %(n)s"), _("answered"), _("flagged")
-    cells = []
-    for item in items:
-        states = [phrase for phrase, on in ((answered, item.answered), (flagged, item.flagged)) if on]
-        label = question % {"n": item.position} + (": " + ", ".join(states) if states else "")
-        cells.append(GridCell(item.position, item.answered, item.flagged, label))
-    return cells
 
 
 @bp.post("/attempts/<int:attempt_id>/<int:position>")
@@ -308,10 +288,15 @@ def result(attempt_id: int):
     if attempt.is_open:
         return redirect(url_for("exam.question", attempt_id=attempt.id, position=attempt.current_position))
     items = attempt_access.items_with_content(db.session, attempt)
+    show = request.args.get("show") if request.args.get("show") in page_parts.RESULT_FILTERS else "all"
     return render_template(
         "exam/result.html",
         attempt=attempt,
         items=items,
+        shown=page_parts.filter_items(items, show),
+        show=show,
+        counts=page_parts.filter_counts(items),
+        weakest=page_parts.weakest_topics(items),
         result=finishing.result_of(attempt, items),
         reference=lambda revision: reference_of(revision.reference_source, revision.reference_point, attempt.language),
     )
