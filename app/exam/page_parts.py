@@ -73,3 +73,37 @@ def weakest_topics(items: list[ShownQuestion], limit: int = 2) -> list[TopicLabe
             missed.setdefault(item.topic.id, [item.topic, 0])[1] += 1
     ranked = sorted(missed.values(), key=lambda entry: (-entry[1], entry[0].position))
     return [topic for topic, _count in ranked[:limit]]
+
+
+GRID_PAGE = 40  # cells shown at once: a marathon of hundreds of questions is paged, not one huge grid
+
+
+@dataclass(frozen=True)
+class GridWindow:
+    """The part of the grid around the current question, with the first positions of the pages
+    before and after it (None at either end)."""
+
+    cells: list[GridCell]
+    previous: int | None
+    next: int | None
+
+    def __iter__(self):
+        return iter(self.cells)
+
+    @property
+    def first(self) -> int:
+        return self.cells[0].position if self.cells else 0
+
+    @property
+    def last(self) -> int:
+        return self.cells[-1].position if self.cells else 0
+
+
+def grid_window(cells: list[GridCell], position: int) -> GridWindow:
+    start = (position - 1) // GRID_PAGE * GRID_PAGE
+    end = min(start + GRID_PAGE, len(cells))
+    return GridWindow(
+        cells[start:end],
+        previous=start - GRID_PAGE + 1 if start > 0 else None,
+        next=end + 1 if end < len(cells) else None,
+    )

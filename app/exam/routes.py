@@ -196,7 +196,7 @@ def question(attempt_id: int, position: int):
         remaining=attempt_access.remaining_seconds(attempt, utcnow()),
         feedback=attempt.gives_feedback and item.answered,
         reference=reference_of(item.revision.reference_source, item.revision.reference_point, attempt.language),
-        grid=page_parts.grid(items, feedback=attempt.gives_feedback),
+        grid=page_parts.grid_window(page_parts.grid(items, feedback=attempt.gives_feedback), position),
     )
     db.session.commit()
     return page
@@ -216,6 +216,9 @@ def submit_answer(attempt_id: int, position: int):
         abort(404)
     item = attempt_access.item_at(attempt, position)
     option = request.form.get("option", type=int)
+    if attempt.gives_feedback and option is None and request.form.get("go", "next") == "next" and not item.answered:
+        flash(_("Choose an answer first, then check it."), "error")  # "Check" never skips a question
+        return redirect(url_for("exam.question", attempt_id=attempt.id, position=position))
     # Not `run_action`: an answer after the deadline keeps the finish it caused and shows the result.
     try:
         answering.submit_answer(db.session, attempt, item, option, request.form.get("flag") == "1", utcnow())
