@@ -21,4 +21,5 @@ def render_password_reset(message: OutboxMessage) -> Content:
 
 
 def register_kinds() -> None:
-    kinds.register("password-reset", render_password_reset)
+    # Not in the in-app list: the link works from the e-mail only, and an item without it is noise.
+    kinds.register("password-reset", render_password_reset, listed=False)

@@ -39,6 +39,13 @@ def subject_of(message: OutboxMessage) -> str:
     return str(content_for(message).subject)
 
 
+def summary_of(message: OutboxMessage) -> Content:
+    """What the in-app list shows: the kind's summary when it has one, else its full content."""
+    kind = kind_of(message.kind)
+    summary = kind.summary(message) if kind is not None and kind.summary is not None else None
+    return summary if summary is not None else content_for(message)
+
+
 def compose(message: OutboxMessage) -> tuple[Email, str | None]:
     """The e-mail, and the SMS text when this kind goes by SMS too, in the recipient's language."""
     user = message.user

@@ -7,7 +7,7 @@ process alike know every kind before they send one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from flask import current_app, url_for
@@ -38,23 +38,40 @@ class Kind:
     # Asked right before sending: a message no longer relevant (a reminder of a booking cancelled
     # meanwhile) is cancelled instead.
     still_relevant: Callable[[OutboxMessage], bool] | None = None
+    # The in-app list: a short version without attachments, from what the message stored when the
+    # event happened (its text stays as it was then); `listed=False` keeps a kind out of the list.
+    summary: Render | None = None
+    listed: bool = True
 
 
 _kinds: dict[str, Kind] = {}
 _prefixes: dict[str, Kind] = {}
+# Called with a page of the in-app list before it is rendered, so a feature loads what its
+# summaries read in one statement for the page rather than one per message.
+Preload = Callable[[Sequence[OutboxMessage]], None]
+_preloads: dict[str, Preload] = {}
 
 
-def register(
-    name: str,
-    render: Render,
-    *,
-    sms: bool = False,
-    still_relevant: Callable[[OutboxMessage], bool] | None = None,
-    prefix: bool = False,
-) -> None:
+def register(name: str, render: Render, *, prefix: bool = False, **options) -> None:
     """Messages of kind `name` (or, with `prefix`, of every kind starting with it) are rendered by
-    `render`. Registering a name again replaces it: the app is built many times in one process."""
-    (_prefixes if prefix else _kinds)[name] = Kind(render, sms, still_relevant)
+    `render`; `options` are the other fields of `Kind`. Registering a name again replaces it: the
+    app is built many times in one process."""
+    (_prefixes if prefix else _kinds)[name] = Kind(render, **options)
+
+
+def register_preload(name: str, preload: Preload) -> None:
+    """`preload` readies a page of the in-app list (see `Preload`); `name` makes it replaceable."""
+    _preloads[name] = preload
+
+
+def preload(messages: Sequence[OutboxMessage]) -> None:
+    for load in _preloads.values():
+        load(messages)
+
+
+def unlisted_kinds() -> list[str]:
+    """Kinds kept out of the in-app list (a password-reset link is only good in its e-mail)."""
+    return [name for name, kind in _kinds.items() if not kind.listed]
 
 
 def kind_of(name: str) -> Kind | None:
