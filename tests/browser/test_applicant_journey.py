@@ -10,19 +10,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.browser.support import register_person, screenshot
+from tests.browser.support import no_am_pm, no_sideways_scroll, register_person, screenshot, serious_violations
 
 # A real browser against a live server: `make test` runs it, `make test-fast` leaves it out.
 pytestmark = pytest.mark.slow
-
-
-def no_sideways_scroll(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
-
-
-def no_am_pm(page, language: str) -> None:
-    if language in ("kk", "ru"):
-        assert not re.search(r"\b(AM|PM)\b", page.inner_text("main")), page.url
 
 
 @pytest.mark.parametrize(("language", "width"), [("kk", 390), ("ru", 1280), ("en", 390)])
@@ -66,6 +57,7 @@ def test_applicant_journey(live_server, new_page, language, width):
 
     page.click("form button.button--danger")
     assert page.locator(".confirm-step").count() == 1  # a stray click cancels nothing
+    assert serious_violations(page) == []
     screenshot(page, f"applicant-cancel-confirm-{language}-{width}")
     no_sideways_scroll(page)
     no_am_pm(page, language)

@@ -29,6 +29,7 @@ PUBLIC = [
     "/no-such-page",
 ]
 LEARNER = [
+    "/",  # the learner's own page
     "/account/profile",
     "/account/password",
     "/exam/history",
