@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import format_date, format_datetime, gettext, ngettext
+from flask_babel import format_date, gettext, ngettext
 
 from app.booking.eligibility import Policy, refusal_to_cancel
 from app.booking.models import Booking, BookingStatus, Slot, WaitlistEntry
 from app.booking.places import booking_facts
+from app.booking.when import exam_when
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Consequences:
 
 
 def _when(slot: Slot) -> str:
-    return format_datetime(slot.centre.local(slot.starts_at), "full", rebase=False)
+    return exam_when(slot.starts_at, slot.centre.timezone)
 
 
 def of_cancel(booking: Booking, now: datetime, policy: Policy) -> Consequences:

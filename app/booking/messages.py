@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, joinedload, object_session
 from app.booking.ics import booking_calendar
 from app.booking.labels import DOCUMENTS, EXAM_NAMES
 from app.booking.models import Booking, BookingStatus, Slot
+from app.booking.when import exam_when
 from app.core.clock import utcnow
 from app.core.database import insert_for
 from app.core.request_ids import current_request_id
@@ -43,7 +44,7 @@ def _booking_facts(message: OutboxMessage, booking: Booking) -> list[tuple[str, 
     starts = datetime.fromisoformat(payload["starts_at"]) if payload.get("starts_at") else slot.local_starts_at
     facts = [
         (_("Exam"), f"{EXAM_NAMES[slot.exam_type]}, {slot.category}"),
-        (_("When"), format_datetime(starts, "full", rebase=False)),
+        (_("When"), exam_when(starts, slot.centre.timezone)),
         (_("Where"), f"{slot.centre.name}, {slot.centre.address}"),
     ]
     ticket = payload.get("ticket", booking.ticket)

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.auth.access import per_person_key, role_required
 from app.auth.models import Role
-from app.booking import availability, consequences, holds, places, waitlist
+from app.booking import availability, blockers, consequences, holds, places, waitlist
 from app.booking.agenda import VIEWS, Agenda, MonthAgenda, Period
 from app.booking.eligibility import Policy
 from app.booking.forms import ActionForm, ConfirmForm, EarliestForm, RescheduleForm, SearchForm, WaitlistForm
@@ -19,6 +19,7 @@ from app.booking.ics import calendar_response
 from app.booking.labels import ACTION_NAMES, DOCUMENTS, EXAM_NAMES, STATUS_NAMES
 from app.booking.models import Booking, BookingStatus, Slot
 from app.booking.month_grid import month_grid
+from app.booking.when import exam_when
 from app.centres.services import centres_by_city, find_centre
 from app.core.clock import utcnow
 from app.core.forms import run_action
@@ -44,6 +45,9 @@ def booking_names():
         "DOCUMENTS": DOCUMENTS,
         "now": utcnow(),
     }
+
+
+bp.add_app_template_filter(exam_when, "exam_when")
 
 
 def _policy() -> Policy:
@@ -122,7 +126,16 @@ def centre(code: str):
     # A period with nothing free points to the first place that is.
     if not agenda.has_free_places:
         extra["first_free"] = first_free() if dated else first
-    return render_template("booking/centre.html", centre=found, form=form, agenda=agenda, **extra)
+    policy = _policy()
+    return render_template(
+        "booking/centre.html",
+        centre=found,
+        form=form,
+        agenda=agenda,
+        standing=blockers.standing(db.session, current_user, found, (form.exam.data, form.category.data), now, policy),
+        closed_reason=lambda item: blockers.closed_reason(item, window, now, policy),
+        **extra,
+    )
 
 
 @bp.post("/slots/<int:slot_id>/hold")
