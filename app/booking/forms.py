@@ -43,7 +43,7 @@ class ConfirmForm(FlaskForm):
     fee_receipt = StringField(
         _l("State-fee receipt number"),
         validators=[DataRequired(), Length(max=40)],
-        description=_l("As shown on the receipt or in your bank's app."),
+        description=_l("As shown on the receipt or in your bank's app: 4 to 40 letters, digits, dashes or slashes."),
         render_kw={"autocomplete": "off"},
     )
     submit = SubmitField(_l("Confirm the booking"))

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import format_currency, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -14,6 +15,7 @@ from app.auth.models import Role
 from app.booking import availability, blockers, consequences, holds, places, waitlist
 from app.booking.agenda import VIEWS, Agenda, MonthAgenda, Period
 from app.booking.eligibility import Policy
+from app.booking.fee import StateFee
 from app.booking.forms import ActionForm, ConfirmForm, EarliestForm, RescheduleForm, SearchForm, WaitlistForm
 from app.booking.ics import calendar_response
 from app.booking.labels import ACTION_NAMES, DOCUMENTS, EXAM_NAMES, STATUS_NAMES
@@ -48,6 +50,8 @@ def booking_names():
 
 
 bp.add_app_template_filter(exam_when, "exam_when")
+bp.add_app_template_filter(lambda amount, code: format_currency(amount, code), "currency")
+bp.add_app_template_filter(lambda number: format_decimal(number), "decimal")
 
 
 def _policy() -> Policy:
@@ -221,6 +225,7 @@ def detail(booking_id: int):
         form=form,
         status=holds.display_status(booking, utcnow()),
         moves_left=max(0, _policy().max_reschedules - booking.reschedule_count),
+        fee=StateFee.from_config(current_app.config),
     ), 422 if form.errors else 200
 
 
