@@ -56,7 +56,16 @@ class SearchForm(FlaskForm):
         csrf = False
 
     exam = SelectField(_l("Exam"), choices=EXAM_CHOICES, default=ExamType.THEORY.value)
-    category = SelectField(_l("Licence category"), choices=CATEGORY_CHOICES, default="B")
+    category = SelectField(
+        _l("Licence category"),
+        choices=CATEGORY_CHOICES,
+        default="B",
+        # The trial exam has question sets for the main categories only: say how the two lists meet.
+        description=_l(
+            "Trial exams cover A, B, C, D and BE; the subcategories (A1, B1, C1, D1, CE, DE) take the "
+            "questions of their main category."
+        ),
+    )
     submit = SubmitField(_l("Show"))
 
 
