@@ -9,18 +9,10 @@ import pytest
 from app.booking import holds
 from app.booking.models import Booking
 from app.booking.when import exam_when
-from tests.support.booking_support import NOW, POLICY, book, freeze, local, make_slot, run
+from tests.support.booking_support import NOW, POLICY, book, local, make_slot, run
 from tests.support.pages import soup
 
 TABLE = "/booking/centres/ALM?exam={exam}&category=B&view=table&date=2026-12-01"
-
-
-@pytest.fixture
-def applicant(client, auth, make_user, centre):
-    freeze(NOW)
-    user = make_user()
-    auth.login(user.email)
-    return user
 
 
 def test_an_active_booking_is_shown_with_a_link(app, client, applicant):

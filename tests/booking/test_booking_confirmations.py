@@ -10,16 +10,8 @@ from app.booking import waitlist
 from app.booking.models import WaitlistEntry
 from app.extensions import db
 from tests.conftest import submit_form
-from tests.support.booking_support import NOW, POLICY, book, booking_state, freeze, hold, local, make_slot, run
+from tests.support.booking_support import NOW, POLICY, book, booking_state, hold, local, make_slot, run
 from tests.support.pages import soup
-
-
-@pytest.fixture
-def applicant(client, auth, make_user, centre):
-    freeze(NOW)
-    user = make_user()
-    auth.login(user.email)
-    return user
 
 
 def confirmation(response) -> tuple[str, str]:

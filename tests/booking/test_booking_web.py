@@ -20,14 +20,6 @@ from tests.support.pages import flashes, soup
 CENTRE_TABLE = "/booking/centres/ALM?exam=theory&category=B&view=table&date=2026-12-03"
 
 
-@pytest.fixture
-def applicant(client, auth, make_user, centre):
-    freeze(NOW)
-    user = make_user()
-    auth.login(user.email)
-    return user
-
-
 def hold_in_browser(client, slot, page=CENTRE_TABLE):
     return submit_form(client, f"/booking/slots/{slot}/hold", {"next": page}, page_url=page)
 
