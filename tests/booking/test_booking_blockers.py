@@ -64,3 +64,13 @@ def test_the_booking_page_has_no_am_pm_in_russian(app, client, applicant):
     page = soup(client.get(f"/booking/{booking}"))
     assert "четверг, 03.12.2026, 09:00" in page.get_text()
     assert " AM" not in page.get_text()
+
+
+def test_a_full_time_in_the_week_view_leads_to_the_waitlist(app, client, applicant, make_user):
+    full = make_slot(app, capacity=1)
+    book(app, make_user().id, full)
+    week = soup(client.get("/booking/centres/ALM?exam=theory&category=B&view=week&date=2026-12-03"))
+    link = next(a for a in week.select("tbody td a") if "Full" in a.get_text())
+    assert "join the waitlist" in link.get_text()
+    table = soup(client.get(link["href"]))
+    assert table.select_one(f"form[action='/booking/slots/{full}/waitlist']") is not None
