@@ -107,6 +107,10 @@ class Config:
     BOOKING_WINDOW_DAYS = int(os.environ.get("KEZEK_BOOKING_WINDOW_DAYS", "90"))
     # Holds one person may take in 24 hours, including expired and released ones.
     BOOKING_DAILY_HOLD_LIMIT = int(os.environ.get("KEZEK_BOOKING_DAILY_HOLD_LIMIT", "10"))
+    # The state fee applicants pay before confirming a booking: a number of monthly calculation
+    # indices (MCI), and the MCI of the year in tenge (set each year by the republican budget law).
+    STATE_FEE_MCI = os.environ.get("KEZEK_STATE_FEE_MCI", "1.25")
+    MCI_TENGE = int(os.environ.get("KEZEK_MCI_TENGE", "4325"))
     BOOKING_RATE_LIMIT = os.environ.get("KEZEK_BOOKING_RATE_LIMIT", "10 per minute;60 per hour")
     # The public statistics API and CSV, per client address (they read a few summary rows).
     STATS_RATE_LIMIT = os.environ.get("KEZEK_STATS_RATE_LIMIT", "60 per minute;600 per hour")

@@ -87,7 +87,8 @@ def render_registration_not_completed(message: OutboxMessage) -> Content:
 
 
 def register_kinds() -> None:
-    kinds.register("password-reset", render_password_reset)
+    # Not in the in-app list: the link works from the e-mail only, and an item without it is noise.
+    kinds.register("password-reset", render_password_reset, listed=False)
     kinds.register(signup.CONFIRM, render_registration_confirm)
     kinds.register(signup.EMAIL_TAKEN, render_registration_email_taken)
     kinds.register(signup.NOT_COMPLETED, render_registration_not_completed)

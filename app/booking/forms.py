@@ -19,6 +19,8 @@ class ActionForm(FlaskForm):
     """A button that changes something (hold, cancel, leave): the CSRF token and where to go back."""
 
     next = HiddenField()
+    # "yes" once the person has read the confirmation page of an irreversible step.
+    confirmed = HiddenField()
 
 
 class WaitlistForm(ActionForm):
@@ -27,6 +29,7 @@ class WaitlistForm(ActionForm):
 
 class RescheduleForm(FlaskForm):
     slot_id = IntegerField(validators=[InputRequired()])
+    confirmed = HiddenField()
 
 
 class ConfirmForm(FlaskForm):
@@ -40,7 +43,7 @@ class ConfirmForm(FlaskForm):
     fee_receipt = StringField(
         _l("State-fee receipt number"),
         validators=[DataRequired(), Length(max=40)],
-        description=_l("As shown on the receipt or in your bank's app."),
+        description=_l("As shown on the receipt or in your bank's app: 4 to 40 letters, digits, dashes or slashes."),
         render_kw={"autocomplete": "off"},
     )
     submit = SubmitField(_l("Confirm the booking"))
@@ -53,7 +56,16 @@ class SearchForm(FlaskForm):
         csrf = False
 
     exam = SelectField(_l("Exam"), choices=EXAM_CHOICES, default=ExamType.THEORY.value)
-    category = SelectField(_l("Licence category"), choices=CATEGORY_CHOICES, default="B")
+    category = SelectField(
+        _l("Licence category"),
+        choices=CATEGORY_CHOICES,
+        default="B",
+        # The trial exam has question sets for the main categories only: say how the two lists meet.
+        description=_l(
+            "Trial exams cover A, B, C, D and BE; the subcategories (A1, B1, C1, D1, CE, DE) take the "
+            "questions of their main category."
+        ),
+    )
     submit = SubmitField(_l("Show"))
 
 

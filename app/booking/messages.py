@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask import url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import JSON, Insert, Select, String, literal, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, object_session
 
 from app.booking.ics import booking_calendar
 from app.booking.labels import DOCUMENTS, EXAM_NAMES
 from app.booking.models import Booking, BookingStatus, Slot
+from app.booking.when import exam_when
 from app.core.clock import utcnow
 from app.core.database import insert_for
 from app.core.request_ids import current_request_id
@@ -38,15 +40,18 @@ OTHER_KINDS = ("confirmation", "hold-expired", "reminder-24h")
 COME, CANCEL, TAKE = "come", "cancel", "take"
 
 
-def _booking_facts(booking: Booking) -> list[tuple[str, str]]:
-    slot = booking.slot
+def _booking_facts(message: OutboxMessage, booking: Booking) -> list[tuple[str, str]]:
+    """The exam's facts as at the event (the payload's snapshot, else the booking now)."""
+    slot, payload = booking.slot, message.payload or {}
+    starts = datetime.fromisoformat(payload["starts_at"]) if payload.get("starts_at") else slot.local_starts_at
     facts = [
         (_("Exam"), f"{EXAM_NAMES[slot.exam_type]}, {slot.category}"),
-        (_("When"), format_datetime(slot.local_starts_at, "full", rebase=False)),
+        (_("When"), exam_when(starts, slot.centre.timezone)),
         (_("Where"), f"{slot.centre.name}, {slot.centre.address}"),
     ]
-    if booking.ticket:
-        facts.append((_("Ticket"), booking.ticket))
+    ticket = payload.get("ticket", booking.ticket)
+    if ticket:
+        facts.append((_("Ticket"), ticket))
     return facts
 
 
@@ -55,44 +60,47 @@ def _calendar(booking: Booking, method: str) -> Attachment:
     return Attachment("exam.ics", f"text/calendar; method={method}", ics)
 
 
-def render(message: OutboxMessage) -> Content | None:
-    booking = message.booking
-    if booking is None:
-        return None
-    when = format_datetime(booking.slot.local_starts_at, "d MMMM, HH:mm", rebase=False)
+def _when(message: OutboxMessage, booking: Booking) -> str:
+    """The exam's time as it was when the message was queued (its payload keeps the snapshot), so
+    "booked: 09:00" stays so after a move to 11:00; messages queued in bulk fall back to the slot."""
+    starts = (message.payload or {}).get("starts_at")
+    moment = datetime.fromisoformat(starts) if starts else booking.slot.local_starts_at
+    return format_datetime(moment, "d MMMM, HH:mm", rebase=False)
+
+
+def _text(message: OutboxMessage, booking: Booking, detail_url: str, book_url: str) -> tuple[Content, str | None]:
+    """The subject, paragraphs and action of a booking message, and the calendar method to attach."""
+    when = _when(message, booking)
+    payload = message.payload or {}
     bring = _("Bring: %(documents)s.", documents=", ".join(str(name) for name in DOCUMENTS.values()))
-    action = (_("Open the booking"), link("booking.detail", booking_id=booking.id))
-    kind = message.kind
+    action = (_("Open the booking"), detail_url)
+    kind, method = message.kind, None
     if kind == "confirmation":
         content = Content(
             _("Your exam is booked: %(when)s", when=when),
             [_("Your place is confirmed. The calendar file is attached."), bring],
-            attachments=[_calendar(booking, "REQUEST")],
         )
+        method = "REQUEST"
     elif kind == "cancellation":
         content = Content(
-            _("Your exam booking is cancelled"),
-            [_("Your booking for %(when)s is cancelled.", when=when)],
-            attachments=[_calendar(booking, "CANCEL")],
+            _("Your exam booking is cancelled"), [_("Your booking for %(when)s is cancelled.", when=when)]
         )
+        method = "CANCEL"
     elif kind.startswith("rescheduled"):
-        content = Content(
-            _("Your exam is moved to %(when)s", when=when),
-            [_("Your booking now has a new time.")],
-            attachments=[_calendar(booking, "REQUEST")],
-        )
+        content = Content(_("Your exam is moved to %(when)s", when=when), [_("Your booking now has a new time.")])
+        method = "REQUEST"
     elif kind == "hold-expired":
         content = Content(
             _("Your held place was released"),
             [_("You did not confirm the place held for %(when)s in time, so it was released.", when=when)],
         )
-        action = (_("Find another time"), link("booking.index"))
+        action = (_("Find another time"), book_url)
     elif kind == "waitlist-offer":
         content = Content(
             _("A place is free for you: %(when)s", when=when),
             [_("A place you were waiting for is held for you. Confirm it before the hold runs out.")],
         )
-        action = (_("Confirm the place"), action[1])
+        action = (_("Confirm the place"), detail_url)
         content.buttons = [[Button(_("Take this place"), TAKE, booking.id)]]
     elif kind in ("reminder-24h", "reminder-2h"):
         content = Content(_("Reminder: your exam is at %(when)s", when=when), [bring])
@@ -100,19 +108,17 @@ def render(message: OutboxMessage) -> Content | None:
             [Button(_("I will come"), COME, booking.id), Button(_("Cancel the booking"), CANCEL, booking.id)]
         ]
     elif kind == "slot-blocked":
-        reason = (message.payload or {}).get("reason", "")
         content = Content(
             _("Your exam at %(when)s is cancelled by the centre", when=when),
             [
-                _("The centre had to close this time: %(reason)s", reason=reason),
+                _("The centre had to close this time: %(reason)s", reason=payload.get("reason", "")),
                 _("Your next booking of this exam skips the usual waiting rules. Choose a new time."),
             ],
         )
-        action = (_("Choose a new time"), link("booking.index"))
+        action = (_("Rebook with priority"), book_url)
     elif kind == "exam-result":
-        passed = (message.payload or {}).get("passed")
         content = Content(
-            _("Your exam result: passed") if passed else _("Your exam result: not passed"),
+            _("Your exam result: passed") if payload.get("passed") else _("Your exam result: not passed"),
             [_("The centre recorded the result of your exam on %(when)s.", when=when)],
         )
     else:
@@ -120,12 +126,57 @@ def render(message: OutboxMessage) -> Content | None:
             _("News about your exam booking"), [_("Something changed in your booking for %(when)s.", when=when)]
         )
     content.action = action
-    content.facts = _booking_facts(booking)
-    content.sms = f"Kezek: {content.subject}. {action[1]}"
+    return content, method
+
+
+def _rebook_endpoint(booking: Booking) -> dict:
+    """Where to choose a new time: the same centre, exam and category (a centre's cancellation
+    comes with a priority rebooking there)."""
+    slot = booking.slot
+    return {"code": slot.centre.code, "exam": slot.exam_type, "category": slot.category}
+
+
+def render(message: OutboxMessage) -> Content | None:
+    booking = message.booking
+    if booking is None:
+        return None
+    book_url = link("booking.centre", **_rebook_endpoint(booking)) if message.kind == "slot-blocked" else None
+    content, method = _text(
+        message, booking, link("booking.detail", booking_id=booking.id), book_url or link("booking.index")
+    )
+    if method is not None:
+        content.attachments = [_calendar(booking, method)]
+    content.facts = _booking_facts(message, booking)
+    content.sms = f"Kezek: {content.subject}. {content.action[1]}"
     # WhatsApp templates (confirmation, reminders): {{1}} when, {{2}} where, {{3}} the ticket.
     slot = booking.slot
-    content.template_params = [when, f"{slot.centre.name}, {slot.centre.address}", booking.ticket or "-"]
+    content.template_params = [
+        _when(message, booking),
+        f"{slot.centre.name}, {slot.centre.address}",
+        booking.ticket or "-",
+    ]
     return content
+
+
+def summary(message: OutboxMessage) -> Content | None:
+    """The in-app list's version: the text as at the event, links within the site, no attachments."""
+    booking = message.booking
+    if booking is None:
+        return None
+    book_url = url_for("booking.centre", **_rebook_endpoint(booking)) if message.kind == "slot-blocked" else None
+    return _text(
+        message, booking, url_for("booking.detail", booking_id=booking.id), book_url or url_for("booking.index")
+    )[0]
+
+
+def preload(messages) -> None:
+    """The bookings (with their slots and centres) of a page of the in-app list, in one statement."""
+    ids = {message.booking_id for message in messages if message.booking_id is not None}
+    if ids:
+        session = object_session(next(iter(messages)))
+        session.scalars(
+            select(Booking).options(joinedload(Booking.slot).joinedload(Slot.centre)).where(Booking.id.in_(ids))
+        ).unique().all()
 
 
 def _still_confirmed(message: OutboxMessage) -> bool:
@@ -139,8 +190,9 @@ def register_kinds() -> None:
     for kind in SMS_KINDS + OTHER_KINDS:
         still_relevant = _still_confirmed if kind in REMINDER_KINDS else None
         topic = "reminders" if kind in REMINDER_KINDS else ""
-        kinds.register(kind, render, sms=kind in SMS_KINDS, still_relevant=still_relevant, topic=topic)
-    kinds.register("rescheduled", render, prefix=True)
+        kinds.register(kind, render, sms=kind in SMS_KINDS, still_relevant=still_relevant, topic=topic, summary=summary)
+    kinds.register("rescheduled", render, prefix=True, summary=summary)
+    kinds.register_preload("booking", preload)
     register_actions()
 
 

@@ -5,20 +5,23 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import format_currency, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.access import per_person_key, role_required
 from app.auth.models import Role
-from app.booking import availability, holds, places, waitlist
+from app.booking import availability, blockers, consequences, holds, places, waitlist
 from app.booking.agenda import VIEWS, Agenda, MonthAgenda, Period
 from app.booking.eligibility import Policy
+from app.booking.fee import StateFee
 from app.booking.forms import ActionForm, ConfirmForm, EarliestForm, RescheduleForm, SearchForm, WaitlistForm
 from app.booking.ics import calendar_response
 from app.booking.labels import ACTION_NAMES, DOCUMENTS, EXAM_NAMES, STATUS_NAMES
-from app.booking.models import Booking, BookingStatus
+from app.booking.models import Booking, BookingStatus, Slot
 from app.booking.month_grid import month_grid
+from app.booking.when import exam_when
 from app.centres.services import centres_by_city, find_centre
 from app.core.clock import utcnow
 from app.core.forms import run_action
@@ -46,6 +49,11 @@ def booking_names():
     }
 
 
+bp.add_app_template_filter(exam_when, "exam_when")
+bp.add_app_template_filter(lambda amount, code: format_currency(amount, code), "currency")
+bp.add_app_template_filter(lambda number: format_decimal(number), "decimal")
+
+
 def _policy() -> Policy:
     return Policy.from_config(current_app.config)
 
@@ -63,6 +71,12 @@ def _own_booking_or_404(booking_id: int) -> Booking:
 
 def _back(form: ActionForm, fallback: str):
     return redirect(safe_next_url(form.next.data, fallback))
+
+
+def _confirmation(step: consequences.Consequences, back: str, **fields):
+    """The first press of an irreversible step's button: its consequences and a second button
+    that posts the same form again with `confirmed=yes`. Nothing has changed yet."""
+    return render_template("booking/confirm_step.html", step=step, back=back, fields=fields)
 
 
 @bp.get("/")
@@ -116,7 +130,16 @@ def centre(code: str):
     # A period with nothing free points to the first place that is.
     if not agenda.has_free_places:
         extra["first_free"] = first_free() if dated else first
-    return render_template("booking/centre.html", centre=found, form=form, agenda=agenda, **extra)
+    policy = _policy()
+    return render_template(
+        "booking/centre.html",
+        centre=found,
+        form=form,
+        agenda=agenda,
+        standing=blockers.standing(db.session, current_user, found, (form.exam.data, form.category.data), now, policy),
+        closed_reason=lambda item: blockers.closed_reason(item, window, now, policy),
+        **extra,
+    )
 
 
 @bp.post("/slots/<int:slot_id>/hold")
@@ -152,8 +175,13 @@ def join_waitlist(slot_id: int):
 
 @bp.post("/waitlist/<int:entry_id>/leave")
 def leave_waitlist(entry_id: int):
-    if not ActionForm().validate_on_submit():
+    form = ActionForm()
+    if not form.validate_on_submit():
         abort(400)
+    if form.confirmed.data != "yes":
+        if (entry := waitlist.own_waiting_entry(db.session, current_user, entry_id)) is None:
+            abort(404)
+        return _confirmation(consequences.of_leaving(entry), url_for("booking.mine"))
 
     def leave():
         if (left := waitlist.leave_waitlist(db.session, current_user, entry_id)) is None:
@@ -197,6 +225,7 @@ def detail(booking_id: int):
         form=form,
         status=holds.display_status(booking, utcnow()),
         moves_left=max(0, _policy().max_reschedules - booking.reschedule_count),
+        fee=StateFee.from_config(current_app.config),
     ), 422 if form.errors else 200
 
 
@@ -216,8 +245,14 @@ def calendar_file(booking_id: int):
 @bp.post("/<int:booking_id>/cancel")
 def cancel(booking_id: int):
     booking = _own_booking_or_404(booking_id)
-    if not ActionForm().validate_on_submit():
+    form = ActionForm()
+    if not form.validate_on_submit():
         abort(400)
+    if form.confirmed.data != "yes":
+        back = url_for("booking.detail", booking_id=booking_id)
+        if holds.display_status(booking, utcnow()) not in (BookingStatus.HELD, BookingStatus.CONFIRMED):
+            return redirect(back)  # nothing left to cancel: the booking's page says why
+        return _confirmation(consequences.of_cancel(booking, utcnow(), _policy()), back)
     run_action(
         lambda: holds.cancel(db.session, booking, utcnow(), _policy()),
         success=_("The booking is cancelled and the place released."),
@@ -230,6 +265,12 @@ def cancel(booking_id: int):
 def reschedule(booking_id: int):
     booking = _own_booking_or_404(booking_id)
     form = RescheduleForm()
+    if form.is_submitted() and form.confirmed.data != "yes" and form.validate():
+        slot = db.session.get(Slot, form.slot_id.data)
+        if slot is not None and slot.id != booking.slot_id:
+            back = url_for("booking.reschedule", booking_id=booking_id, date=slot.local_date.isoformat())
+            step = consequences.of_move(booking, slot, _policy())
+            return _confirmation(step, back, slot_id=slot.id)
     step = run_action(
         lambda: holds.reschedule(db.session, booking, form.slot_id.data, utcnow(), _policy()),
         form=form,

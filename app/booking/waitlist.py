@@ -72,6 +72,14 @@ def user_waitlist(session: Session, user: User) -> list[WaitlistEntry]:
     )
 
 
+def own_waiting_entry(session: Session, user: User, entry_id: int) -> WaitlistEntry | None:
+    """The user's entry while it waits (anything else is as good as absent)."""
+    entry = session.get(WaitlistEntry, entry_id)
+    if entry is None or entry.user_id != user.id or entry.status != WaitlistStatus.WAITING:
+        return None
+    return entry
+
+
 def leave_waitlist(session: Session, user: User, entry_id: int) -> WaitlistEntry | None:
     """Stop waiting; None when the entry is not the user's or not waiting."""
     entry = session.get(WaitlistEntry, entry_id)

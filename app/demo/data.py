@@ -79,11 +79,12 @@ ACCOUNTS = [
     ("admin@demo.kezek.kz", "admin", None, "Dana Admin", date(1990, 11, 20), "female", 303, "en"),
 ]
 
-# Demo weekly templates: Monday to Friday, hourly 09:00–17:00 local; slots generated from them over
-# the next 4 weeks (public holidays skipped).
+# Demo weekly templates: Monday to Friday, hourly 09:00–17:00 local with no exam in the lunch
+# break the opening hours announce (13:00–14:00): two periods a day, 09:00–13:00 and 14:00–17:00;
+# slots generated from them over the next 4 weeks (public holidays skipped).
 SLOT_DAYS = 28
 SLOT_WEEKDAYS = range(5)
-SLOT_OPENS, SLOT_CLOSES = time(9), time(17)
+SLOT_PERIODS = ((time(9), time(13)), (time(14), time(17)))
 SLOT_CATEGORIES = ("A", "B", "C", "D", "BE")
 # exam type -> (places, minutes)
 SLOT_EXAMS = {"theory": (20, 60), "practical": (4, 60)}

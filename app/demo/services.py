@@ -18,10 +18,9 @@ from app.demo.data import (
     CENTRES,
     DEMO_PASSWORD,
     SLOT_CATEGORIES,
-    SLOT_CLOSES,
     SLOT_DAYS,
     SLOT_EXAMS,
-    SLOT_OPENS,
+    SLOT_PERIODS,
     SLOT_WEEKDAYS,
 )
 from app.demo.history import seed_history
@@ -88,8 +87,8 @@ def _templates(centre: Centre) -> list[SlotTemplate]:
         SlotTemplate(
             centre_id=centre.id,
             weekday=weekday,
-            opens_at=SLOT_OPENS,
-            closes_at=SLOT_CLOSES,
+            opens_at=opens_at,
+            closes_at=closes_at,
             slot_minutes=minutes,
             capacity=capacity,
             exam_type=exam_type,
@@ -97,5 +96,6 @@ def _templates(centre: Centre) -> list[SlotTemplate]:
             valid_from=centre.local(utcnow()).date(),
         )
         for weekday in SLOT_WEEKDAYS
+        for opens_at, closes_at in SLOT_PERIODS
         for exam_type, (capacity, minutes) in SLOT_EXAMS.items()
     ]

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, contains_eager
 
 from app.core.errors import DomainError
 from app.core.i18n import localized
-from app.exam.models import Attempt, AttemptQuestion, AttemptStatus, Question, Topic
+from app.exam.learner_progress import record_progress
+from app.exam.models import Attempt, AttemptMode, AttemptQuestion, AttemptStatus, Question, Topic
 from app.exam.revision_cache import OptionContent, RevisionContent, revision_contents
 
 
@@ -188,3 +189,39 @@ def mark_shown(session: Session, attempt: Attempt, position: int, now: datetime)
             .execution_options(synchronize_session=False)
         )
         attempt.current_position = position
+
+
+def adopt_anonymous(session: Session, anonymous_keys: list[str], user_id: int) -> list[int]:
+    """Carry the attempts made in these anonymous browser sessions into the account `user_id`, on
+    sign-in (and on the step that completes a registration): their result pages stay reachable,
+    and they count in the history, the readiness estimate and the practice queues as if made
+    signed in. One conditional UPDATE, so two sign-ins at once move each attempt once; the
+    answers already given feed the learner's progress as of when they were given (an open exam
+    feeds it when it finishes, as any exam does). Returns the ids of the attempts moved."""
+    keys = [key for key in anonymous_keys if key]
+    if not keys:
+        return []
+    moved = session.scalars(
+        update(Attempt)
+        .where(Attempt.user_id.is_(None), Attempt.anonymous_key.in_(keys))
+        .values(user_id=user_id, anonymous_key=None)
+        .returning(Attempt.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if not moved:
+        return []
+    adopted = session.scalars(
+        select(Attempt)
+        .where(Attempt.id.in_(moved))
+        .order_by(Attempt.started_at)
+        .execution_options(populate_existing=True)
+    ).all()
+    for attempt in adopted:
+        if attempt.mode == AttemptMode.EXAM:
+            # A finished exam counts every question (unanswered ones as wrong), as `finishing` does.
+            items = [] if attempt.is_open else list(attempt.items)
+        else:
+            items = [item for item in attempt.items if item.answered_at is not None]
+        if items:
+            record_progress(session, user_id, items, attempt.finished_at or max(i.answered_at for i in items))
+    return list(moved)

@@ -4,9 +4,20 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -17,11 +28,13 @@ from app.core.errors import DomainError
 from app.core.forms import run_action
 from app.core.i18n import current_language
 from app.exam import (
+    account_link,
     answering,
     attempt_access,
     drawing,
     finishing,
     learner_progress,
+    page_parts,
     profiles,
     readiness_estimate,
     statistics,
@@ -34,8 +47,7 @@ from app.exam.references import reference_of
 from app.extensions import db, limiter
 
 bp = Blueprint("exam", __name__, url_prefix="/exam")
-
-ANONYMOUS_KEY = "exam_owner"
+bp.record_once(lambda _state: account_link.connect())
 
 
 def current_owner(create: bool = False) -> attempt_access.Owner | None:
@@ -47,9 +59,9 @@ def current_owner(create: bool = False) -> attempt_access.Owner | None:
 
 
 def _anonymous_key(create: bool) -> str | None:
-    key = session.get(ANONYMOUS_KEY)
+    key = session.get(account_link.ANONYMOUS_KEY)
     if key is None and create:
-        key = session[ANONYMOUS_KEY] = secrets.token_urlsafe(24)
+        key = session[account_link.ANONYMOUS_KEY] = secrets.token_urlsafe(24)
     return key
 
 
@@ -184,54 +196,47 @@ def question(attempt_id: int, position: int):
         remaining=attempt_access.remaining_seconds(attempt, utcnow()),
         feedback=attempt.gives_feedback and item.answered,
         reference=reference_of(item.revision.reference_source, item.revision.reference_point, attempt.language),
-        grid=_grid(items),
+        grid=page_parts.grid_window(page_parts.grid(items, feedback=attempt.gives_feedback), position),
     )
     db.session.commit()
     return page
 
 
-@dataclass(frozen=True)
-class GridCell:
-    position: int
-    answered: bool
-    flagged: bool
-    label: str
-
-
-def _grid(items: list[attempt_access.ShownQuestion]) -> list[GridCell]:
-    """The question grid with each cell's accessible name ("Question 7: answered, flagged"); the
-    three phrases are translated once for the forty cells."""
-    question, answered, flagged = _("Question %(n)s"), _("answered"), _("flagged")
-    cells = []
-    for item in items:
-        states = [phrase for phrase, on in ((answered, item.answered), (flagged, item.flagged)) if on]
-        label = question % {"n": item.position} + (": " + ", ".join(states) if states else "")
-        cells.append(GridCell(item.position, item.answered, item.flagged, label))
-    return cells
-
-
 @bp.post("/attempts/<int:attempt_id>/<int:position>")
 def submit_answer(attempt_id: int, position: int):
     attempt = load_attempt(attempt_id)
+    # "stay": exam mode's script saving a choice as it is made; it reads a JSON answer.
+    background = request.form.get("go") == "stay"
     if not attempt.is_open:
+        if background:
+            return jsonify(saved=False, finished=True), 409
         flash(_("The time is up: your exam was finished and scored."), "info")
         return redirect(url_for("exam.result", attempt_id=attempt.id))
     if not 1 <= position <= attempt.total:
         abort(404)
     item = attempt_access.item_at(attempt, position)
     option = request.form.get("option", type=int)
+    if attempt.gives_feedback and option is None and request.form.get("go", "next") == "next" and not item.answered:
+        flash(_("Choose an answer first, then check it."), "error")  # "Check" never skips a question
+        return redirect(url_for("exam.question", attempt_id=attempt.id, position=position))
     # Not `run_action`: an answer after the deadline keeps the finish it caused and shows the result.
     try:
         answering.submit_answer(db.session, attempt, item, option, request.form.get("flag") == "1", utcnow())
     except attempt_access.AttemptClosed:
         db.session.commit()
+        if background:
+            return jsonify(saved=False, finished=True), 409
         flash(_("The time is up: your exam was finished and scored."), "info")
         return redirect(url_for("exam.result", attempt_id=attempt.id))
     except DomainError as error:
         db.session.rollback()
+        if background:
+            return jsonify(saved=False, message=str(error.message)), error.status
         flash(str(error.message), "error")
         return redirect(url_for("exam.question", attempt_id=attempt.id, position=position))
     db.session.commit()
+    if background:
+        return jsonify(saved=True, position=position)
     return redirect(_after_answer(attempt, position, request.form.get("go", "next"), answered=option is not None))
 
 
@@ -286,10 +291,15 @@ def result(attempt_id: int):
     if attempt.is_open:
         return redirect(url_for("exam.question", attempt_id=attempt.id, position=attempt.current_position))
     items = attempt_access.items_with_content(db.session, attempt)
+    show = request.args.get("show") if request.args.get("show") in page_parts.RESULT_FILTERS else "all"
     return render_template(
         "exam/result.html",
         attempt=attempt,
         items=items,
+        shown=page_parts.filter_items(items, show),
+        show=show,
+        counts=page_parts.filter_counts(items),
+        weakest=page_parts.weakest_topics(items),
         result=finishing.result_of(attempt, items),
         reference=lambda revision: reference_of(revision.reference_source, revision.reference_point, attempt.language),
     )

@@ -43,6 +43,13 @@ def subject_of(message: OutboxMessage) -> str:
     return str(content_for(message).subject)
 
 
+def summary_of(message: OutboxMessage) -> Content:
+    """What the in-app list shows: the kind's summary when it has one, else its full content."""
+    kind = kind_of(message.kind)
+    summary = kind.summary(message) if kind is not None and kind.summary is not None else None
+    return summary if summary is not None else content_for(message)
+
+
 @dataclass
 class Composed:
     """One message as each channel carries it, in the recipient's language."""

@@ -7,7 +7,7 @@ process alike know every kind before they send one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -63,20 +63,43 @@ class Kind:
     # Asked right before sending: a message no longer relevant (a reminder of a booking cancelled
     # meanwhile) is cancelled instead.
     still_relevant: Callable[[OutboxMessage], bool] | None = None
+    # The in-app list: a short version without attachments, from what the message stored when the
+    # event happened (its text stays as it was then); `listed=False` keeps a kind out of the list.
+    summary: Render | None = None
+    listed: bool = True
 
 
 _kinds: dict[str, Kind] = {}
 _prefixes: dict[str, Kind] = {}
+# Called with a page of the in-app list before it is rendered, so a feature loads what its
+# summaries read in one statement for the page rather than one per message.
+Preload = Callable[[Sequence[OutboxMessage]], None]
+_preloads: dict[str, Preload] = {}
 
 
 def register(name: str, render: Render, *, prefix: bool = False, **options: Any) -> None:
     """Messages of kind `name` (or, with `prefix`, of every kind starting with it) are rendered by
-    `render`; `options` are `Kind`'s (sms, email, topic, still_relevant). Registering a name again
-    replaces it: the app is built many times in one process."""
+    `render`; `options` are the other fields of `Kind` (sms, email, topic, still_relevant, summary,
+    listed). Registering a name again replaces it: the app is built many times in one process."""
     kind = Kind(render, **options)
     if not kind.topic:
         kind = replace(kind, topic="important" if kind.sms else "other")
     (_prefixes if prefix else _kinds)[name] = kind
+
+
+def register_preload(name: str, preload: Preload) -> None:
+    """`preload` readies a page of the in-app list (see `Preload`); `name` makes it replaceable."""
+    _preloads[name] = preload
+
+
+def preload(messages: Sequence[OutboxMessage]) -> None:
+    for load in _preloads.values():
+        load(messages)
+
+
+def unlisted_kinds() -> list[str]:
+    """Kinds kept out of the in-app list (a password-reset link is only good in its e-mail)."""
+    return [name for name, kind in _kinds.items() if not kind.listed]
 
 
 def kind_of(name: str) -> Kind | None:

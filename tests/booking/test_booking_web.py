@@ -20,14 +20,6 @@ from tests.support.pages import flashes, soup
 CENTRE_TABLE = "/booking/centres/ALM?exam=theory&category=B&view=table&date=2026-12-03"
 
 
-@pytest.fixture
-def applicant(client, auth, make_user, centre):
-    freeze(NOW)
-    user = make_user()
-    auth.login(user.email)
-    return user
-
-
 def hold_in_browser(client, slot, page=CENTRE_TABLE):
     return submit_form(client, f"/booking/slots/{slot}/hold", {"next": page}, page_url=page)
 
@@ -135,7 +127,11 @@ def test_exams_past_the_change_cut_off_are_shown_but_not_offered(client, app, ap
 
     table = soup(client.get(query + "table"))
     rows = [row.select("td") for row in table.select("tbody tr")]
-    assert [cells[1].get_text(strip=True) for cells in rows] == ["Not bookable now"] * 2 + ["20 free places"]
+    assert [cells[1].get_text(" ", strip=True) for cells in rows] == [
+        "Not bookable now This time has passed.",
+        "Not bookable now Too close: booking closes 24 hours before the exam.",
+        "20 free places",
+    ]
     assert [bool(cells[2].select("form")) for cells in rows] == [False, False, True]  # no hold, no waitlist
 
     month = soup(client.get(query + "month"))
@@ -303,14 +299,17 @@ def test_reschedule_and_cancel(client, app, applicant):
     assert this_week.select_one(f"input[name=slot_id][value='{too_soon}']") is None
     assert "Not bookable now" in this_week.select_one("tbody tr").get_text()
     response = submit_form(
-        client, f"/booking/{booking}/reschedule", {"slot_id": new}, page_url=f"/booking/{booking}/reschedule"
+        client,
+        f"/booking/{booking}/reschedule",
+        {"slot_id": new, "confirmed": "yes"},
+        page_url=f"/booking/{booking}/reschedule",
     )
     assert response.status_code == 302
     detail = client.get(f"/booking/{booking}")
     assert "ALM-T-20261207-0001" in detail.get_data(as_text=True)
     assert "1 move left" in detail.get_data(as_text=True)
 
-    response = submit_form(client, f"/booking/{booking}/cancel", {}, page_url=f"/booking/{booking}")
+    response = submit_form(client, f"/booking/{booking}/cancel", {"confirmed": "yes"}, page_url=f"/booking/{booking}")
     assert response.status_code == 302
     page = client.get(f"/booking/{booking}")
     assert soup(page).select_one(".status").get_text(strip=True) == "Cancelled"
@@ -332,7 +331,7 @@ def test_my_bookings_and_waitlist(client, app, applicant, make_user):
     mine = soup(client.get("/booking/mine"))
     assert "Any time on December 3, 2026" in mine.get_text()
     leave = mine.select_one("form[action^='/booking/waitlist/']")["action"]
-    assert submit_form(client, leave, {}, page_url="/booking/mine").status_code == 302
+    assert submit_form(client, leave, {"confirmed": "yes"}, page_url="/booking/mine").status_code == 302
     assert "You are not waiting" in client.get("/booking/mine").get_data(as_text=True)
 
 

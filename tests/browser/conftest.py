@@ -64,12 +64,13 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, request):
-    """A fresh browser profile per call: `new_page(language, javascript=True)`."""
+    """A fresh browser profile per call: `new_page(language, javascript=True, width=1024, dark=False)`."""
     contexts = []
 
-    def make(language: str = "en", *, javascript: bool = True, width: int = 1024):
+    def make(language: str = "en", *, javascript: bool = True, width: int = 1024, dark: bool = False):
         context = browser.new_context(
-            viewport={"width": width, "height": 900},
+            viewport={"width": width, "height": 900 if width > 500 else 844},
+            color_scheme="dark" if dark else "light",
             java_script_enabled=javascript,
             locale={"kk": "kk-KZ", "ru": "ru-RU", "en": "en-GB"}[language],
             extra_http_headers={"Accept-Language": language},

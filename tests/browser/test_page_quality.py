@@ -32,6 +32,7 @@ PUBLIC = [
     "/no-such-page",
 ]
 LEARNER = [
+    "/",  # the learner's own page
     "/account/profile",
     "/account/password",
     "/exam/history",

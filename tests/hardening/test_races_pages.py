@@ -39,7 +39,7 @@ def test_a_cancel_lost_to_another_request_is_a_message(app, client, applicant, m
     page = f"/booking/{booking}"
     lose_every_race(monkeypatch)
 
-    response = submit_form(client, f"{page}/cancel", {}, page_url=page)
+    response = submit_form(client, f"{page}/cancel", {"confirmed": "yes"}, page_url=page)
 
     assert (response.status_code, response.headers["Location"]) == (302, page)
     assert MESSAGE in flashes(client.get(page))
@@ -54,7 +54,7 @@ def test_leaving_a_waitlist_lost_to_an_offer_is_a_message(app, client, applicant
     )
     lose_every_race(monkeypatch)
 
-    response = submit_form(client, f"/booking/waitlist/{entry}/leave", {}, page_url="/booking/mine")
+    response = submit_form(client, f"/booking/waitlist/{entry}/leave", {"confirmed": "yes"}, page_url="/booking/mine")
 
     assert (response.status_code, response.headers["Location"]) == (302, "/booking/mine")
     assert MESSAGE in flashes(client.get("/booking/mine"))
