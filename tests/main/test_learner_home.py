@@ -14,6 +14,7 @@ from app.extensions import db
 from tests.conftest import PASSWORD, submit_form
 from tests.support.booking_support import book, make_slot
 from tests.support.exam import START, start
+from tests.support.mail import confirm_registration
 from tests.support.pages import soup
 
 
@@ -60,6 +61,8 @@ def test_registering_keeps_the_visitors_exams(app, bank, client, frozen):
         "password_confirm": "kolik-zhol-777",
     }
     assert submit_form(client, "/account/register", form).status_code == 302
+    # The account opens (and signs in) from the e-mail's link, in this same browser.
+    assert confirm_registration(client, app, form["email"]).status_code == 302
     assert client.get(f"/exam/attempts/{attempt}/result").status_code == 200
     with app.app_context():
         assert db.session.get(Attempt, attempt).user_id is not None
