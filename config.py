@@ -126,6 +126,11 @@ class Config:
     EXAM_ANONYMOUS_SESSION_RATE_LIMIT = os.environ.get("KEZEK_EXAM_ANONYMOUS_SESSION_RATE_LIMIT", "10 per hour")
     ANONYMOUS_ATTEMPT_RETENTION_DAYS = int(os.environ.get("KEZEK_ANONYMOUS_ATTEMPT_RETENTION_DAYS", "30"))
     PASSWORD_RESET_TTL_SECONDS = int(os.environ.get("KEZEK_PASSWORD_RESET_TTL_SECONDS", "3600"))
+    # FSRS spaced repetition: the desired retention, the predicted recall at which a question comes
+    # due again (higher: more reviews, firmer memory). Between 0.7 and 0.97 (docs/practice.md).
+    FSRS_RETENTION = min(0.97, max(0.7, float(os.environ.get("KEZEK_FSRS_RETENTION", "0.9"))))
+    # Answers one batch from an offline device may carry (POST /api/v1/practice/answers).
+    PRACTICE_BATCH_LIMIT = int(os.environ.get("KEZEK_PRACTICE_BATCH_LIMIT", "500"))
 
     # flask-smorest / OpenAPI
     API_TITLE = "Kezek API"
