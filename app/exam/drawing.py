@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from app.core.errors import DomainError
 from app.exam.attempt_access import AttemptInProgress, Owner, open_attempts
 from app.exam.finishing import finish_if_expired
-from app.exam.spaced_repetition import due_cards
 from app.exam.models import (
     Attempt,
     AttemptMode,
@@ -33,6 +32,7 @@ from app.exam.models import (
     QuestionRevision,
     Topic,
 )
+from app.exam.spaced_repetition import due_cards
 
 PRACTICE_SIZE = 20
 MISTAKES_SIZE = 40

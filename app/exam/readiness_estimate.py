@@ -125,7 +125,7 @@ def days_to_ready(
     """Days of review at `pace` answers a day until the chance of passing reaches TARGET."""
     if cards and estimate(pool, cards, profile, now, schedule) >= TARGET:
         return 0
-    per_day = int(round(pace))
+    per_day = round(pace)
     if per_day < 1:
         return None
     cards = dict(cards)

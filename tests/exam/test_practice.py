@@ -2,7 +2,7 @@
 
 import math
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa

@@ -70,7 +70,8 @@ def test_answers_review_the_cards_and_fill_due_today(app, bank, make_user):
             learner_progress.record_outcomes(db.session, user.id, [Outcome(right, True, moment)], moment)
         db.session.commit()
         card = db.session.get(ReviewCard, (user.id, right))
-        assert card.state == State.Review and card.reviews == 3
+        assert card.state == State.Review
+        assert card.reviews == 3
         assert card.due_at - (NOW + timedelta(days=2)) >= timedelta(days=2)
 
 
@@ -89,7 +90,8 @@ def test_the_migration_maps_each_leitner_box_to_a_stability(backend, tmp_path):
             )
             connection.execute(
                 sa.text(
-                    "INSERT INTO topic (id, code, position, name_kk, name_ru, name_en) VALUES (1, 't', 1, 't', 't', 't')"
+                    "INSERT INTO topic (id, code, position, name_kk, name_ru, name_en)"
+                    " VALUES (1, 't', 1, 't', 't', 't')"
                 )
             )
             for box in range(0, 6):
@@ -114,7 +116,8 @@ def test_the_migration_maps_each_leitner_box_to_a_stability(backend, tmp_path):
         cards = {card.question_id: card for card in db.session.scalars(sa.select(ReviewCard))}
         assert {q: cards[q].stability for q in cards} == {2: 1.0, 3: 3.0, 4: 7.0, 5: 14.0, 6: 30.0}
         assert all(card.state == State.Review and card.difficulty == 5.0 for card in cards.values())
-        assert cards[4].due_at == NOW + timedelta(days=3) and cards[4].last_review_at == NOW
+        assert cards[4].due_at == NOW + timedelta(days=3)
+        assert cards[4].last_review_at == NOW
         assert cards[4].reviews == 3
         # A box-5 card a week after its last review is still well remembered; box 1 less so.
         schedule = spaced_repetition.scheduler(0.9)
@@ -150,10 +153,12 @@ def test_readiness_grows_with_recall():
         for seen, stability in [(10, 1.0), (50, 1.0), (100, 1.0), (100, 5.0), (100, 30.0), (100, 365.0)]
     ]
     assert chances == sorted(chances)
-    assert chances[0] < 0.001 and chances[-1] > 0.99
+    assert chances[0] < 0.001
+    assert chances[-1] > 0.99
     # The mean recall per topic is what the exam's places are drawn with.
     recall = readiness_estimate.mean_recall(POOL, _cards(30.0, 50), NOW, schedule)
-    assert recall["b"] == pytest.approx(1 / 3) and recall["a"] > 0.95
+    assert recall["b"] == pytest.approx(1 / 3)
+    assert recall["a"] > 0.95
 
 
 def test_days_to_ready_follow_the_pace():
@@ -161,4 +166,6 @@ def test_days_to_ready_follow_the_pace():
     assert readiness_estimate.days_to_ready(POOL, _cards(365.0), PROFILE, NOW, 0, schedule) == 0
     slow = readiness_estimate.days_to_ready(POOL, {}, PROFILE, NOW, 10, schedule)
     fast = readiness_estimate.days_to_ready(POOL, {}, PROFILE, NOW, 50, schedule)
-    assert fast is not None and slow is not None and 0 < fast < slow
+    assert fast is not None
+    assert slow is not None
+    assert 0 < fast < slow
