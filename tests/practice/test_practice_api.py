@@ -18,7 +18,7 @@ from app.exam import bank_validation
 from app.exam.importing import import_bank
 from app.exam.models import PracticeAnswer, QuestionProgress, ReviewCard
 from app.extensions import db
-from tests.conftest import PASSWORD, submit_form
+from tests.conftest import PASSWORD
 from tests.support.exam import START
 
 PACK = "/api/v1/practice/pack"
