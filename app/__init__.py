@@ -87,12 +87,14 @@ def _register_blueprints(app: Flask) -> None:
     from app.main.routes import bp as main_bp
     from app.notify.routes import bp as notify_bp
     from app.ops.health import bp as ops_bp
+    from app.practice.routes import bp as practice_bp
     from app.staff.routes import bp as staff_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(questions_bp)
     app.register_blueprint(exam_bp)
+    app.register_blueprint(practice_bp)
     app.register_blueprint(booking_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(staff_bp)
