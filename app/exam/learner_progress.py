@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.exam import spaced_repetition
-from app.exam.models import AttemptMode, AttemptQuestion, Question, QuestionCategory, QuestionProgress, ReviewCard
-from app.exam.spaced_repetition import Outcome
+from app.exam.models import AttemptMode, AttemptQuestion, QuestionProgress, ReviewCard
+from app.exam.spaced_repetition import Outcome, in_category
 
 
 def outcome_of(item: AttemptQuestion, now: datetime) -> Outcome:
@@ -76,25 +76,10 @@ def queue_sizes(session: Session, user_id: int, category: str, now: datetime) ->
     mistakes = (
         select(func.count())
         .select_from(QuestionProgress)
-        .join(QuestionCategory, QuestionCategory.question_id == QuestionProgress.question_id)
-        .join(Question, Question.id == QuestionProgress.question_id)
-        .where(
-            QuestionProgress.user_id == user_id,
-            QuestionProgress.in_mistakes,
-            QuestionCategory.category == category,
-            Question.retired_at.is_(None),
-        )
+        .where(QuestionProgress.user_id == user_id, QuestionProgress.in_mistakes)
     )
-    due = (
-        select(func.count())
-        .select_from(ReviewCard)
-        .join(QuestionCategory, QuestionCategory.question_id == ReviewCard.question_id)
-        .join(Question, Question.id == ReviewCard.question_id)
-        .where(
-            ReviewCard.user_id == user_id,
-            ReviewCard.due_at <= now,
-            QuestionCategory.category == category,
-            Question.retired_at.is_(None),
-        )
-    )
-    return {AttemptMode.MISTAKES: session.scalar(mistakes) or 0, AttemptMode.REVIEW: session.scalar(due) or 0}
+    due = select(func.count()).select_from(ReviewCard).where(ReviewCard.user_id == user_id, ReviewCard.due_at <= now)
+    return {
+        AttemptMode.MISTAKES: session.scalar(in_category(mistakes, QuestionProgress.question_id, category)) or 0,
+        AttemptMode.REVIEW: session.scalar(in_category(due, ReviewCard.question_id, category)) or 0,
+    }

@@ -133,19 +133,20 @@ def recall(card: Card, now: datetime, schedule: Scheduler | None = None) -> floa
     return (schedule or current_scheduler()).get_card_retrievability(card, _utc(now))
 
 
+def in_category(statement, question_id, category: str):
+    """The statement restricted to the category's active questions, joined on `question_id`."""
+    return (
+        statement.join(QuestionCategory, QuestionCategory.question_id == question_id)
+        .join(Question, Question.id == question_id)
+        .where(QuestionCategory.category == category, Question.retired_at.is_(None))
+    )
+
+
 def due_cards(session: Session, user_id: int, category: str, now: datetime) -> list[ReviewCard]:
     """The learner's cards due by now, of the category's active questions, most overdue first."""
+    due = select(ReviewCard).where(ReviewCard.user_id == user_id, ReviewCard.due_at <= now)
     return list(
         session.scalars(
-            select(ReviewCard)
-            .join(QuestionCategory, QuestionCategory.question_id == ReviewCard.question_id)
-            .join(Question, Question.id == ReviewCard.question_id)
-            .where(
-                ReviewCard.user_id == user_id,
-                ReviewCard.due_at <= now,
-                QuestionCategory.category == category,
-                Question.retired_at.is_(None),
-            )
-            .order_by(ReviewCard.due_at, ReviewCard.question_id)
+            in_category(due, ReviewCard.question_id, category).order_by(ReviewCard.due_at, ReviewCard.question_id)
         )
     )

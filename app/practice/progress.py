@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.exam import readiness_estimate
 from app.exam.models import ExamProfile, PracticeAnswer, Question, QuestionCategory, QuestionProgress, ReviewCard, Topic
-from app.exam.spaced_repetition import due_cards
+from app.exam.spaced_repetition import due_cards, in_category
 
 
 def profile_for(session: Session, category: str) -> ExamProfile | None:
@@ -18,25 +18,17 @@ def profile_for(session: Session, category: str) -> ExamProfile | None:
 
 
 def due(session: Session, user_id: int, category: str, now: datetime) -> dict:
-    mistakes = session.scalars(
-        select(QuestionProgress.question_id)
-        .join(QuestionCategory, QuestionCategory.question_id == QuestionProgress.question_id)
-        .join(Question, Question.id == QuestionProgress.question_id)
-        .where(
-            QuestionProgress.user_id == user_id,
-            QuestionProgress.in_mistakes,
-            QuestionCategory.category == category,
-            Question.retired_at.is_(None),
-        )
-        .order_by(QuestionProgress.question_id)
+    mistakes = select(QuestionProgress.question_id).where(
+        QuestionProgress.user_id == user_id, QuestionProgress.in_mistakes
     )
+    mistakes = in_category(mistakes, QuestionProgress.question_id, category).order_by(QuestionProgress.question_id)
     return {
         "category": category,
         "due": [
             {"question_id": card.question_id, "due_at": card.due_at}
             for card in due_cards(session, user_id, category, now)
         ],
-        "mistakes": list(mistakes),
+        "mistakes": list(session.scalars(mistakes)),
     }
 
 
