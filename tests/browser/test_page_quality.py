@@ -26,6 +26,8 @@ PUBLIC = [
     "/questions/",
     "/questions/?topic=signs-warning",
     "/exam/",
+    "/practice/",
+    "/offline?lang=ru&for=exam",
     "/no-such-page",
 ]
 LEARNER = [

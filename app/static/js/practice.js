@@ -207,14 +207,14 @@
     $("practice-question").lang = session.record.lang;
     $("question-counter").textContent = fmt(T.question, { n: session.index + 1, total: session.items.length });
     $("question-text").textContent = q.text;
-    var image = $("question-image");
+    var holder = $("question-image");
+    holder.textContent = "";
     if (q.image_url) {
+      var image = document.createElement("img");
+      image.className = "question-image";
       image.src = q.image_url;
       image.alt = q.image_alt || "";
-      image.hidden = false;
-    } else {
-      image.removeAttribute("src");
-      image.hidden = true;
+      holder.appendChild(image);
     }
     var options = $("question-options");
     options.textContent = "";
