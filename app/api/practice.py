@@ -95,10 +95,10 @@ class PackSchema(Schema):
 
 class DeviceAnswerSchema(Schema):
     client_id = fields.UUID(required=True)
-    question_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
-    option_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
+    question_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
+    option_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
     answered_at = fields.AwareDateTime(required=True, default_timezone=None)
-    seconds = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=86400))
+    seconds = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0, max=86400))
 
 
 class AnswerBatchSchema(Schema):

@@ -92,3 +92,33 @@ def test_practice_offline_and_sync_once(live_server, browser):
         assert sum(topic["answers"] for topic in progress["topics"]) == 10
     finally:
         context.close()
+
+
+def test_answers_practised_signed_out_join_the_account_after_sign_in(live_server, browser):
+    context = browser.new_context(locale="ru-RU", extra_http_headers={"Accept-Language": "ru"})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/practice/")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        page.click("#save-offline")
+        expect(page.locator("#offline-status")).to_contain_text("Русский · B")
+        context.set_offline(True)
+        page.reload()
+        page.click("#mode-topic")
+        for _ in range(3):
+            page.locator(".practice-option").first.click()
+            expect(page.locator("#question-feedback .feedback-verdict")).to_be_visible()
+            page.click("#question-next")
+        context.set_offline(False)
+        page.reload()  # signed out: the answers wait on the device
+        expect(page.locator("#sync-status")).to_contain_text("3")
+        assert page.evaluate("kezekStore.count('queue')") == 3
+
+        register_person(page, live_server, "ru", "learner")  # signs in
+        page.goto(f"{live_server}/practice/")
+        page.wait_for_function("() => kezekStore.count('queue').then(n => n === 0)")
+        progress = page.evaluate("fetch('/api/v1/practice/progress?category=B').then(r => r.json())")
+        assert progress["device_answers"] == 3
+    finally:
+        context.close()

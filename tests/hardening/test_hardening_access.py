@@ -45,6 +45,7 @@ API_BODIES = {
     "api_booking.Confirm": {"consent_personal_data": True, "fee_receipt": "KZ-2026-000124"},
     "api_booking.Reschedule": {"slot_id": "{slot_id}"},
     "api_exam.Answer": {"option_id": 1},
+    "api_practice.Answers": {"answers": []},
     "api_staff.Block": {"reason": "The car broke down"},
     "api_staff.CheckIn": {"documents": {"identity": True, "medical": True, "fee": True, "school": True}},
     "api_staff.Result": {"passed": True, "points": 35},
