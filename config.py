@@ -189,6 +189,11 @@ class Config:
     PHONE_CODE_TTL_SECONDS = int(os.environ.get("KEZEK_PHONE_CODE_TTL_SECONDS", "600"))
     PHONE_CODE_MAX_ATTEMPTS = int(os.environ.get("KEZEK_PHONE_CODE_MAX_ATTEMPTS", "5"))
     PHONE_CODE_RATE_LIMIT = os.environ.get("KEZEK_PHONE_CODE_RATE_LIMIT", "3 per 10 minutes;10 per day")
+    # FSRS spaced repetition: the desired retention, the predicted recall at which a question comes
+    # due again (higher: more reviews, firmer memory). Between 0.7 and 0.97 (docs/practice.md).
+    FSRS_RETENTION = min(0.97, max(0.7, float(os.environ.get("KEZEK_FSRS_RETENTION", "0.9"))))
+    # Answers one batch from an offline device may carry (POST /api/v1/practice/answers).
+    PRACTICE_BATCH_LIMIT = int(os.environ.get("KEZEK_PRACTICE_BATCH_LIMIT", "500"))
 
     # flask-smorest / OpenAPI
     API_TITLE = "Kezek API"

@@ -92,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.notify.settings_routes import bp as messaging_bp
     from app.notify.telegram_webhook import bp as telegram_bp
     from app.ops.health import bp as ops_bp
+    from app.practice.routes import bp as practice_bp
     from app.rounds.routes import bp as rounds_bp
     from app.staff.routes import bp as staff_bp
     from app.stats.routes import bp as stats_bp
@@ -100,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(questions_bp)
     app.register_blueprint(exam_bp)
+    app.register_blueprint(practice_bp)
     app.register_blueprint(booking_bp)
     app.register_blueprint(rounds_bp)
     app.register_blueprint(notify_bp)

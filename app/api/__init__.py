@@ -25,14 +25,27 @@ api = KezekApi(
 
 
 def init_api(app) -> None:
-    from app.api import appeals, auth, booking, exam, me, rounds, staff, stats
+    from app.api import appeals, auth, booking, exam, me, practice, rounds, staff, stats
     from app.extensions import csrf
 
     api.register_converter(IdConverter, lambda converter: {"type": "integer", "minimum": 0, "maximum": MAX_ID})
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for blueprint in (auth.blp, exam.blp, booking.blp, rounds.blp, staff.blp, appeals.blp, stats.blp, me.blp):
-        csrf.exempt(blueprint)  # bearer tokens, never cookies: nothing for CSRF to ride on
+    api.spec.components.security_scheme("sessionCookie", {"type": "apiKey", "in": "cookie", "name": "session"})
+    for blueprint in (
+        auth.blp,
+        exam.blp,
+        booking.blp,
+        rounds.blp,
+        staff.blp,
+        appeals.blp,
+        stats.blp,
+        me.blp,
+        practice.blp,
+    ):
+        # Bearer tokens, never cookies: nothing for CSRF to ride on (practice checks its cookie
+        # requests' X-CSRFToken itself).
+        csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
     # flask-smorest installs its own JSON error handler for the whole app; ours answers
     # problem+json under /api and error pages elsewhere.

@@ -32,6 +32,7 @@ from app.exam.models import (
     QuestionRevision,
     Topic,
 )
+from app.exam.spaced_repetition import due_cards
 
 PRACTICE_SIZE = 20
 MISTAKES_SIZE = 40
@@ -138,7 +139,7 @@ def _draw(session: Session, mode: str, profile: ExamProfile, owner: Owner, topic
         wanted = set(session.scalars(progress.where(QuestionProgress.in_mistakes)))
         limit, empty = MISTAKES_SIZE, _l("You have no mistakes to work on. Well done!")
     else:
-        wanted = set(session.scalars(progress.where(QuestionProgress.due_at <= now)))
+        wanted = {card.question_id for card in due_cards(session, owner.user_id, profile.category, now)}
         limit, empty = REVIEW_SIZE, _l("Nothing is due for review today.")
     chosen = [candidate for candidate in _candidates(session, profile.category) if candidate.question_id in wanted]
     if not chosen:

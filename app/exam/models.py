@@ -11,6 +11,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -290,7 +291,8 @@ class AttemptQuestion(db.Model):
 
 
 class QuestionProgress(db.Model):
-    """What one learner knows of one question: when last seen, Leitner box, mistakes streak."""
+    """What one learner knows of one question: when last seen, right or wrong, mistakes streak.
+    When it is due again is the FSRS card's business (`ReviewCard`)."""
 
     __tablename__ = "question_progress"
 
@@ -303,6 +305,46 @@ class QuestionProgress(db.Model):
     # "My mistakes": in the list after a wrong answer, out after two right answers in a row.
     in_mistakes: Mapped[bool] = mapped_column(Boolean, default=False)
     right_streak: Mapped[int] = mapped_column(Integer, default=0)
-    # Spaced repetition (Leitner boxes 1..5).
-    box: Mapped[int] = mapped_column(Integer, default=0)
-    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class ReviewCard(db.Model):
+    """One learner's FSRS card for one question (app.exam.spaced_repetition): its memory state
+    (stability in days, difficulty 1..10), its learning step and when it is due again."""
+
+    __tablename__ = "review_card"
+    __table_args__ = (
+        CheckConstraint("state IN (1, 2, 3)", name="state_known"),  # fsrs.State: learning, review, relearning
+        # "Due today" reads one learner's cards by due time.
+        Index("ix_review_card_user_due", "user_id", "due_at"),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[int] = mapped_column(Integer)
+    step: Mapped[int | None] = mapped_column(Integer)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_review_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reviews: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PracticeAnswer(db.Model):
+    """An answer practised on the learner's device (offline or not) and sent in a batch. Each carries
+    the UUID its device made (`client_id`): sent again, it is not stored again."""
+
+    __tablename__ = "practice_answer"
+    __table_args__ = (
+        UniqueConstraint("user_id", "client_id", name="uq_practice_answer_client"),
+        Index("ix_practice_answer_user_answered", "user_id", "answered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    client_id: Mapped[str] = mapped_column(String(36))
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), index=True)
+    option_id: Mapped[int] = mapped_column(ForeignKey("question_option.id", ondelete="CASCADE"))
+    is_correct: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the device's clock, never after receipt
+    seconds: Mapped[int | None] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -326,8 +326,9 @@ def readiness():
         profile=profile,
         profiles=all_profiles,
         estimate=estimate,
-        minimum=readiness_estimate.MIN_ANSWERS_FOR_ESTIMATE,
-        window=readiness_estimate.WINDOW_DAYS,
+        target=round(readiness_estimate.TARGET * 100),
+        horizon=readiness_estimate.HORIZON_DAYS,
+        pace_days=readiness_estimate.PACE_DAYS,
     )
 
 

@@ -29,6 +29,8 @@ PUBLIC = [
     "/exam/",
     "/stats/",
     "/stats/centres/ALM",
+    "/practice/",
+    "/offline?lang=ru&for=exam",
     "/no-such-page",
 ]
 LEARNER = [

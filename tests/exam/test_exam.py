@@ -48,7 +48,6 @@ def test_draw_prefers_unseen_then_least_recently_seen(app, bank, make_user, froz
                     times_seen=1,
                     times_correct=1,
                     last_seen_at=START - timedelta(days=100 - index),
-                    box=1,
                     right_streak=1,
                     in_mistakes=False,
                 )

@@ -48,6 +48,7 @@ API_BODIES = {
     "api_rounds.RoundRequests": {"choices": [1]},
     "api_rounds.RequestItem": {"choices": [1]},
     "api_exam.Answer": {"option_id": 1},
+    "api_practice.Answers": {"answers": []},
     "api_staff.Block": {"reason": "The car broke down"},
     "api_staff.CheckIn": {"documents": {"identity": True, "medical": True, "fee": True, "school": True}},
     "api_staff.Result": {"passed": True, "points": 35},

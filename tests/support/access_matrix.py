@@ -97,6 +97,10 @@ MATRIX = {
     ("exam.result", "GET"): OWN_ATTEMPT,
     ("exam.history", "GET"): SIGNED_IN,
     ("exam.readiness", "GET"): SIGNED_IN,
+    ("practice.index", "GET"): PUBLIC,
+    ("practice.offline", "GET"): PUBLIC,
+    ("practice.manifest", "GET"): PUBLIC,
+    ("practice.service_worker", "GET"): PUBLIC,
     ("exam.edit_profile", "GET"): ADMIN,
     ("exam.edit_profile", "POST"): ADMIN,
     ("exam.item_statistics", "GET"): (LOGIN, 403, 403, OK, OK, OK),
@@ -216,6 +220,11 @@ MATRIX = {
     ("api_rounds.RequestItem", "GET"): API_OWN,
     ("api_rounds.RequestItem", "PUT"): API_OWN,
     ("api_rounds.RequestItem", "DELETE"): API_OWN,
+    ("api_practice.Pack", "GET"): API_PUBLIC,
+    ("api_practice.SessionState", "GET"): API_PUBLIC,
+    ("api_practice.Answers", "POST"): API_SIGNED_IN,
+    ("api_practice.Due", "GET"): API_SIGNED_IN,
+    ("api_practice.Progress", "GET"): API_SIGNED_IN,
 }
 
 

@@ -1,0 +1,124 @@
+"""Practice anywhere in a real browser: the app is installable (manifest parsed, service worker
+active, start URL served by the worker offline); a pack is saved, the network goes, the page
+reloads from the worker, ten questions are answered with feedback; back online exactly ten
+answers are stored, even when the batch is sent twice; offline, the exam page says it needs the
+network."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.support import register_person, screenshot
+
+pytestmark = pytest.mark.slow
+
+SEND_AGAIN = """async (items) => {
+  const state = await (await fetch('/api/v1/practice/session', {cache: 'no-store'})).json();
+  const response = await fetch('/api/v1/practice/answers', {method: 'POST',
+    headers: {'Content-Type': 'application/json', 'X-CSRFToken': state.csrf_token},
+    body: JSON.stringify({answers: items})});
+  return response.json();
+}"""
+PICTURE_KEPT = """async () => {
+  const record = (await kezekStore.all('packs'))[0];
+  const url = record.pack.questions.find(q => q.image_url).image_url;
+  return !!(await (await caches.open('kezek-images')).match(url));
+}"""
+
+
+def test_practice_offline_and_sync_once(live_server, browser):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="en-GB", extra_http_headers={"Accept-Language": "en"}
+    )
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    try:
+        register_person(page, live_server, "en", "learner")
+        page.goto(f"{live_server}/practice/")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        assert page.evaluate("navigator.serviceWorker.ready.then(r => r.active.state)") == "activated"
+        assert page.evaluate("navigator.serviceWorker.controller.scriptURL") == f"{live_server}/sw.js"
+
+        cdp = context.new_cdp_session(page)
+        manifest = cdp.send("Page.getAppManifest")
+        assert manifest["errors"] == []
+        assert manifest["url"].startswith(f"{live_server}/manifest.webmanifest")
+        assert '"start_url": "/practice/?source=app"' in manifest["data"]
+        errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        # Playwright's contexts are incognito ones, which never offer to install; nothing else stands in the way.
+        assert [error["errorId"] for error in errors if error["errorId"] != "in-incognito"] == []
+
+        assert page.is_checked("#keep-en")
+        page.click("#save-offline")
+        page.wait_for_function(
+            "() => document.getElementById('offline-status').textContent.includes('Available offline')"
+        )
+        assert "English · B" in page.text_content("#offline-status")
+        assert page.evaluate(PICTURE_KEPT)
+
+        context.set_offline(True)
+        page.reload()
+        expect(page.locator("#offline-status")).to_contain_text("English · B")  # from IndexedDB
+        page.click("#mode-marathon")
+        for number in range(1, 11):
+            expect(page.locator("#question-counter")).to_have_text(re.compile(rf"^Question {number} of \d+$"))
+            page.locator(".practice-option").nth(number % 2).click()
+            verdict = page.text_content("#question-feedback .feedback-verdict")
+            assert verdict in ("Right!", "Not quite. The right answer is marked.")
+            assert page.locator(".practice-option.option--correct").count() == 1
+            page.click("#question-next")
+        screenshot(page, "practice-offline-en")
+        queued = page.evaluate("kezekStore.all('queue')")
+        assert len(queued) == 10
+        assert len({item["client_id"] for item in queued}) == 10
+
+        page.goto(f"{live_server}/practice/?source=app")  # the start URL, from the worker
+        assert page.locator("#practice-app").is_visible()
+        page.goto(f"{live_server}/exam/")
+        assert "The trial exam needs the network" in page.text_content("main")
+        assert page.get_attribute("main a.button", "href") == "/practice/"
+
+        context.set_offline(False)
+        page.goto(f"{live_server}/practice/")
+        page.wait_for_function("() => kezekStore.count('queue').then(n => n === 0)")
+        again = page.evaluate(SEND_AGAIN, queued)
+        assert again["stored"] == []
+        assert sorted(again["already_stored"]) == sorted(item["client_id"] for item in queued)
+        progress = page.evaluate("fetch('/api/v1/practice/progress?category=B').then(r => r.json())")
+        assert progress["device_answers"] == 10
+        assert sum(topic["answers"] for topic in progress["topics"]) == 10
+    finally:
+        context.close()
+
+
+def test_answers_practised_signed_out_join_the_account_after_sign_in(live_server, browser):
+    context = browser.new_context(locale="ru-RU", extra_http_headers={"Accept-Language": "ru"})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/practice/")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        page.click("#save-offline")
+        expect(page.locator("#offline-status")).to_contain_text("Русский · B")
+        context.set_offline(True)
+        page.reload()
+        page.click("#mode-topic")
+        for _ in range(3):
+            page.locator(".practice-option").first.click()
+            expect(page.locator("#question-feedback .feedback-verdict")).to_be_visible()
+            page.click("#question-next")
+        context.set_offline(False)
+        page.reload()  # signed out: the answers wait on the device
+        expect(page.locator("#sync-status")).to_contain_text("3")
+        assert page.evaluate("kezekStore.count('queue')") == 3
+
+        register_person(page, live_server, "ru", "learner")  # signs in
+        page.goto(f"{live_server}/practice/")
+        page.wait_for_function("() => kezekStore.count('queue').then(n => n === 0)")
+        progress = page.evaluate("fetch('/api/v1/practice/progress?category=B').then(r => r.json())")
+        assert progress["device_answers"] == 3
+    finally:
+        context.close()
