@@ -114,6 +114,30 @@ class PeriodForm(FlaskForm):
     submit = SubmitField(_l("Show"))
 
 
+class DayFilterForm(FlaskForm):
+    """What the exam-day page shows (GET: nothing changes, no CSRF token); empty means all."""
+
+    class Meta:
+        csrf = False
+
+    exam = SelectField(_l("Exam"), validators=[Optional()])
+    category = SelectField(_l("Licence category"), validators=[Optional()])
+    status = SelectField(_l("Status"), validators=[Optional()])
+    submit = SubmitField(_l("Show"))
+
+    def __init__(self, *args, statuses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        every = SelectChoice("", _l("All"))
+        self.exam.choices = [every, *EXAM_CHOICES]
+        self.category.choices = [every, *CATEGORY_CHOICES]
+        self.status.choices = [every, *(SelectChoice(value, label) for value, label in statuses)]
+
+    def chosen(self, name: str) -> str | None:
+        """The value picked for `name` when it is one of the choices, else None (all)."""
+        value = self[name].data
+        return value if value and value in {choice.value for choice in self[name].choices} else None
+
+
 class CentreForm(FlaskForm):
     code = StringField(
         _l("Code"), validators=[DataRequired(), Length(2, 10)], description=_l("2 to 10 letters, e.g. ALM.")

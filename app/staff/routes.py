@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -32,6 +32,7 @@ from app.staff.forms import (
     BlockForm,
     CapacityForm,
     CheckInForm,
+    DayFilterForm,
     PeriodForm,
     ResultForm,
     weekday_choices,
@@ -100,17 +101,36 @@ def _booking_or_404(booking_id: int) -> Booking:
 # --- The exam day ------------------------------------------------------------------------------
 
 
+def _step(today: date):
+    now = utcnow()
+    return lambda booking: exam_day.step(booking, today, now)
+
+
 @bp.get("/centres/<code>/")
 def day(code: str):
+    """The exam day at a glance: the times (filtered), each with its counts, the next one to start
+    highlighted, and everyone due with what may be done now (or why not)."""
     centre = _centre_or_404(code)
     today = centre.local(utcnow()).date()
     shown = day_arg("date", today)
+    filters = DayFilterForm(request.args, statuses=[(s.value, STATUS_NAMES[s]) for s in exam_day.ROSTER_STATUSES])
+    exam, category = filters.chosen("exam"), filters.chosen("category")
+    found = [
+        slot
+        for slot in slots.day_slots(db.session, centre, shown)
+        if exam in (None, slot.exam_type) and category in (None, slot.category)
+    ]
     return render_template(
         "staff/day.html",
         centre=centre,
         day=shown,
         today=today,
-        slots=slots.day_slots(db.session, centre, shown),
+        slots=found,
+        filters=filters,
+        counts=exam_day.slot_counts(db.session, [slot.id for slot in found]),
+        next_slot=exam_day.next_slot(found, utcnow()) if shown == today else None,
+        people=exam_day.day_roster(db.session, found, filters.chosen("status")),
+        step=_step(today),
         block_form=BlockForm(),
     )
 
@@ -231,6 +251,7 @@ def _render_booking(booking: Booking, *, result_form=None, status: int = 200, ii
         result_form=result_form,
         pass_mark=rules.THEORY_PASS_MARK,
         iin_shown=iin_shown,
+        step=exam_day.step(booking, booking.centre.local(utcnow()).date(), utcnow()),
     ), status
 
 
