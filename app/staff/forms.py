@@ -90,6 +90,19 @@ class CheckInForm(FlaskForm):
     submit = SubmitField(_l("Record the check-in"))
 
 
+class TicketForm(FlaskForm):
+    """One field for the check-in desk: a barcode scanner types the QR code's text and Enter, or staff
+    type the ticket number."""
+
+    code = StringField(
+        _l("Scanned code or ticket number"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("Scan the QR code on the applicant's ticket, or type the ticket number."),
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
+    )
+    submit = SubmitField(_l("Open the booking"))
+
+
 class ResultForm(FlaskForm):
     """Theory: right answers out of 40 (the result follows from them); practical: pass or fail and
     the penalty points."""

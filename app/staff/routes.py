@@ -345,5 +345,6 @@ def bookings_csv(code: str):
     )
 
 
-# The templates and closures pages join this blueprint (imported last: they use the helpers above).
-from app.staff import schedule_routes  # noqa: E402, F401
+# The templates and closures pages and the check-in desk join this blueprint (imported last: they
+# use the helpers above).
+from app.staff import schedule_routes, ticket_routes  # noqa: E402, F401

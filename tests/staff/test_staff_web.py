@@ -41,6 +41,8 @@ ROUTES = [
     ("POST", "/staff/closures/{closure}/delete"),
     ("GET", "/staff/centres/{code}/dashboard"),
     ("GET", "/staff/centres/{code}/bookings.csv"),
+    ("GET", "/staff/centres/{code}/check-in"),
+    ("POST", "/staff/centres/{code}/check-in"),
 ]
 
 
