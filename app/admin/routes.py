@@ -31,10 +31,10 @@ from app.jobs.models import JobRun, apscheduler_jobs
 from app.jobs.tasks import JOBS
 from app.notify import delivery
 from app.notify.models import OutboxMessage
-from app.staff import accounts, figures, oversight
+from app.staff import accounts, confirming
+from app.staff.export_routes import dashboard_page
 from app.staff.forms import CentreForm, StaffForm
 from app.staff.labels import AUDIT_ACTIONS
-from app.staff.routes import period_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -135,6 +135,17 @@ def set_active(user_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     active = request.form.get("active") == "1"
+    if not active and not confirming.is_confirmed():
+        return confirming.page(
+            title=_("Deactivate %(name)s?", name=user.full_name),
+            consequences=[
+                _("%(email)s can no longer sign in; their open sessions and API tokens end now.", email=user.email),
+                _("No booking or appeal is changed; the account can be reactivated later."),
+            ],
+            button=_("Deactivate the account"),
+            back_url=url_for("admin.staff"),
+            admin=True,
+        )
     accounts.set_staff_active(Acting(db.session, current_user, utcnow()), user, active)
     db.session.commit()
     flash(_("The account is active again.") if active else _("The account is deactivated."), "info")
@@ -158,19 +169,7 @@ def audit():
 @bp.get("/dashboard")
 def dashboard():
     """Every centre's figures side by side, and all together (days in the default zone, Almaty)."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    form = period_form(utcnow().astimezone(zone).date())
-    first, last = form.first_day.data, form.last_day.data
-    overall = oversight.dashboard(db.session, None, first, last, zone)
-    per_centre = [(centre, oversight.dashboard(db.session, centre, first, last, centre.zone)) for centre in _centres()]
-    return render_template(
-        "staff/dashboard.html",
-        centre=None,
-        form=form,
-        figures=overall,
-        chart=figures.utilisation_chart(overall.by_day),
-        per_centre=per_centre,
-    )
+    return dashboard_page(None, ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]), _centres())
 
 
 @bp.get("/jobs")

@@ -40,6 +40,13 @@ def dashboard(session: Session, centre: Centre | None, first_day: date, last_day
     return figures.compute(slots, bookings)
 
 
+def per_centre(
+    session: Session, centres: list[Centre], first_day: date, last_day: date
+) -> list[tuple[Centre, figures.Figures]]:
+    """Each centre's figures for the period (days in each centre's zone)."""
+    return [(centre, dashboard(session, centre, first_day, last_day, centre.zone)) for centre in centres]
+
+
 def default_period(today: date) -> tuple[date, date]:
     """The exam days oversight looks at unless told otherwise: two weeks back, two weeks ahead."""
     return today - timedelta(days=14), today + timedelta(days=13)

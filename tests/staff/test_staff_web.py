@@ -155,7 +155,10 @@ def test_block_a_slot_through_the_page(app, client, auth, world):
     auth.login(world["staff"].email)
     slot = world["ALM"]["slot"]
     response = submit_form(
-        client, f"/staff/slots/{slot}/block", {"reason": "Power cut"}, page_url=f"/staff/slots/{slot}"
+        client,
+        f"/staff/slots/{slot}/block",
+        {"reason": "Power cut", "confirmed": "yes"},
+        page_url=f"/staff/slots/{slot}",
     )
     assert response.status_code == 302
     assert "1 booking was cancelled" in client.get(response.headers["Location"]).get_data(as_text=True)
@@ -247,7 +250,9 @@ def test_admin_manages_centres_and_staff_accounts(app, client, auth, world):
         assert (user.role, user.centre.code, user.active) == ("staff", "SHY", True)
         user_id = user.id
     assert (
-        submit_form(client, f"/admin/staff/{user_id}/active", {"active": "0"}, page_url="/admin/staff").status_code
+        submit_form(
+            client, f"/admin/staff/{user_id}/active", {"active": "0", "confirmed": "yes"}, page_url="/admin/staff"
+        ).status_code
         == 302
     )
     with app.app_context():
