@@ -6,12 +6,13 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.auth.access import role_required
 from app.auth.models import Role
+from app.core import spreadsheets
 from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.core.forms import run_action
@@ -324,18 +325,16 @@ def readiness():
 @bp.get("/statistics")
 @role_required(Role.STAFF, Role.ADMIN)
 def item_statistics():
-    rows = statistics.statistics_table(db.session)
-    return render_template("exam/statistics.html", rows=rows)
+    minimum = current_app.config["ITEM_STATS_MIN_ANSWERS"]
+    rows = statistics.statistics_table(db.session, minimum)
+    return render_template("exam/statistics.html", rows=rows, minimum=minimum, flag_names=statistics.FLAG_NAMES)
 
 
 @bp.get("/statistics.csv")
 @role_required(Role.STAFF, Role.ADMIN)
 def item_statistics_csv():
-    return Response(
-        statistics.to_csv(statistics.statistics_table(db.session)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=item-statistics.csv"},
-    )
+    rows = statistics.statistics_table(db.session, current_app.config["ITEM_STATS_MIN_ANSWERS"])
+    return spreadsheets.download(statistics.to_csv(rows, spreadsheets.separator_arg()), "item-statistics.csv")
 
 
 @bp.route("/profiles/<code>", methods=["GET", "POST"])

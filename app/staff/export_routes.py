@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask import Response, render_template
+from flask import render_template
 
 from app.centres.models import Centre
+from app.core import spreadsheets
 from app.core.clock import utcnow
 from app.core.ranges import period_args
 from app.extensions import db
@@ -18,20 +19,12 @@ from app.staff.forms import PeriodForm
 from app.staff.routes import _centre_or_404, _slot_or_404, bp
 
 
-def _csv(text: str, filename: str) -> Response:
-    return Response(
-        exports.BYTE_ORDER_MARK + text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 @bp.get("/slots/<int:slot_id>/roster.csv")
 def roster_csv(slot_id: int):
     found = _slot_or_404(slot_id)
     local = found.local_starts_at
-    return _csv(
-        exports.roster_csv(exam_day.roster(db.session, found), found.centre.zone),
+    return spreadsheets.download(
+        exports.roster_csv(exam_day.roster(db.session, found), found.centre.zone, spreadsheets.separator_arg()),
         f"roster-{found.centre.code}-{local:%Y%m%d-%H%M}-{found.exam_type}-{found.category}.csv",
     )
 
@@ -71,7 +64,9 @@ def bookings_csv(code: str):
     centre = _centre_or_404(code)
     form = period_form(centre.local(utcnow()).date())
     first, last = form.first_day.data, form.last_day.data
-    return _csv(
-        exports.bookings_csv(oversight.period_bookings(db.session, centre, first, last), centre.zone),
+    return spreadsheets.download(
+        exports.bookings_csv(
+            oversight.period_bookings(db.session, centre, first, last), centre.zone, spreadsheets.separator_arg()
+        ),
         exports.bookings_filename(centre, first, last),
     )

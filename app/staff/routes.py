@@ -27,7 +27,7 @@ from app.core.errors import FieldErrors
 from app.core.forms import run_action
 from app.core.ranges import day_arg
 from app.extensions import db
-from app.staff import confirming, exam_day, formats, rules, scope, slots
+from app.staff import confirming, exam_day, rules, scope, slots
 from app.staff.forms import (
     BlockForm,
     CapacityForm,
@@ -38,11 +38,6 @@ from app.staff.forms import (
 )
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-
-@bp.record_once
-def template_filters(state):
-    formats.register(state.app)
 
 
 @bp.before_request

@@ -6,7 +6,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app.auth.models import Role
-from app.staff import figures, formats
+from app.core import formats
+from app.staff import figures
 
 
 @pytest.mark.parametrize(

@@ -180,8 +180,17 @@ def test_roster_page_and_csv_mask_the_iin(app, client, auth, world):
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows == [
-        ["ticket", "full_name", "iin", "status", "checked_in_at", "missing_documents", "score", "penalty_points"],
-        ["ALM-T-20261201-0001", "'=HYPERLINK(1)", f"{iin[:4]}******{iin[-2:]}", "confirmed", "", "", "", ""],
+        [
+            "Ticket",
+            "Full name",
+            "IIN",
+            "Status",
+            "Checked in at",
+            "Missing documents",
+            "Right answers",
+            "Penalty points",
+        ],
+        ["ALM-T-20261201-0001", "'=HYPERLINK(1)", f"{iin[:4]}******{iin[-2:]}", "Confirmed", "", "", "", ""],
     ]
 
 
@@ -191,8 +200,8 @@ def test_bookings_csv_over_a_date_range(app, client, auth, world, make_user):
     book_before(app, make_user(full_name="Later Person").id, later)
     response = client.get("/staff/centres/ALM/bookings.csv?first_day=2026-12-01&last_day=2026-12-10")
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert [(row["ticket"], row["status"], row["starts_at"]) for row in rows] == [
-        ("ALM-T-20261201-0001", "confirmed", "2026-12-01T14:00+05:00")
+    assert [(row["Ticket"], row["Status"], row["Exam starts"]) for row in rows] == [
+        ("ALM-T-20261201-0001", "Confirmed", "2026-12-01T14:00+05:00")
     ]
     everything = client.get("/staff/centres/ALM/bookings.csv?first_day=2026-12-01&last_day=2026-12-31")
     assert len(list(csv.DictReader(io.StringIO(everything.get_data(as_text=True).lstrip("\ufeff"))))) == 2

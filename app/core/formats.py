@@ -1,4 +1,4 @@
-"""Numbers and dates on staff and admin pages in the reader's language: decimal commas in ru and kk,
+"""Numbers and dates on (staff and admin) pages in the reader's language: decimal commas in ru and kk,
 dates as dd.mm.yyyy there (CLDR's numeric skeleton, so en reads 12/1/2026), 24-hour times, a week as
 the days it covers rather than an ISO week number. Registered as template filters for every page."""
 
@@ -37,6 +37,11 @@ def decimal(value: float | None) -> str:
     return "—" if value is None else format_decimal(value, format="#,##0.#")
 
 
+def decimal2(value: float | None) -> str:
+    """Two decimals (item statistics' indices): 0,25 in ru/kk."""
+    return "—" if value is None else format_decimal(value, format="0.00")
+
+
 def percent(value: float | None) -> str:
     return "—" if value is None else format_percent(value)
 
@@ -48,6 +53,7 @@ def register(app: Flask) -> None:
         "numeric_datetime": numeric_datetime,
         "day_range": day_range,
         "decimal": decimal,
+        "decimal2": decimal2,
         "percent": percent,
     }.items():
         app.add_template_filter(function, name)
