@@ -39,17 +39,20 @@ def period_form(today: date) -> PeriodForm:
 
 
 def dashboard_page(centre: Centre | None, zone: ZoneInfo, centres: list[Centre] | None = None):
-    """The dashboard of `centre` (None: all centres, then `centres` side by side), days in `zone`."""
+    """The dashboard of `centre`, or of all `centres` together and side by side; days in `zone`."""
     form = period_form(utcnow().astimezone(zone).date())
     first, last = form.first_day.data, form.last_day.data
-    found = oversight.dashboard(db.session, centre, first, last, zone)
+    if centres is None:
+        found, each = oversight.dashboard(db.session, centre, first, last, zone), None
+    else:
+        found, each = oversight.across_centres(db.session, centres, first, last, zone)
     return render_template(
         "staff/dashboard.html",
         centre=centre,
         form=form,
         figures=found,
         chart=figures.utilisation_chart(found.by_day),
-        per_centre=oversight.per_centre(db.session, centres, first, last) if centres is not None else None,
+        per_centre=each,
     )
 
 

@@ -103,6 +103,18 @@ class TicketForm(FlaskForm):
     submit = SubmitField(_l("Open the booking"))
 
 
+class PersonSearchForm(FlaskForm):
+    """Admins look a person up (POST: an IIN typed here stays out of addresses and logs)."""
+
+    query = StringField(
+        _l("E-mail, full IIN or ticket number"),
+        validators=[DataRequired(), Length(max=254)],
+        description=_l("Exact matches only, e.g. learner@demo.kezek.kz, 950102300012 or ALM-T-20261201-0001."),
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    submit = SubmitField(_l("Find"))
+
+
 class ResultForm(FlaskForm):
     """Theory: right answers out of 40 (the result follows from them); practical: pass or fail and
     the penalty points."""
