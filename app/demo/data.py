@@ -79,6 +79,8 @@ ACCOUNTS = [
     ("admin@demo.kezek.kz", "admin", None, "Dana Admin", date(1990, 11, 20), "female", 303, "en"),
 ]
 
+STAFF_EMAIL = "staff@demo.kezek.kz"  # their centre gets demo bookings for today and tomorrow
+
 # Demo weekly templates: Monday to Friday, hourly 09:00–17:00 local; slots generated from them over
 # the next 4 weeks (public holidays skipped).
 SLOT_DAYS = 28

@@ -23,7 +23,9 @@ from app.demo.data import (
     SLOT_EXAMS,
     SLOT_OPENS,
     SLOT_WEEKDAYS,
+    STAFF_EMAIL,
 )
+from app.demo.exam_day import seed_exam_day
 from app.staff.models import SlotTemplate
 from app.staff.schedule import generate_slots
 
@@ -33,6 +35,7 @@ class SeedSummary:
     centres_created: int = 0
     users_created: int = 0
     slots_created: int = 0
+    exam_day_bookings: int = 0
 
 
 def seed(session: Session, track: Track = untracked) -> SeedSummary:
@@ -73,6 +76,9 @@ def seed(session: Session, track: Track = untracked) -> SeedSummary:
     now = utcnow()
     for centre in track(list(centres.values()), "Demo exam slots"):
         summary.slots_created += generate_slots(session, now, SLOT_DAYS, centre)
+    staff = session.scalar(select(User).where(User.email == STAFF_EMAIL))
+    if staff is not None and staff.centre is not None:
+        summary.exam_day_bookings = seed_exam_day(session, staff, now)
     return summary
 
 
