@@ -98,7 +98,7 @@ def test_template_preview_then_save_then_publish(app, client, auth, world):
     url = "/staff/centres/ALM/templates/new"
     preview = submit_form(client, url, {**form, "preview": "Preview"})
     page = BeautifulSoup(preview.get_data(as_text=True), "html.parser")
-    rows = page.select("#preview-title ~ table tbody tr")
+    rows = page.select("#preview-title ~ .table-wrap table tbody tr")
     assert [row.th.get_text() for row in rows] == ["Thursday, December 3, 2026", "Thursday, December 10, 2026"]
     assert rows[0].find_all("td")[0].get_text().replace("\u202f", " ") == "9:00 AM, 10:30 AM"
     assert rows[0].find_all("td")[1].get_text() == "B, C"
@@ -221,7 +221,7 @@ def test_dashboards_show_the_figures(client, auth, world):
     auth.login(world["admin"].email)
     html = client.get("/admin/dashboard?first_day=2026-12-01&last_day=2026-12-01").get_data(as_text=True)
     page = BeautifulSoup(html, "html.parser")
-    assert [row.th.a.get_text() for row in page.select("table:last-of-type tbody tr")] == ["ALM", "AST"]
+    assert [row.th.a.get_text() for row in page.select(".table-wrap:last-of-type table tbody tr")] == ["ALM", "AST"]
     assert "5% (2 of 40)" in html
 
 
