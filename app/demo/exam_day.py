@@ -19,6 +19,7 @@ from app.booking.labels import DOCUMENTS
 from app.booking.models import Booking, Slot
 from app.centres.models import Centre
 from app.core.acting import Acting
+from app.demo.data import SLOT_EXAMS
 from app.staff import exam_day
 
 DOCUMENTS_SHOWN = dict.fromkeys(DOCUMENTS, True)
@@ -56,13 +57,14 @@ def _slot(session: Session, centre: Centre, day: date, at: time) -> Slot:
         )
     )
     if slot is None:
+        places, minutes = SLOT_EXAMS["theory"]  # as the demo templates would have made it
         slot = Slot(
             centre=centre,
             exam_type="theory",
             category="B",
             starts_at=starts,
-            ends_at=starts + timedelta(hours=1),
-            capacity=10,
+            ends_at=starts + timedelta(minutes=minutes),
+            capacity=places,
         )
         session.add(slot)
         session.flush()
