@@ -105,6 +105,9 @@ class Config:
     BOOKING_COOLDOWN_DAYS = int(os.environ.get("KEZEK_BOOKING_COOLDOWN_DAYS", "10"))
     # How far ahead places may be booked.
     BOOKING_WINDOW_DAYS = int(os.environ.get("KEZEK_BOOKING_WINDOW_DAYS", "90"))
+    # Item statistics flag a question (too hard, too easy, negative discrimination) only from this many
+    # answers in finished trial exams: with fewer, one unlucky learner would flag it.
+    ITEM_STATS_MIN_ANSWERS = int(os.environ.get("KEZEK_ITEM_STATS_MIN_ANSWERS", "30"))
     # Holds one person may take in 24 hours, including expired and released ones.
     BOOKING_DAILY_HOLD_LIMIT = int(os.environ.get("KEZEK_BOOKING_DAILY_HOLD_LIMIT", "10"))
     # The state fee applicants pay before confirming a booking: a number of monthly calculation

@@ -10,14 +10,21 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
+from app.admin.labels import OUTBOX_NAMES, ROLE_NAMES, WAITLIST_NAMES
+from app.admin.people import FoundBy, find_person, person_file
+from app.appeals.labels import STATUS_NAMES as APPEAL_STATUS_NAMES
 from app.audit.services import entries
 from app.auth import privacy
 from app.auth import services as auth_services
 from app.auth.access import role_required
+from app.auth.iin import mask_iin
 from app.auth.models import Role, User
 from app.booking.forms import ActionForm
+from app.booking.labels import EXAM_NAMES
+from app.booking.labels import STATUS_NAMES as BOOKING_STATUS_NAMES
 from app.centres.models import Centre
 from app.centres.services import find_centre, save_centre
 from app.core.acting import Acting
@@ -30,16 +37,22 @@ from app.extensions import db
 from app.jobs.models import JobRun, apscheduler_jobs
 from app.jobs.tasks import JOBS
 from app.notify import channels, delivery
+from app.notify.content import subject_of
 from app.notify.models import OutboxMessage
-from app.staff import accounts, figures, oversight
-from app.staff.forms import CentreForm, StaffForm
+from app.staff import accounts, confirming
+from app.staff.export_routes import dashboard_page
+from app.staff.forms import CentreForm, PersonSearchForm, StaffForm
 from app.staff.labels import AUDIT_ACTIONS
-from app.staff.routes import period_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 AUDIT_PER_PAGE = 50
 USERS_PER_PAGE = 25
+
+
+@bp.context_processor
+def admin_names():
+    return {"ROLE_NAMES": ROLE_NAMES, "OUTBOX_NAMES": OUTBOX_NAMES}
 
 
 @bp.before_request
@@ -52,7 +65,9 @@ def admins_only():
 def home():
     page = page_arg()
     users = db.paginate(
-        select(User).order_by(User.created_at.desc(), User.id.desc()), page=page, per_page=USERS_PER_PAGE
+        select(User).options(joinedload(User.centre)).order_by(User.created_at.desc(), User.id.desc()),
+        page=page,
+        per_page=USERS_PER_PAGE,
     )
     centres = db.session.scalars(select(Centre).order_by(Centre.code)).all()
     counts = {
@@ -135,6 +150,17 @@ def set_active(user_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     active = request.form.get("active") == "1"
+    if not active and not confirming.is_confirmed():
+        return confirming.page(
+            title=_("Deactivate %(name)s?", name=user.full_name),
+            consequences=[
+                _("%(email)s can no longer sign in; their open sessions and API tokens end now.", email=user.email),
+                _("No booking or appeal is changed; the account can be reactivated later."),
+            ],
+            button=_("Deactivate the account"),
+            back_url=url_for("admin.staff"),
+            admin=True,
+        )
     accounts.set_staff_active(Acting(db.session, current_user, utcnow()), user, active)
     db.session.commit()
     flash(_("The account is active again.") if active else _("The account is deactivated."), "info")
@@ -158,18 +184,48 @@ def audit():
 @bp.get("/dashboard")
 def dashboard():
     """Every centre's figures side by side, and all together (days in the default zone, Almaty)."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    form = period_form(utcnow().astimezone(zone).date())
-    first, last = form.first_day.data, form.last_day.data
-    overall = oversight.dashboard(db.session, None, first, last, zone)
-    per_centre = [(centre, oversight.dashboard(db.session, centre, first, last, centre.zone)) for centre in _centres()]
+    return dashboard_page(None, ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]), _centres())
+
+
+@bp.route("/people", methods=["GET", "POST"])
+@privacy.no_store
+def people():
+    """Look a person up by e-mail, full IIN or ticket; found: their file (the look is audited)."""
+    form = PersonSearchForm()
+    status = 200
+    if form.validate_on_submit():
+        user, found_by = find_person(db.session, form.query.data)
+        if user is not None:
+            return redirect(url_for("admin.person", user_id=user.id, by=found_by.value))
+        form.query.errors = [
+            _("Nobody has this e-mail, IIN or ticket.")
+            if found_by
+            else _("Type a whole e-mail address, a 12-digit IIN or a ticket number.")
+        ]
+        status = 404 if found_by else 422
+    elif form.errors:
+        status = 422
+    return render_template("admin/people.html", form=form), status
+
+
+@bp.get("/people/<int:user_id>")
+@privacy.no_store
+def person(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    found_by = request.args.get("by") if request.args.get("by") in set(FoundBy) else "link"
+    found = person_file(Acting(db.session, current_user, utcnow()), user, found_by)
+    db.session.commit()
     return render_template(
-        "staff/dashboard.html",
-        centre=None,
-        form=form,
-        figures=overall,
-        chart=figures.utilisation_chart(overall.by_day),
-        per_centre=per_centre,
+        "admin/person.html",
+        file=found,
+        WAITLIST_NAMES=WAITLIST_NAMES,
+        BOOKING_STATUS_NAMES=BOOKING_STATUS_NAMES,
+        EXAM_NAMES=EXAM_NAMES,
+        APPEAL_STATUS_NAMES=APPEAL_STATUS_NAMES,
+        mask_iin=mask_iin,
+        subject_of=subject_of,
     )
 
 

@@ -37,6 +37,16 @@ def inject_roles():
     return {"Role": Role}
 
 
+def landing_url(user) -> str:
+    """Where a sign-in without `?next=` lands: staff on today's exam day of their centre, admins on
+    the admin overview, everyone else on the home page (endpoints by name: no import of those features)."""
+    if user.role == Role.STAFF and user.centre is not None:
+        return url_for("staff.day", code=user.centre.code)
+    if user.role == Role.ADMIN:
+        return url_for("admin.home")
+    return url_for("main.index")
+
+
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
@@ -116,9 +126,9 @@ def confirm_registration(token: str):
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
-    next_url = safe_next_url(request.values.get("next"), url_for("main.index"))
+    next_url = safe_next_url(request.values.get("next"), "")
     if current_user.is_authenticated:
-        return redirect(next_url)
+        return redirect(next_url or landing_url(current_user))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -134,7 +144,7 @@ def login():
             sessions.sign_in(user, remember=form.remember.data)
             db.session.commit()
             flash(_("You are signed in."), "success")
-            return throttle.remember_device(redirect(next_url), user)
+            return throttle.remember_device(redirect(next_url or landing_url(user)), user)
     elif form.errors:
         status = 422
     return render_template("auth/login.html", form=form, next_url=next_url), status

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import format_currency, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.auth.access import per_person_key, role_required
 from app.auth.models import Role
-from app.booking import availability, blockers, consequences, holds, places, waitlist
+from app.booking import availability, blockers, consequences, holds, places, ticket_codes, waitlist
 from app.booking.agenda import VIEWS, Agenda, MonthAgenda, Period
 from app.booking.eligibility import Policy
 from app.booking.fee import StateFee
@@ -235,6 +235,17 @@ def print_ticket(booking_id: int):
     if booking.status != BookingStatus.CONFIRMED:
         abort(404)
     return render_template("booking/print.html", booking=booking)
+
+
+@bp.get("/<int:booking_id>/qr.png")
+def ticket_qr(booking_id: int):
+    """The ticket's signed QR code, which staff scan at check-in (confirmed bookings only)."""
+    booking = _own_booking_or_404(booking_id)
+    if booking.status != BookingStatus.CONFIRMED or not booking.ticket:
+        abort(404)
+    response = Response(ticket_codes.qr_png(booking.ticket, current_app.config["SECRET_KEY"]), mimetype="image/png")
+    response.headers["Cache-Control"] = "private, no-store"  # it opens the applicant's booking to staff
+    return response
 
 
 @bp.get("/<int:booking_id>/calendar.ics")

@@ -11,10 +11,13 @@ from flask import Flask, current_app, render_template, request
 from flask_babel import format_date, format_datetime, format_time
 from markupsafe import Markup
 
+from app.core import formats
 from app.core.i18n import LANGUAGE_NAMES, current_language
 
 
 def register(app: Flask) -> None:
+    formats.register(app)  # numbers and dates in the reader's language (numeric_date, decimal, percent …)
+
     @app.context_processor
     def inject_globals():
         return {

@@ -15,12 +15,14 @@ demo_cli = AppGroup("demo", help="Demo data for development.")
 
 @demo_cli.command("seed")
 def seed():
-    """Create (or complete) the demo centres, one account per role and 4 weeks of exam slots."""
+    """Create (or complete) the demo centres, one account per role, 4 weeks of exam slots and the staff
+    centre's bookings for today and tomorrow."""
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("refusing to load demo data in production")
     summary = services.seed(db.session, track)
     db.session.commit()
     click.echo(
         f"demo data: {summary.centres_created} centres and {summary.users_created} accounts created, "
-        f"{summary.slots_created} exam slots added, rest unchanged"
+        f"{summary.slots_created} exam slots added, {summary.exam_day_bookings} exam-day bookings made, "
+        "rest unchanged"
     )

@@ -79,6 +79,8 @@ ACCOUNTS = [
     ("admin@demo.kezek.kz", "admin", None, "Dana Admin", date(1990, 11, 20), "female", 303, "en"),
 ]
 
+STAFF_EMAIL = "staff@demo.kezek.kz"  # their centre gets demo bookings for today and tomorrow
+
 # Demo weekly templates: Monday to Friday, hourly 09:00–17:00 local with no exam in the lunch
 # break the opening hours announce (13:00–14:00): two periods a day, 09:00–13:00 and 14:00–17:00;
 # slots generated from them over the next 4 weeks (public holidays skipped).

@@ -22,7 +22,9 @@ from app.demo.data import (
     SLOT_EXAMS,
     SLOT_PERIODS,
     SLOT_WEEKDAYS,
+    STAFF_EMAIL,
 )
+from app.demo.exam_day import seed_exam_day
 from app.demo.history import seed_history
 from app.staff.models import SlotTemplate
 from app.staff.schedule import generate_slots
@@ -35,6 +37,7 @@ class SeedSummary:
     users_created: int = 0
     slots_created: int = 0
     history_bookings: int = 0
+    exam_day_bookings: int = 0
 
 
 def seed(session: Session, track: Track = untracked) -> SeedSummary:
@@ -75,6 +78,9 @@ def seed(session: Session, track: Track = untracked) -> SeedSummary:
     now = utcnow()
     for centre in track(list(centres.values()), "Demo exam slots"):
         summary.slots_created += generate_slots(session, now, SLOT_DAYS, centre)
+    staff = session.scalar(select(User).where(User.email == STAFF_EMAIL))
+    if staff is not None and staff.centre is not None:
+        summary.exam_day_bookings = seed_exam_day(session, staff, now)
     # Past exams for the public statistics, then the statistics themselves (as the nightly job would).
     summary.history_bookings = seed_history(session, now)
     rebuild(session, now)

@@ -7,7 +7,6 @@ import secrets
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -23,6 +22,7 @@ from flask_login import current_user, login_required
 
 from app.auth.access import role_required
 from app.auth.models import Role
+from app.core import spreadsheets
 from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.core.forms import run_action
@@ -335,18 +335,16 @@ def readiness():
 @bp.get("/statistics")
 @role_required(Role.STAFF, Role.ADMIN)
 def item_statistics():
-    rows = statistics.statistics_table(db.session)
-    return render_template("exam/statistics.html", rows=rows)
+    minimum = current_app.config["ITEM_STATS_MIN_ANSWERS"]
+    rows = statistics.statistics_table(db.session, minimum)
+    return render_template("exam/statistics.html", rows=rows, minimum=minimum, flag_names=statistics.FLAG_NAMES)
 
 
 @bp.get("/statistics.csv")
 @role_required(Role.STAFF, Role.ADMIN)
 def item_statistics_csv():
-    return Response(
-        statistics.to_csv(statistics.statistics_table(db.session)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=item-statistics.csv"},
-    )
+    rows = statistics.statistics_table(db.session, current_app.config["ITEM_STATS_MIN_ANSWERS"])
+    return spreadsheets.download(statistics.to_csv(rows, spreadsheets.separator_arg()), "item-statistics.csv")
 
 
 @bp.route("/profiles/<code>", methods=["GET", "POST"])

@@ -5,21 +5,23 @@
   27 % (Kelley's groups), counting only the attempts in each group that were asked the question;
 - time spent: the mean seconds on the question.
 A question is flagged for review when its facility is below 0.2 or above 0.95, or its
-discrimination is negative.
+discrimination is negative — once it has enough answers (ITEM_STATS_MIN_ANSWERS) for that to mean
+something.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.exam.models import Attempt, AttemptMode, AttemptQuestion, AttemptStatus, Question
+from app.core import spreadsheets
+from app.exam.models import Attempt, AttemptMode, AttemptQuestion, AttemptStatus, Question, QuestionRevision
 
 GROUP_SHARE = 0.27
 LOW_FACILITY, HIGH_FACILITY = 0.2, 0.95
@@ -41,9 +43,12 @@ class ItemStatistics:
     facility: float
     discrimination: float | None
     mean_seconds: float
+    min_answers: int = 0  # fewer answers than this: too few to flag anything
 
     @property
     def flags(self) -> list[str]:
+        if self.attempts < self.min_answers:
+            return []
         flags = []
         if self.facility < LOW_FACILITY:
             flags.append("too-hard")
@@ -54,7 +59,7 @@ class ItemStatistics:
         return flags
 
 
-def compute(answers: list[Answer]) -> dict[int, ItemStatistics]:
+def compute(answers: list[Answer], min_answers: int = 0) -> dict[int, ItemStatistics]:
     scores = {answer.attempt_id: answer.score for answer in answers}
     ranked = sorted(scores, key=lambda attempt_id: (scores[attempt_id], attempt_id))
     # With fewer than two attempts the groups would be the same attempt: no discrimination.
@@ -76,6 +81,7 @@ def compute(answers: list[Answer]) -> dict[int, ItemStatistics]:
             facility=_share(rows),
             discrimination=discrimination,
             mean_seconds=sum(row.seconds for row in rows) / len(rows),
+            min_answers=min_answers,
         )
     return result
 
@@ -102,28 +108,61 @@ def exam_answers(session: Session) -> list[Answer]:
     ]
 
 
-def statistics_table(session: Session) -> list[tuple[Question, ItemStatistics]]:
-    stats = compute(exam_answers(session))
+FLAG_NAMES = {
+    "too-hard": _l("too hard"),
+    "too-easy": _l("too easy"),
+    "negative-discrimination": _l("negative discrimination"),
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    question: Question
+    text: str  # the current wording, in the reader's language
+    item: ItemStatistics
+
+
+def statistics_table(session: Session, min_answers: int = 0) -> list[Row]:
+    """Every question asked in finished trial exams with its figures and current wording (one
+    statement for the questions and their texts), flagged ones first."""
+    stats = compute(exam_answers(session), min_answers)
     if not stats:
         return []
-    questions = {question.id: question for question in session.scalars(select(Question).where(Question.id.in_(stats)))}
-    rows = [(questions[question_id], item) for question_id, item in stats.items()]
-    return sorted(rows, key=lambda row: (not row[1].flags, row[0].code))
+    found = session.execute(
+        select(Question, QuestionRevision)
+        .join(QuestionRevision, (QuestionRevision.question_id == Question.id) & QuestionRevision.is_current)
+        .where(Question.id.in_(stats))
+    ).tuples()
+    rows = [Row(question, revision.text, stats[question.id]) for question, revision in found]
+    return sorted(rows, key=lambda row: (not row.item.flags, row.question.code))
 
 
-def to_csv(rows: list[tuple[Question, ItemStatistics]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["question", "attempts", "facility", "discrimination", "mean_seconds", "flags"])
-    for question, item in rows:
-        writer.writerow(
+CSV_HEADER = (
+    _l("Question"),
+    _l("Question text"),
+    _l("Answers"),
+    _l("Facility"),
+    _l("Discrimination"),
+    _l("Mean time, s"),
+    _l("Review"),
+)
+
+
+def to_csv(rows: list[Row], separator: str = "comma") -> str:
+    """Headers, flags and numbers (decimal comma in ru/kk) in the reader's language."""
+    return spreadsheets.table(
+        CSV_HEADER,
+        (
             [
-                question.code,
-                item.attempts,
-                f"{item.facility:.3f}",
-                "" if item.discrimination is None else f"{item.discrimination:.3f}",
-                f"{item.mean_seconds:.1f}",
-                " ".join(item.flags),
+                row.question.code,
+                row.text,
+                row.item.attempts,
+                format_decimal(row.item.facility, format="0.000"),
+                "" if row.item.discrimination is None else format_decimal(row.item.discrimination, format="0.000"),
+                format_decimal(row.item.mean_seconds, format="0.0"),
+                ", ".join(str(FLAG_NAMES[flag]) for flag in row.item.flags),
             ]
-        )
-    return out.getvalue()
+            for row in rows
+        ),
+        separator,
+    )

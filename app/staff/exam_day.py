@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, insert, select, update
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.util import identity_key
 
 from app.audit.services import record as audit
@@ -40,6 +41,70 @@ def roster(session: Session, slot: Slot) -> list[Booking]:
             .order_by(Booking.ticket, Booking.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class SlotCounts:
+    """One exam time at a glance: everyone on its roster, checked in, absent, passed."""
+
+    booked: int = 0
+    checked_in: int = 0
+    no_show: int = 0
+    passed: int = 0
+
+
+def slot_counts(session: Session, slot_ids: Sequence[int]) -> dict[int, SlotCounts]:
+    """The counts of every slot in `slot_ids`, in one grouped statement."""
+    if not slot_ids:
+        return {}
+    rows = session.execute(
+        select(
+            Booking.slot_id,
+            func.count(),
+            func.count(Booking.checked_in_at),
+            func.sum(case((Booking.status == BookingStatus.NO_SHOW, 1), else_=0)),
+            func.sum(case((Booking.status == BookingStatus.PASSED, 1), else_=0)),
+        )
+        .where(Booking.slot_id.in_(slot_ids), Booking.status.in_(ROSTER_STATUSES))
+        .group_by(Booking.slot_id)
+    ).tuples()
+    return {slot_id: SlotCounts(*(int(value or 0) for value in values)) for slot_id, *values in rows}
+
+
+def next_slot(slots: Sequence[Slot], now: datetime) -> Slot | None:
+    """The first open exam time still to start (the page highlights it)."""
+    return next((slot for slot in slots if slot.blocked_at is None and slot.starts_at > now), None)
+
+
+STEP_REASONS = {
+    "check-in-not-yet": _l("Check-in opens on the exam day."),
+    "check-in-over": _l("Check-in is closed: the exam is over."),
+    "exam-not-started": _l("The result can be entered once the exam has started."),
+}
+
+
+def step(booking: Booking, today: date, now: datetime) -> tuple[str | None, str | None]:
+    """(action allowed now or None, why not as text or None) for `booking` (see rules.exam_day_step)."""
+    slot = booking.slot
+    action, reason = rules.exam_day_step(booking.status, slot.local_date, today, slot.starts_at, slot.ends_at, now)
+    return action, (str(STEP_REASONS[reason]) if reason else None)
+
+
+def day_roster(session: Session, slots: Sequence[Slot], status: str | None = None) -> list[Booking]:
+    """Everyone on the rosters of `slots` (one statement, applicants loaded with them), by time and
+    ticket; only those with `status` when given."""
+    if not slots:
+        return []
+    query = (
+        select(Booking)
+        .join(Booking.slot)
+        .options(joinedload(Booking.user))
+        .where(Booking.slot_id.in_([slot.id for slot in slots]), Booking.status.in_(ROSTER_STATUSES))
+        .order_by(Slot.starts_at, Booking.ticket, Booking.id)
+    )
+    if status:
+        query = query.where(Booking.status == status)
+    return list(session.scalars(query).unique())
 
 
 def check_in(acting: Acting, booking: Booking, documents: Mapping[str, bool]) -> Booking:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 EXPECTED = ("attended", "passed", "failed", "no-show", "refused")  # people due at an exam that is over
 WENT_AHEAD = ("confirmed", *EXPECTED)  # bookings that kept their place up to the exam
@@ -35,9 +35,11 @@ class BookingRow:
 
 @dataclass(frozen=True)
 class Utilisation:
-    label: str  # a day (ISO date) or an ISO week ("2026-W49")
+    label: str  # a day (ISO date) or an ISO week ("2026-W49"): a key; pages show `first`–`last`
     taken: int
     capacity: int
+    first: date | None = None  # the days it covers (a week: Monday to Sunday)
+    last: date | None = None
 
     @property
     def rate(self) -> float | None:
@@ -57,9 +59,14 @@ class Figures:
     exams: int  # people expected at exams that are over
 
 
-def _sum(label: str, rows: Iterable[SlotRow]) -> Utilisation:
+def _sum(label: str, rows: Iterable[SlotRow], first: date | None = None, last: date | None = None) -> Utilisation:
     open_rows = [row for row in rows if not row.blocked]
-    return Utilisation(label, sum(row.taken for row in open_rows), sum(row.capacity for row in open_rows))
+    return Utilisation(label, sum(row.taken for row in open_rows), sum(row.capacity for row in open_rows), first, last)
+
+
+def _week_days(day: date) -> tuple[date, date]:
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -90,8 +97,8 @@ def compute(slots: Sequence[SlotRow], bookings: Sequence[BookingRow]) -> Figures
         if booking.confirmed_at is not None and booking.status in WENT_AHEAD
     ]
     return Figures(
-        by_day=[_sum(day.isoformat(), rows) for day, rows in sorted(days.items())],
-        by_week=[_sum(week, rows) for week, rows in sorted(weeks.items())],
+        by_day=[_sum(day.isoformat(), rows, day, day) for day, rows in sorted(days.items())],
+        by_week=[_sum(week, rows, *_week_days(rows[0].day)) for week, rows in sorted(weeks.items())],
         total=_sum("", slots),
         no_show_rate=_rate(statuses.count("no-show"), expected),
         theory_pass_rate=pass_rate("theory"),
@@ -104,7 +111,8 @@ def compute(slots: Sequence[SlotRow], bookings: Sequence[BookingRow]) -> Figures
 
 # --- The chart: utilisation per day as bars ----------------------------------------------------
 
-WIDTH, HEIGHT, PAD, LABEL_SPACE = 640, 240, 40, 36
+WIDTH, HEIGHT, PAD, LABEL_SPACE = 640, 260, 44, 56
+SLANTED_FROM = 12  # more bars than this: their day labels are slanted so that none overlaps
 
 
 @dataclass(frozen=True)
@@ -113,7 +121,7 @@ class Bar:
     y: float
     width: float
     height: float
-    label: str
+    day: date | None
     percent: int
 
 
@@ -124,6 +132,8 @@ class BarChart:
     bars: list[Bar]
     y_ticks: list[tuple[float, int]]  # (y, percent)
     baseline: float
+    pad: int = PAD
+    slanted: bool = False  # day labels turned 45° (many bars)
 
 
 def utilisation_chart(rows: Sequence[Utilisation]) -> BarChart | None:
@@ -145,9 +155,11 @@ def utilisation_chart(rows: Sequence[Utilisation]) -> BarChart | None:
             y=y_of(row.rate),
             width=round(slot_w * 0.7, 1),
             height=round(baseline - y_of(row.rate), 1),
-            label=row.label[5:] if len(row.label) == 10 else row.label,  # days as MM-DD
+            day=row.first,  # shown in the reader's format (dd.MM in ru/kk)
             percent=round(row.rate * 100),
         )
         for index, row in enumerate(rows)
     ]
-    return BarChart(WIDTH, HEIGHT, bars, [(y_of(p / 100), p) for p in (0, 50, 100)], baseline)
+    return BarChart(
+        WIDTH, HEIGHT, bars, [(y_of(p / 100), p) for p in (0, 50, 100)], baseline, slanted=len(bars) > SLANTED_FROM
+    )

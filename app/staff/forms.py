@@ -90,6 +90,31 @@ class CheckInForm(FlaskForm):
     submit = SubmitField(_l("Record the check-in"))
 
 
+class TicketForm(FlaskForm):
+    """One field for the check-in desk: a barcode scanner types the QR code's text and Enter, or staff
+    type the ticket number."""
+
+    code = StringField(
+        _l("Scanned code or ticket number"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("Scan the QR code on the applicant's ticket, or type the ticket number."),
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
+    )
+    submit = SubmitField(_l("Open the booking"))
+
+
+class PersonSearchForm(FlaskForm):
+    """Admins look a person up (POST: an IIN typed here stays out of addresses and logs)."""
+
+    query = StringField(
+        _l("E-mail, full IIN or ticket number"),
+        validators=[DataRequired(), Length(max=254)],
+        description=_l("Exact matches only, e.g. learner@demo.kezek.kz, 950102300012 or ALM-T-20261201-0001."),
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    submit = SubmitField(_l("Find"))
+
+
 class ResultForm(FlaskForm):
     """Theory: right answers out of 40 (the result follows from them); practical: pass or fail and
     the penalty points."""
@@ -112,6 +137,30 @@ class PeriodForm(FlaskForm):
     first_day = DateField(_l("From"), validators=[InputRequired()])
     last_day = DateField(_l("To"), validators=[InputRequired()])
     submit = SubmitField(_l("Show"))
+
+
+class DayFilterForm(FlaskForm):
+    """What the exam-day page shows (GET: nothing changes, no CSRF token); empty means all."""
+
+    class Meta:
+        csrf = False
+
+    exam = SelectField(_l("Exam"), validators=[Optional()])
+    category = SelectField(_l("Licence category"), validators=[Optional()])
+    status = SelectField(_l("Status"), validators=[Optional()])
+    submit = SubmitField(_l("Show"))
+
+    def __init__(self, *args, statuses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        every = SelectChoice("", _l("All"))
+        self.exam.choices = [every, *EXAM_CHOICES]
+        self.category.choices = [every, *CATEGORY_CHOICES]
+        self.status.choices = [every, *(SelectChoice(value, label) for value, label in statuses)]
+
+    def chosen(self, name: str) -> str | None:
+        """The value picked for `name` when it is one of the choices, else None (all)."""
+        value = self[name].data
+        return value if value and value in {choice.value for choice in self[name].choices} else None
 
 
 class CentreForm(FlaskForm):

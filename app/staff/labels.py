@@ -23,4 +23,5 @@ AUDIT_ACTIONS = {
     "staff-deactivated": _l("Staff account deactivated"),
     "staff-reactivated": _l("Staff account reactivated"),
     "iin-shown": _l("Full IIN shown"),
+    "person-viewed": _l("Person's file viewed"),
 }

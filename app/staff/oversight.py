@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ScalarResult, func, select
 from sqlalchemy.orm import Session, joinedload
@@ -13,31 +14,73 @@ from app.staff import figures
 
 
 def _period_query(query, centre: Centre | None, first_day: date, last_day: date, zone):
-    start = datetime.combine(first_day, time.min, zone)
-    end = datetime.combine(last_day + timedelta(days=1), time.min, zone)
+    start, end = _bounds(first_day, last_day, zone)
     query = query.where(Slot.starts_at >= start, Slot.starts_at < end)
     return query.where(Slot.centre_id == centre.id) if centre is not None else query
 
 
-def dashboard(session: Session, centre: Centre | None, first_day: date, last_day: date, zone) -> figures.Figures:
-    """The figures of one centre (or all) for exams from `first_day` to `last_day` (in `zone`)."""
+def _zones(session: Session) -> dict[int, ZoneInfo]:
+    return {centre_id: ZoneInfo(name) for centre_id, name in session.execute(select(Centre.id, Centre.timezone))}
+
+
+def _figure_rows(session: Session, centre_ids: list[int] | None, start: datetime, end: datetime):
+    """Plain rows (no ORM objects) of the slots starting in [start, end) and their bookings, each
+    with its centre: two statements whatever the number of centres."""
+    zones = _zones(session)
+    where = [Slot.starts_at >= start, Slot.starts_at < end]
+    if centre_ids is not None:
+        where.append(Slot.centre_id.in_(centre_ids))
+    # Times that start together (every exam and category of an hour) summed in the database.
+    blocked = Slot.blocked_at.is_not(None)
+    query = (
+        select(Slot.centre_id, Slot.starts_at, blocked, func.sum(Slot.capacity), func.sum(Slot.booked))
+        .where(*where)
+        .group_by(Slot.centre_id, Slot.starts_at, blocked)
+    )
     slots = [
-        figures.SlotRow(slot.local_date, slot.capacity, slot.booked, slot.blocked_at is not None)
-        for slot in session.scalars(_period_query(select(Slot), centre, first_day, last_day, zone))
+        (centre_id, at, figures.SlotRow(at.astimezone(zones[centre_id]).date(), int(capacity), int(booked), shut))
+        for centre_id, at, shut, capacity, booked in session.execute(query).tuples()
     ]
     bookings = [
-        figures.BookingRow(exam_type, status, confirmed_at, starts_at)
-        for exam_type, status, confirmed_at, starts_at in session.execute(
-            _period_query(
-                select(Booking.exam_type, Booking.status, Booking.confirmed_at, Slot.starts_at).join(Booking.slot),
-                centre,
-                first_day,
-                last_day,
-                zone,
-            )
+        (centre_id, figures.BookingRow(exam_type, status, confirmed_at, starts_at))
+        for centre_id, exam_type, status, confirmed_at, starts_at in session.execute(
+            select(Slot.centre_id, Booking.exam_type, Booking.status, Booking.confirmed_at, Slot.starts_at)
+            .join(Booking.slot)
+            .where(*where)
         ).tuples()
     ]
-    return figures.compute(slots, bookings)
+    return slots, bookings
+
+
+def _bounds(first_day: date, last_day: date, zone) -> tuple[datetime, datetime]:
+    return datetime.combine(first_day, time.min, zone), datetime.combine(last_day + timedelta(days=1), time.min, zone)
+
+
+def dashboard(session: Session, centre: Centre | None, first_day: date, last_day: date, zone) -> figures.Figures:
+    """The figures of one centre (or all) for exams from `first_day` to `last_day` (in `zone`)."""
+    slots, bookings = _figure_rows(
+        session, None if centre is None else [centre.id], *_bounds(first_day, last_day, zone)
+    )
+    return figures.compute([row for _c, _s, row in slots], [row for _c, row in bookings])
+
+
+def across_centres(
+    session: Session, centres: list[Centre], first_day: date, last_day: date, zone
+) -> tuple[figures.Figures, list[tuple[Centre, figures.Figures]]]:
+    """All centres together (days in `zone`) and each centre (days in its own zone) for the period:
+    the rows of all of them in two statements over the widest span, then split."""
+    bounds = {centre.id: _bounds(first_day, last_day, centre.zone) for centre in centres}
+    overall = _bounds(first_day, last_day, zone)
+    spans = [overall, *bounds.values()]
+    slots, bookings = _figure_rows(session, None, min(span[0] for span in spans), max(span[1] for span in spans))
+
+    def within(start, end, centre_id=None):
+        return figures.compute(
+            [row for c, at, row in slots if start <= at < end and centre_id in (None, c)],
+            [row for c, row in bookings if start <= row.starts_at < end and centre_id in (None, c)],
+        )
+
+    return within(*overall), [(centre, within(*bounds[centre.id], centre.id)) for centre in centres]
 
 
 def default_period(today: date) -> tuple[date, date]:

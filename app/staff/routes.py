@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from app.auth import privacy
@@ -25,14 +25,14 @@ from app.core.acting import Acting
 from app.core.clock import utcnow
 from app.core.errors import FieldErrors
 from app.core.forms import run_action
-from app.core.ranges import day_arg, period_args
+from app.core.ranges import day_arg
 from app.extensions import db
-from app.staff import exam_day, exports, figures, oversight, rules, scope, slots
+from app.staff import confirming, exam_day, rules, scope, slots
 from app.staff.forms import (
     BlockForm,
     CapacityForm,
     CheckInForm,
-    PeriodForm,
+    DayFilterForm,
     ResultForm,
     weekday_choices,
 )
@@ -60,6 +60,17 @@ def staff_names():
         "timedelta": timedelta,
         "now": utcnow(),
     }
+
+
+def _cancelled(count: int) -> str:
+    """The line every blocking confirmation has: what happens to the bookings."""
+    if not count:
+        return _("No booking is cancelled: nobody has booked these times.")
+    return ngettext(
+        "%(num)s booking will be cancelled; its applicant is notified and may rebook with priority.",
+        "%(num)s bookings will be cancelled; each applicant is notified and may rebook with priority.",
+        count,
+    )
 
 
 def _missing_names(booking: Booking) -> str:
@@ -100,17 +111,36 @@ def _booking_or_404(booking_id: int) -> Booking:
 # --- The exam day ------------------------------------------------------------------------------
 
 
+def _step(today: date):
+    now = utcnow()
+    return lambda booking: exam_day.step(booking, today, now)
+
+
 @bp.get("/centres/<code>/")
 def day(code: str):
+    """The exam day at a glance: the times (filtered), each with its counts, the next one to start
+    highlighted, and everyone due with what may be done now (or why not)."""
     centre = _centre_or_404(code)
     today = centre.local(utcnow()).date()
     shown = day_arg("date", today)
+    filters = DayFilterForm(request.args, statuses=[(s.value, STATUS_NAMES[s]) for s in exam_day.ROSTER_STATUSES])
+    exam, category = filters.chosen("exam"), filters.chosen("category")
+    found = [
+        slot
+        for slot in slots.day_slots(db.session, centre, shown)
+        if exam in (None, slot.exam_type) and category in (None, slot.category)
+    ]
     return render_template(
         "staff/day.html",
         centre=centre,
         day=shown,
         today=today,
-        slots=slots.day_slots(db.session, centre, shown),
+        slots=found,
+        filters=filters,
+        counts=exam_day.slot_counts(db.session, [slot.id for slot in found]),
+        next_slot=exam_day.next_slot(found, utcnow()) if shown == today else None,
+        people=exam_day.day_roster(db.session, found, filters.chosen("status")),
+        step=_step(today),
         block_form=BlockForm(),
     )
 
@@ -122,6 +152,23 @@ def block_day(code: str):
     shown = day_arg("date", centre.local(utcnow()).date())
     if not form.validate_on_submit():
         flash(_("Give the reason (3 to 300 characters): applicants will read it."), "error")
+    elif not confirming.is_confirmed():
+        times = slots.blockable(db.session, centre, shown, utcnow())
+        return confirming.page(
+            title=_("Block %(day)s?", day=format_date(shown, "long")),
+            consequences=[
+                ngettext(
+                    "%(num)s exam time of this day will be closed to booking.",
+                    "%(num)s exam times of this day will be closed to booking.",
+                    len(times),
+                ),
+                _cancelled(slots.live_bookings(db.session, [slot.id for slot in times])),
+                _("Reason the applicants will read: %(reason)s", reason=form.reason.data),
+            ],
+            button=_("Block the day"),
+            back_url=url_for("staff.day", code=centre.code, date=shown.isoformat()),
+            centre=centre,
+        )
     else:
         run_action(
             lambda: slots.block_day(_acting(), centre, shown, form.reason.data),
@@ -166,6 +213,18 @@ def capacity(slot_id: int):
 def block(slot_id: int):
     found = _slot_or_404(slot_id)
     form = BlockForm()
+    if not confirming.is_confirmed() and form.validate_on_submit():
+        return confirming.page(
+            title=_("Block this exam time?"),
+            consequences=[
+                _("Nobody can book this time any more."),
+                _cancelled(slots.live_bookings(db.session, [found.id])),
+                _("Reason the applicants will read: %(reason)s", reason=form.reason.data),
+            ],
+            button=_("Block and cancel the bookings"),
+            back_url=url_for("staff.slot", slot_id=found.id),
+            centre=found.centre,
+        )
     step = run_action(
         lambda: slots.block_slot(_acting(), found, form.reason.data),
         form=form,
@@ -184,6 +243,22 @@ def block(slot_id: int):
 def no_shows(slot_id: int):
     found = _slot_or_404(slot_id)
     _csrf_or_400()
+    if not confirming.is_confirmed():
+        due = sum(booking.status == BookingStatus.CONFIRMED for booking in exam_day.roster(db.session, found))
+        return confirming.page(
+            title=_("Record the no-shows?"),
+            consequences=[
+                ngettext(
+                    "%(num)s applicant not checked in will be recorded as did not come.",
+                    "%(num)s applicants not checked in will be recorded as did not come.",
+                    due,
+                ),
+                _("They are not notified; check-in is no longer possible for them."),
+            ],
+            button=_("Record the no-shows"),
+            back_url=url_for("staff.slot", slot_id=found.id),
+            centre=found.centre,
+        )
     run_action(
         lambda: exam_day.mark_slot_no_shows(_acting(), found),
         success=lambda count: ngettext("%(num)s no-show recorded.", "%(num)s no-shows recorded.", count),
@@ -200,24 +275,6 @@ def roster_print(slot_id: int):
     )
 
 
-def _csv(text: str, filename: str) -> Response:
-    return Response(
-        exports.BYTE_ORDER_MARK + text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-@bp.get("/slots/<int:slot_id>/roster.csv")
-def roster_csv(slot_id: int):
-    found = _slot_or_404(slot_id)
-    local = found.local_starts_at
-    return _csv(
-        exports.roster_csv(exam_day.roster(db.session, found), found.centre.zone),
-        f"roster-{found.centre.code}-{local:%Y%m%d-%H%M}-{found.exam_type}-{found.category}.csv",
-    )
-
-
 def _render_booking(booking: Booking, *, result_form=None, status: int = 200, iin_shown: bool = False):
     result_form = result_form or ResultForm()
     theory = booking.exam_type == ExamType.THEORY
@@ -231,6 +288,7 @@ def _render_booking(booking: Booking, *, result_form=None, status: int = 200, ii
         result_form=result_form,
         pass_mark=rules.THEORY_PASS_MARK,
         iin_shown=iin_shown,
+        step=exam_day.step(booking, booking.centre.local(utcnow()).date(), utcnow()),
     ), status
 
 
@@ -289,40 +347,6 @@ def result(booking_id: int):
     return _render_booking(found, result_form=form, status=422)
 
 
-# --- Oversight -----------------------------------------------------------------------------------
-
-
-def period_form(today: date) -> PeriodForm:
-    """The period asked for (capped), or two weeks back and two weeks ahead."""
-    first_day, last_day = period_args("first_day", "last_day", oversight.default_period(today))
-    return PeriodForm(data={"first_day": first_day, "last_day": last_day})
-
-
-@bp.get("/centres/<code>/dashboard")
-def dashboard(code: str):
-    centre = _centre_or_404(code)
-    form = period_form(centre.local(utcnow()).date())
-    found = oversight.dashboard(db.session, centre, form.first_day.data, form.last_day.data, centre.zone)
-    return render_template(
-        "staff/dashboard.html",
-        centre=centre,
-        form=form,
-        figures=found,
-        chart=figures.utilisation_chart(found.by_day),
-        per_centre=None,
-    )
-
-
-@bp.get("/centres/<code>/bookings.csv")
-def bookings_csv(code: str):
-    centre = _centre_or_404(code)
-    form = period_form(centre.local(utcnow()).date())
-    first, last = form.first_day.data, form.last_day.data
-    return _csv(
-        exports.bookings_csv(oversight.period_bookings(db.session, centre, first, last), centre.zone),
-        exports.bookings_filename(centre, first, last),
-    )
-
-
-# The templates and closures pages join this blueprint (imported last: they use the helpers above).
-from app.staff import round_routes, schedule_routes  # noqa: E402, F401
+# The templates and closures pages, the release rounds, the check-in desk and the dashboard with the
+# exports join this blueprint (imported last: they use the helpers above).
+from app.staff import export_routes, round_routes, schedule_routes, ticket_routes  # noqa: E402, F401

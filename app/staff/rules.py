@@ -120,3 +120,20 @@ def result_problem(exam_type: str, passed: bool, points: int | None) -> str | No
     if points is not None and points < 0:
         return "points-negative"
     return None
+
+
+def exam_day_step(
+    status: str, local_day: date, today: date, starts_at: datetime, ends_at: datetime, now: datetime
+) -> tuple[str | None, str | None]:
+    """What staff may do with a booking now, as (action, why not): action "check-in" or "result"
+    when allowed, else None with the reason's code (None when nothing is left to do). The services
+    enforce the same rules; this tells the page which button to show and why another is missing."""
+    if status in ("confirmed", "refused"):
+        if local_day > today:
+            return None, "check-in-not-yet"
+        if local_day < today or ends_at <= now:
+            return None, "check-in-over"
+        return "check-in", None
+    if status == "attended":
+        return ("result", None) if starts_at <= now else (None, "exam-not-started")
+    return None, None

@@ -9,12 +9,12 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from app.audit.services import record as audit
 from app.booking.availability import SlotSpec, add_missing_slots
-from app.booking.models import LICENCE_CATEGORIES, Booking, BookingEvent, ExamType, Slot
+from app.booking.models import ACTIVE_STATUSES, LICENCE_CATEGORIES, Booking, BookingEvent, ExamType, Slot
 from app.centres.models import Centre
 from app.core.acting import Acting
 from app.core.errors import FieldErrors
@@ -109,6 +109,17 @@ def save_template(
         },
     )
     return template
+
+
+def template_reach(session: Session, template: SlotTemplate, now: datetime) -> tuple[int, int]:
+    """(exam times still to come that the template published, bookings on them): deleting the
+    template keeps them, which its confirmation page says."""
+    future = select(Slot.id).where(Slot.template_id == template.id, Slot.starts_at > now)
+    times = session.scalar(select(func.count()).select_from(future.subquery()))
+    bookings = session.scalar(
+        select(func.count(Booking.id)).where(Booking.slot_id.in_(future), Booking.status.in_(ACTIVE_STATUSES))
+    )
+    return times, bookings
 
 
 def delete_template(acting: Acting, template: SlotTemplate) -> None:

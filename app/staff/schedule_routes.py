@@ -4,6 +4,7 @@ belong to the staff blueprint (app/staff/routes.py), whose access rule and helpe
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,7 +12,7 @@ from app.centres.models import Centre
 from app.core.clock import utcnow
 from app.core.forms import run_action
 from app.extensions import db
-from app.staff import rules, schedule, scope
+from app.staff import confirming, rules, schedule, scope
 from app.staff.forms import ClosureForm, TemplateForm
 from app.staff.models import SlotTemplate
 from app.staff.routes import _acting, _centre_or_404, _csrf_or_400, bp
@@ -95,6 +96,28 @@ def delete_template(template_id: int):
         abort(404)
     _csrf_or_400()
     code = template.centre.code
+    if not confirming.is_confirmed():
+        times, bookings = schedule.template_reach(db.session, template, utcnow())
+        return confirming.page(
+            title=_("Delete this weekly template?"),
+            consequences=[
+                _("No new exam times are published from it."),
+                ngettext(
+                    "%(num)s exam time already published from it stays open;",
+                    "%(num)s exam times already published from it stay open;",
+                    times,
+                )
+                + " "
+                + ngettext(
+                    "%(num)s booking on them is kept: nobody is cancelled or notified.",
+                    "%(num)s bookings on them are kept: nobody is cancelled or notified.",
+                    bookings,
+                ),
+            ],
+            button=_("Delete the template"),
+            back_url=url_for("staff.templates", code=code),
+            centre=template.centre,
+        )
     run_action(
         lambda: schedule.delete_template(_acting(), template),
         success=_("The template is deleted. Slots already published stay."),
@@ -145,6 +168,21 @@ def delete_closure(closure_id: int):
         abort(404)
     _csrf_or_400()
     code = closure.centre.code
+    if not confirming.is_confirmed():
+        return confirming.page(
+            title=_("Remove this closure?"),
+            consequences=[
+                _(
+                    "The days from %(first)s to %(last)s get exam times again at the next publication.",
+                    first=format_date(closure.first_day, "long"),
+                    last=format_date(closure.last_day, "long"),
+                ),
+                _("Times the closure blocked stay blocked; no booking is cancelled or notified."),
+            ],
+            button=_("Remove the closure"),
+            back_url=url_for("staff.closures", code=code),
+            centre=closure.centre,
+        )
     run_action(
         lambda: schedule.delete_closure(_acting(), closure),
         success=_("The closure is removed: these days get exam times again at the next generation."),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from app.audit.services import record as audit
@@ -120,11 +120,23 @@ def _live_in(slot: Slot) -> tuple[ColumnElement[bool], ...]:
     return Booking.slot_id == slot.id, Booking.status.in_(ACTIVE_STATUSES)
 
 
+def blockable(session: Session, centre: Centre, day: date, now: datetime) -> list[Slot]:
+    """The times of the day that blocking the day closes: neither over nor blocked yet."""
+    return [slot for slot in day_slots(session, centre, day) if slot.blocked_at is None and slot.ends_at > now]
+
+
+def live_bookings(session: Session, slot_ids: list[int]) -> int:
+    """How many bookings (holds and confirmed) blocking these times would cancel and notify."""
+    if not slot_ids:
+        return 0
+    return session.scalar(
+        select(func.count(Booking.id)).where(Booking.slot_id.in_(slot_ids), Booking.status.in_(ACTIVE_STATUSES))
+    )
+
+
 def block_day(acting: Acting, centre: Centre, day: date, reason: str) -> tuple[int, int]:
     """Block every time of the day that is not over or blocked yet; returns (times, bookings cancelled)."""
-    slots = [
-        slot for slot in day_slots(acting.session, centre, day) if slot.blocked_at is None and slot.ends_at > acting.now
-    ]
+    slots = blockable(acting.session, centre, day, acting.now)
     if not slots:
         raise DomainError(_l("This day has no exam times left to block."), code="nothing-to-block", status=409)
     cancelled = sum(len(block_slot(acting, slot, reason, audited=False)) for slot in slots)

@@ -103,7 +103,9 @@ def reset_password(app, client, user) -> None:
 
 def deactivate(app, client, user) -> None:
     admin = sign_in(app, "admin@example.kz")
-    response = submit_form(admin, f"/admin/staff/{user.id}/active", {"active": "0"}, page_url="/admin/staff")
+    response = submit_form(
+        admin, f"/admin/staff/{user.id}/active", {"active": "0", "confirmed": "yes"}, page_url="/admin/staff"
+    )
     assert response.status_code == 302
 
 

@@ -56,6 +56,7 @@ ADMIN = [
     "/admin/audit",
     "/admin/dashboard",
     "/admin/jobs",
+    "/admin/people",
     "/staff/appeals/",
 ]
 # The demo's first slot and template belong to the first demo centre, ALM (the staff member's).
@@ -67,6 +68,7 @@ STAFF = [
     "/staff/templates/1",
     "/staff/centres/ALM/closures",
     "/staff/centres/ALM/dashboard",
+    "/staff/centres/ALM/check-in",
     "/staff/slots/1",
     "/staff/slots/1/roster",
     "/staff/appeals/",

@@ -13,7 +13,7 @@ from app.core import clock
 from app.exam import answering, attempt_access, drawing, finishing, learner_progress
 from app.exam.models import Attempt, ExamProfile, QuestionProgress
 from app.exam.readiness_estimate import pass_probability
-from app.exam.statistics import Answer, compute, to_csv
+from app.exam.statistics import Answer, Row, compute, to_csv
 from app.extensions import db
 from tests.conftest import submit_form
 from tests.support.exam import START, correct_option_ids, owner_of
@@ -199,6 +199,7 @@ def test_item_statistics_formulas():
 
 
 def test_item_statistics_page_and_csv(app, bank, client, auth, make_user, frozen, centre):
+    app.config["ITEM_STATS_MIN_ANSWERS"] = 1  # flag from the first answer (the default waits for 30)
     learner = make_user()
     attempt_id = start(app, learner, "exam")
     answer(app, attempt_id, 1, right=True)
@@ -216,16 +217,18 @@ def test_item_statistics_page_and_csv(app, bank, client, auth, make_user, frozen
     response = client.get("/exam/statistics.csv")
     assert response.mimetype == "text/csv"
     lines = response.get_data(as_text=True).strip().splitlines()
-    assert lines[0] == "question,attempts,facility,discrimination,mean_seconds,flags"
+    assert lines[0] == '\ufeffQuestion,Question text,Answers,Facility,Discrimination,"Mean time, s",Review'
     assert len(lines) == 41
 
 
-def test_to_csv_formats_numbers():
+def test_to_csv_formats_numbers(app):
     class Question:
         code = "t1-001"
 
     stats = compute([Answer(1, 1, 7, True, 12)])
-    assert to_csv([(Question(), stats[7])]).splitlines()[1] == "t1-001,1,1.000,,12.0,too-easy"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        line = to_csv([Row(Question(), "Stop?", stats[7])]).splitlines()[1]
+    assert line == "t1-001,Stop?,1,1.000,,12.0,too easy"
 
 
 def test_admin_edits_a_profile(app, bank, client, auth, make_user):

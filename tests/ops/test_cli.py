@@ -80,9 +80,10 @@ def test_demo_seed_is_idempotent(app, runner):
         assert len({centre.city_en for centre in db.session.scalars(sa.select(Centre))}) >= 3
         roles = set(db.session.scalars(sa.select(User.role)))
         assert roles == {"user", "staff", "admin"}
-        # Besides the past applicants of the statistics' history (accounts nobody signs in with).
+        # The demo accounts and the exam day's 8 examinees (made once), besides the past applicants
+        # of the statistics' history (accounts nobody signs in with).
         people = sa.select(sa.func.count()).select_from(User).where(User.email.not_like(f"%@{HISTORY_DOMAIN}"))
-        assert db.session.scalar(people) == len(ACCOUNTS)
+        assert db.session.scalar(people) == len(ACCOUNTS) + 8
 
 
 def test_demo_accounts_can_sign_in(app, runner, auth):

@@ -129,6 +129,10 @@ def test_dashboard_figures_on_a_known_data_set():
         ("2026-12-14", 5, 5),
     ]
     assert [(u.label, u.taken, u.capacity) for u in found.by_week] == [("2026-W50", 11, 24), ("2026-W51", 5, 5)]
+    assert [(u.first, u.last) for u in found.by_week] == [
+        (date(2026, 12, 7), date(2026, 12, 13)),
+        (date(2026, 12, 14), date(2026, 12, 20)),
+    ]
     assert (found.total.taken, found.total.capacity) == (16, 29)
     assert found.exams == 6
     assert found.no_show_rate == pytest.approx(1 / 6)
@@ -150,7 +154,7 @@ def test_no_data_gives_no_rates_and_no_chart():
 
 def test_utilisation_chart_scales_bars_to_the_rate():
     chart = figures.utilisation_chart(figures.compute(KNOWN_SLOTS, []).by_day)
-    assert [(bar.label, bar.percent) for bar in chart.bars] == [("12-07", 50), ("12-08", 25), ("12-14", 100)]
+    assert [(bar.day, bar.percent) for bar in chart.bars] == [(MON, 50), (TUE, 25), (NEXT_MON, 100)]
     full, half = chart.bars[2], chart.bars[0]
     assert full.y + full.height == chart.baseline == half.y + half.height
     assert half.height == pytest.approx(full.height / 2, abs=0.1)
