@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from app.centres.models import Centre
-from app.staff.exports import BYTE_ORDER_MARK, cell
+from app.core.spreadsheets import BYTE_ORDER_MARK, cell
 from app.stats import figures
 from app.stats.suppression import publish
 
