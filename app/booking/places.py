@@ -10,12 +10,14 @@ commits once.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -25,7 +27,7 @@ from app.booking.eligibility import BookingFacts, BookingWindow, Policy, Refusal
 from app.booking.models import Booking, BookingEvent, BookingStatus, Slot
 from app.core.counters import HOLDS_TAKEN, count_on_commit
 from app.core.errors import DomainError
-from app.notify.services import queue_message
+from app.notify.services import queue_booking_messages, queue_message
 
 
 class NotEligible(DomainError):
@@ -140,20 +142,76 @@ def create_hold(session: Session, user: User, slot: Slot, now: datetime, ttl: ti
     return booking
 
 
+def create_holds(session: Session, claims: Sequence[tuple[int, Slot]], now: datetime, ttl: timedelta) -> list[int]:
+    """`create_hold` for many people at once (a round's winners): (user id, slot) in, the holds'
+    ids out in the same order. Each slot's places are taken by one conditional UPDATE for all its
+    holds (`booked + n <= capacity`), the holds, their history and nothing else in one INSERT each;
+    all or nothing (a savepoint), whatever their number."""
+    if not claims:
+        return []  # (an INSERT with an empty list of rows would insert one row of defaults)
+    taken = Counter(slot.id for _user_id, slot in claims)
+    try:
+        with session.begin_nested():
+            for slot_id, count in taken.items():
+                conditions = (Slot.booked + count <= Slot.capacity, Slot.blocked_at.is_(None), Slot.round_id.is_(None))
+                if not change_booked(session, slot_id, +count, *conditions):
+                    raise slot_full()
+            holds = [
+                {
+                    "user_id": user_id,
+                    "slot_id": slot.id,
+                    "exam_type": slot.exam_type,
+                    "category": slot.category,
+                    "status": BookingStatus.HELD.value,
+                    "hold_expires_at": now + ttl,
+                    "created_at": now,
+                }
+                for user_id, slot in claims
+            ]
+            ids = list(session.scalars(insert(Booking).returning(Booking.id, sort_by_parameter_order=True), holds))
+            events = [
+                {"booking_id": booking_id, "action": "held", "slot_id": slot.id, "at": now}
+                for booking_id, (_user_id, slot) in zip(ids, claims, strict=True)
+            ]
+            session.execute(insert(BookingEvent), events)
+    except IntegrityError:
+        # One of them holds or booked another place meanwhile (the partial unique indexes).
+        raise NotEligible(Refusal("already-booked")) from None
+    count_on_commit(session, HOLDS_TAKEN, len(ids))
+    return ids
+
+
+def _message_payload(slot: Slot, ticket: str | None, hold_expires_at: datetime | None, details: dict) -> dict:
+    return {
+        "ticket": ticket,
+        "centre": slot.centre.code,
+        "exam": slot.exam_type,
+        "category": slot.category,
+        "starts_at": slot.local_starts_at.isoformat(),
+        "hold_expires_at": hold_expires_at.isoformat() if hold_expires_at else None,
+        **details,
+    }
+
+
 def notify_applicant(session: Session, booking: Booking, kind: str, **details: Any) -> None:
-    slot = booking.slot
     queue_message(
         session,
         kind=kind,
         user=booking.user,
         booking=booking,
-        payload={
-            "ticket": booking.ticket,
-            "centre": slot.centre.code,
-            "exam": slot.exam_type,
-            "category": slot.category,
-            "starts_at": slot.local_starts_at.isoformat(),
-            "hold_expires_at": booking.hold_expires_at.isoformat() if booking.hold_expires_at else None,
-            **details,
-        },
+        payload=_message_payload(booking.slot, booking.ticket, booking.hold_expires_at, details),
+    )
+
+
+def notify_holders(
+    session: Session, holds: Sequence[tuple[int, int, Slot]], hold_expires_at: datetime, kind: str, **details: Any
+) -> None:
+    """`notify_applicant` for the new holds of `create_holds` ((booking id, user id, slot)), in one statement."""
+    queue_booking_messages(
+        session,
+        kind,
+        [
+            (user_id, booking_id, _message_payload(slot, None, hold_expires_at, details))
+            for booking_id, user_id, slot in holds
+        ],
     )

@@ -42,6 +42,32 @@ def queue_message(
     )
 
 
+def queue_booking_messages(session: Session, kind: str, messages: list[tuple[int, int, dict[str, Any]]]) -> None:
+    """`queue_message` for many bookings at once ((user id, booking id, payload)), in one statement
+    whatever their number; as there, a booking that has a message of this kind gets none again."""
+    if not messages:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "kind": kind,
+            "user_id": user_id,
+            "booking_id": booking_id,
+            "payload": payload,
+            "status": "pending",
+            "created_at": now,
+            "due_at": now,
+            "dedupe_key": None,
+            "request_id": current_request_id(),
+        }
+        for user_id, booking_id, payload in messages
+    ]
+    statement = insert_for(session, OutboxMessage).on_conflict_do_nothing(
+        index_elements=["booking_id", "kind"], index_where=text("booking_id IS NOT NULL")
+    )
+    session.execute(statement, rows)
+
+
 def queue_message_to_address(
     session: Session, *, kind: str, email: str, language: str | None, payload: dict[str, Any], key: str | None = None
 ) -> None:
