@@ -17,7 +17,7 @@ from typing import Any
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -26,6 +26,7 @@ from app.auth.models import User
 from app.booking.eligibility import BookingFacts, BookingWindow, Policy, Refusal, SlotFacts, has_priority
 from app.booking.models import Booking, BookingEvent, BookingStatus, Slot
 from app.core.counters import HOLDS_TAKEN, count_on_commit
+from app.core.database import is_postgresql, unnest_rows
 from app.core.errors import DomainError
 from app.notify.services import queue_booking_messages, queue_message
 
@@ -157,28 +158,59 @@ def create_holds(session: Session, claims: Sequence[tuple[int, Slot]], now: date
                 if not change_booked(session, slot_id, +count, *conditions):
                     raise slot_full()
             holds = [
-                {
-                    "user_id": user_id,
-                    "slot_id": slot.id,
-                    "exam_type": slot.exam_type,
-                    "category": slot.category,
-                    "status": BookingStatus.HELD.value,
-                    "hold_expires_at": now + ttl,
-                    "created_at": now,
-                }
+                {"user_id": user_id, "slot_id": slot.id, "exam_type": slot.exam_type, "category": slot.category}
                 for user_id, slot in claims
             ]
-            ids = list(session.scalars(insert(Booking).returning(Booking.id, sort_by_parameter_order=True), holds))
+            ids = _insert_holds(session, holds, now, now + ttl)
             events = [
-                {"booking_id": booking_id, "action": "held", "slot_id": slot.id, "at": now}
-                for booking_id, (_user_id, slot) in zip(ids, claims, strict=True)
+                {"booking_id": booking_id, "slot_id": hold["slot_id"]}
+                for booking_id, hold in zip(ids, holds, strict=True)
             ]
-            session.execute(insert(BookingEvent), events)
+            _insert_events(session, events, "held", now)
     except IntegrityError:
         # One of them holds or booked another place meanwhile (the partial unique indexes).
         raise NotEligible(Refusal("already-booked")) from None
     count_on_commit(session, HOLDS_TAKEN, len(ids))
     return ids
+
+
+_HOLD_COLUMNS = {"user_id": "integer", "slot_id": "integer", "exam_type": "text", "category": "text"}
+
+
+def _insert_holds(session: Session, holds: list[dict], now: datetime, expires_at: datetime) -> list[int]:
+    """Insert the holds (`_HOLD_COLUMNS`); their ids in the same order."""
+    same = {
+        "status": BookingStatus.HELD.value,
+        "hold_expires_at": expires_at,
+        "created_at": now,
+    }
+    if not is_postgresql(session):
+        statement = insert(Booking).returning(Booking.id, sort_by_parameter_order=True)
+        return list(session.scalars(statement, [same | hold for hold in holds]))
+    source, arrays = unnest_rows(_HOLD_COLUMNS, holds)
+    statement = f"""
+        INSERT INTO booking (user_id, slot_id, exam_type, category, status, hold_expires_at, created_at,
+                             ics_sequence, reschedule_count)
+        SELECT v.user_id, v.slot_id, v.exam_type, v.category, :status, :hold_expires_at, :created_at, 0, 0
+        FROM {source}
+        RETURNING id, user_id
+    """  # noqa: S608  (no value in the text: the columns are our own)
+    # One hold per person (a unique index), so the person tells which id is whose.
+    ids = {user_id: booking_id for booking_id, user_id in session.execute(text(statement), arrays | same)}
+    return [ids[hold["user_id"]] for hold in holds]
+
+
+def _insert_events(session: Session, events: list[dict], action: str, at: datetime) -> None:
+    """The same step (booking_id, slot_id) in many bookings' histories."""
+    if not is_postgresql(session):
+        session.execute(insert(BookingEvent), [{"action": action, "at": at} | event for event in events])
+        return
+    source, arrays = unnest_rows({"booking_id": "integer", "slot_id": "integer"}, events)
+    statement = f"""
+        INSERT INTO booking_event (booking_id, action, slot_id, at)
+        SELECT v.booking_id, :action, v.slot_id, :at FROM {source}
+    """  # noqa: S608  (no value in the text: the columns are our own)
+    session.execute(text(statement), arrays | {"action": action, "at": at})
 
 
 def _message_payload(slot: Slot, ticket: str | None, hold_expires_at: datetime | None, details: dict) -> dict:
