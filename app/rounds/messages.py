@@ -1,5 +1,5 @@
 """The messages of a draw: a place won (a hold to confirm), no place this time, or no longer
-eligible. Composed when sent, in the person's language then."""
+eligible; and the round called off before its draw. Composed when sent, in the person's language then."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from app.notify import kinds
 from app.notify.kinds import Content, link
 from app.notify.models import OutboxMessage
 
-KINDS = ("round-won", "round-lost", "round-ineligible")
+KINDS = ("round-won", "round-lost", "round-ineligible", "round-cancelled")
 
 
 def render(message: OutboxMessage) -> Content | None:
@@ -38,6 +38,15 @@ def render(message: OutboxMessage) -> Content | None:
             _("Your request could not take part in the draw"),
             [_("At the draw the booking rules no longer allowed any of the times you chose.")],
             action=(_("See the results"), link("rounds.results", round_id=round_id)),
+        )
+    elif message.kind == "round-cancelled" and round_id:
+        content = Content(
+            _("The round you filed a request in is cancelled"),
+            [
+                _("The centre called the round off before its draw: there will be no lottery for it."),
+                _("Its exam times can now be booked as usual, first come, first served."),
+            ],
+            action=(_("See the round"), link("rounds.detail", round_id=round_id)),
         )
     else:
         return None
