@@ -167,13 +167,20 @@ def test_the_draw_gives_holds_and_publishes_verifiable_results(app, client, cent
     assert client.get(f"/api/v1/rounds/{round_id}/results").json["matches"] is False
 
 
-def test_places_nobody_won_open_first_come_first_served(app, client, centre):
-    slots = round_slots(app, count=1, capacity=3)
+def _round_with_requests(app, client, people: int, count: int, capacity: int):
+    """A round over `count` slots in which `people` applicants each chose all of them."""
+    slots = round_slots(app, count=count, capacity=capacity)
     round_id = announce_round(app)
-    people = verified_applicants(app, 2)
+    filed = verified_applicants(app, people)
     freeze(NOW + timedelta(minutes=2))
-    for person in people:
-        client.post(f"/api/v1/rounds/{round_id}/requests", json={"choices": slots}, headers=bearer(app, person))
+    for person in filed:
+        url, headers = f"/api/v1/rounds/{round_id}/requests", bearer(app, person)
+        assert client.post(url, json={"choices": slots}, headers=headers).status_code == 201
+    return slots, round_id, filed
+
+
+def test_places_nobody_won_open_first_come_first_served(app, client, centre):
+    slots, _round_id, _people = _round_with_requests(app, client, 2, count=1, capacity=3)
     freeze(DRAW)
     from app.jobs import tasks
 
@@ -238,15 +245,7 @@ def test_places_nobody_won_go_to_the_waitlist_of_that_day_first(app, client, cen
 
 
 def test_every_requester_hears_once_that_the_round_is_cancelled(app, client, centre):
-    slots = round_slots(app, count=2, capacity=2)
-    round_id = announce_round(app)
-    people = verified_applicants(app, 3)
-    freeze(NOW + timedelta(minutes=2))
-    for person in people:
-        response = client.post(
-            f"/api/v1/rounds/{round_id}/requests", json={"choices": slots}, headers=bearer(app, person)
-        )
-        assert response.status_code == 201
+    _slots, round_id, people = _round_with_requests(app, client, 3, count=2, capacity=2)
     with app.app_context():
         announcing.cancel(db.session, db.session.get(ReleaseRound, round_id), NOW + timedelta(minutes=3))
         db.session.commit()
