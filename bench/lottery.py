@@ -74,7 +74,7 @@ def seed_round(session: Session, centre: Centre, now: datetime, *, requests: int
             "email": f"draw-{tag}-{number}@bench.kz",
             "password_hash": "-",
             "full_name": f"Requester {number}",
-            "iin": f"{tag[:4]}{number:08d}"[:12],
+            "iin": f"D{tag[:3]}{number:08d}",  # a letter: never a real (all-digit) IIN
             "language": "ru",
             "role": "user",
             "active": True,

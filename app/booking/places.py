@@ -3,9 +3,10 @@
 
 A place is taken only by one conditional UPDATE of the slot row (`booked < capacity`) in the same
 transaction as the booking's insert, so no interleaving of requests can oversell a slot on SQLite or
-PostgreSQL; a CHECK constraint (`booked <= capacity`) backs it up. Like every booking service these
-are plain functions over a session that raise `DomainError`s and never commit: the view or job
-commits once.
+PostgreSQL; a CHECK constraint (`booked <= capacity`) backs it up. Many holds at once (a round's
+winners, `create_holds`) take each slot's places in one such UPDATE (`booked + n <= capacity`).
+Like every booking service these are plain functions over a session that raise `DomainError`s and
+never commit: the view or job commits once.
 """
 
 from __future__ import annotations
