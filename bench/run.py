@@ -233,7 +233,9 @@ def main() -> int:
     inprocess.rebuild_statistics(app)
     pages_10x = inprocess.page_statements(app, counter, plan.as_dict(), attempt_id)
 
-    measured = Measurements(http, sold, few, holds, reminders, pages_1x, pages_10x, memory, lottery.draw_lottery())
+    measured = Measurements(
+        http, sold, few, holds, reminders, pages_1x, pages_10x, memory, lottery.draw_in_database(app)
+    )
     results = figures(measured, sizes)
     elapsed = time.monotonic() - started
     write(settings, results, elapsed)
@@ -252,7 +254,7 @@ class Measurements:
     pages_1x: dict[str, int]  # SQL statements per page on the data set as loaded
     pages_10x: dict[str, int]  # and after it grew tenfold
     memory: float  # MiB
-    draw: lottery.DrawTimed  # the fair-release lottery over 10 000 requests
+    draw: lottery.DrawTimed  # the fair-release draw of 10 000 requests in the database
 
 
 def figures(run: Measurements, sizes: data.Sizes) -> list[dict]:

@@ -3,19 +3,22 @@
 
 A place is taken only by one conditional UPDATE of the slot row (`booked < capacity`) in the same
 transaction as the booking's insert, so no interleaving of requests can oversell a slot on SQLite or
-PostgreSQL; a CHECK constraint (`booked <= capacity`) backs it up. Like every booking service these
-are plain functions over a session that raise `DomainError`s and never commit: the view or job
-commits once.
+PostgreSQL; a CHECK constraint (`booked <= capacity`) backs it up. Many holds at once (a round's
+winners, `create_holds`) take each slot's places in one such UPDATE (`booked + n <= capacity`).
+Like every booking service these are plain functions over a session that raise `DomainError`s and
+never commit: the view or job commits once.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -24,8 +27,9 @@ from app.auth.models import User
 from app.booking.eligibility import BookingFacts, BookingWindow, Policy, Refusal, SlotFacts, has_priority
 from app.booking.models import Booking, BookingEvent, BookingStatus, Slot
 from app.core.counters import HOLDS_TAKEN, count_on_commit
+from app.core.database import is_postgresql, unnest_rows
 from app.core.errors import DomainError
-from app.notify.services import queue_message
+from app.notify.services import queue_booking_messages, queue_message
 
 
 class NotEligible(DomainError):
@@ -140,20 +144,107 @@ def create_hold(session: Session, user: User, slot: Slot, now: datetime, ttl: ti
     return booking
 
 
+def create_holds(session: Session, claims: Sequence[tuple[int, Slot]], now: datetime, ttl: timedelta) -> list[int]:
+    """`create_hold` for many people at once (a round's winners): (user id, slot) in, the holds'
+    ids out in the same order. Each slot's places are taken by one conditional UPDATE for all its
+    holds (`booked + n <= capacity`), the holds, their history and nothing else in one INSERT each;
+    all or nothing (a savepoint), whatever their number."""
+    if not claims:
+        return []  # (an INSERT with an empty list of rows would insert one row of defaults)
+    taken = Counter(slot.id for _user_id, slot in claims)
+    try:
+        with session.begin_nested():
+            for slot_id, count in taken.items():
+                conditions = (Slot.booked + count <= Slot.capacity, Slot.blocked_at.is_(None), Slot.round_id.is_(None))
+                if not change_booked(session, slot_id, +count, *conditions):
+                    raise slot_full()
+            holds = [
+                {"user_id": user_id, "slot_id": slot.id, "exam_type": slot.exam_type, "category": slot.category}
+                for user_id, slot in claims
+            ]
+            ids = _insert_holds(session, holds, now, now + ttl)
+            events = [
+                {"booking_id": booking_id, "slot_id": hold["slot_id"]}
+                for booking_id, hold in zip(ids, holds, strict=True)
+            ]
+            _insert_events(session, events, "held", now)
+    except IntegrityError:
+        # One of them holds or booked another place meanwhile (the partial unique indexes).
+        raise NotEligible(Refusal("already-booked")) from None
+    count_on_commit(session, HOLDS_TAKEN, len(ids))
+    return ids
+
+
+_HOLD_COLUMNS = {"user_id": "integer", "slot_id": "integer", "exam_type": "text", "category": "text"}
+
+
+def _insert_holds(session: Session, holds: list[dict], now: datetime, expires_at: datetime) -> list[int]:
+    """Insert the holds (`_HOLD_COLUMNS`); their ids in the same order."""
+    same = {
+        "status": BookingStatus.HELD.value,
+        "hold_expires_at": expires_at,
+        "created_at": now,
+    }
+    if not is_postgresql(session):
+        statement = insert(Booking).returning(Booking.id, sort_by_parameter_order=True)
+        return list(session.scalars(statement, [same | hold for hold in holds]))
+    source, arrays = unnest_rows(_HOLD_COLUMNS, holds)
+    statement = f"""
+        INSERT INTO booking (user_id, slot_id, exam_type, category, status, hold_expires_at, created_at,
+                             ics_sequence, reschedule_count)
+        SELECT v.user_id, v.slot_id, v.exam_type, v.category, :status, :hold_expires_at, :created_at, 0, 0
+        FROM {source}
+        RETURNING id, user_id
+    """  # noqa: S608  (no value in the text: the columns are our own)
+    # One hold per person (a unique index), so the person tells which id is whose.
+    ids = {user_id: booking_id for booking_id, user_id in session.execute(text(statement), arrays | same)}
+    return [ids[hold["user_id"]] for hold in holds]
+
+
+def _insert_events(session: Session, events: list[dict], action: str, at: datetime) -> None:
+    """The same step (booking_id, slot_id) in many bookings' histories."""
+    if not is_postgresql(session):
+        session.execute(insert(BookingEvent), [{"action": action, "at": at} | event for event in events])
+        return
+    source, arrays = unnest_rows({"booking_id": "integer", "slot_id": "integer"}, events)
+    statement = f"""
+        INSERT INTO booking_event (booking_id, action, slot_id, at)
+        SELECT v.booking_id, :action, v.slot_id, :at FROM {source}
+    """  # noqa: S608  (no value in the text: the columns are our own)
+    session.execute(text(statement), arrays | {"action": action, "at": at})
+
+
+def _message_payload(slot: Slot, ticket: str | None, hold_expires_at: datetime | None, details: dict) -> dict:
+    return {
+        "ticket": ticket,
+        "centre": slot.centre.code,
+        "exam": slot.exam_type,
+        "category": slot.category,
+        "starts_at": slot.local_starts_at.isoformat(),
+        "hold_expires_at": hold_expires_at.isoformat() if hold_expires_at else None,
+        **details,
+    }
+
+
 def notify_applicant(session: Session, booking: Booking, kind: str, **details: Any) -> None:
-    slot = booking.slot
     queue_message(
         session,
         kind=kind,
         user=booking.user,
         booking=booking,
-        payload={
-            "ticket": booking.ticket,
-            "centre": slot.centre.code,
-            "exam": slot.exam_type,
-            "category": slot.category,
-            "starts_at": slot.local_starts_at.isoformat(),
-            "hold_expires_at": booking.hold_expires_at.isoformat() if booking.hold_expires_at else None,
-            **details,
-        },
+        payload=_message_payload(booking.slot, booking.ticket, booking.hold_expires_at, details),
+    )
+
+
+def notify_holders(
+    session: Session, holds: Sequence[tuple[int, int, Slot]], hold_expires_at: datetime, kind: str, **details: Any
+) -> None:
+    """`notify_applicant` for the new holds of `create_holds` ((booking id, user id, slot)), in one statement."""
+    queue_booking_messages(
+        session,
+        kind,
+        [
+            (user_id, booking_id, _message_payload(slot, None, hold_expires_at, details))
+            for booking_id, user_id, slot in holds
+        ],
     )

@@ -110,6 +110,19 @@ def insert_for(session: Session, model):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
+def is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def unnest_rows(types: dict[str, str], rows: list[dict]) -> tuple[str, dict[str, list]]:
+    """Many rows as one array parameter per column, for PostgreSQL's `… FROM unnest(…) AS v(…)`:
+    `types` maps each column of `rows` to its SQL type. Thousands of rows then cost one statement
+    of a few parameters (an executemany or a multi-row VALUES costs the driver a parameter each)."""
+    arrays = ", ".join(f"CAST(:v_{name} AS {sql_type}[])" for name, sql_type in types.items())
+    source = f"unnest({arrays}) AS v({', '.join(types)})"
+    return source, {f"v_{name}": [row.get(name) for row in rows] for name in types}
+
+
 def close_sessions_of_lost_connections(app: Flask) -> None:
     """End every request's session even when its connection died (the database restarted).
 

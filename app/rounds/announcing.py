@@ -15,6 +15,7 @@ from app.booking.models import LICENCE_CATEGORIES, ExamType, Slot
 from app.centres.models import Centre
 from app.core.errors import DomainError, FieldErrors
 from app.core.locking import lock
+from app.notify.services import queue_messages
 from app.rounds import lottery
 from app.rounds.models import Phase, ReleaseRound, RoundRequest, RoundStatus
 
@@ -136,7 +137,27 @@ def cancel(session: Session, release: ReleaseRound, now: datetime) -> ReleaseRou
     release.status = RoundStatus.CANCELLED.value
     release.cancelled_at = now
     release_slots(session, release)
+    _tell_requesters(session, release)
     return release
+
+
+def _tell_requesters(session: Session, release: ReleaseRound) -> None:
+    """A "round-cancelled" message to every requester, in one statement; once each (the round is
+    cancelled once under its lock, and the key per request makes any second attempt queue nothing)."""
+    requests = session.execute(
+        select(RoundRequest.id, RoundRequest.user_id).where(RoundRequest.round_id == release.id)
+    ).all()
+    payload = {"round_id": release.id, "centre": release.centre.code}
+    rows = [
+        {
+            "kind": "round-cancelled",
+            "user_id": user_id,
+            "payload": payload,
+            "dedupe_key": f"round-cancelled:{request_id}",
+        }
+        for request_id, user_id in requests
+    ]
+    queue_messages(session, rows, once_per="key")
 
 
 def release_slots(session: Session, release: ReleaseRound) -> None:

@@ -1,5 +1,5 @@
 """The messages of a draw: a place won (a hold to confirm), no place this time, or no longer
-eligible. Composed when sent, in the person's language then."""
+eligible; and the round called off before its draw. Composed when sent, in the person's language then."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from app.notify import kinds
 from app.notify.kinds import Content, link
 from app.notify.models import OutboxMessage
 
-KINDS = ("round-won", "round-lost", "round-ineligible")
+# Messages about the round itself (not about a booking): they link to the round's pages.
+ABOUT_THE_ROUND = ("round-lost", "round-ineligible", "round-cancelled")
+KINDS = ("round-won", *ABOUT_THE_ROUND)
 
 
 def render(message: OutboxMessage) -> Content | None:
@@ -24,25 +26,28 @@ def render(message: OutboxMessage) -> Content | None:
             [_("A place is held for you. Confirm it before the hold runs out, or it goes to the next in line.")],
             action=(_("Confirm the place"), link("booking.detail", booking_id=booking.id)),
         )
-    elif message.kind == "round-lost" and round_id:
-        content = Content(
-            _("No place for you in this draw"),
-            [
-                _("Every place you chose went to requests drawn before yours."),
-                _("You can join the waitlist of the times you chose, or file a request in the next round."),
-            ],
-            action=(_("See the results"), link("rounds.results", round_id=round_id)),
-        )
-    elif message.kind == "round-ineligible" and round_id:
-        content = Content(
-            _("Your request could not take part in the draw"),
-            [_("At the draw the booking rules no longer allowed any of the times you chose.")],
-            action=(_("See the results"), link("rounds.results", round_id=round_id)),
-        )
+    elif message.kind in ABOUT_THE_ROUND and round_id:
+        subject, paragraphs, label, endpoint = _about_the_round(message.kind)
+        content = Content(subject, paragraphs, action=(label, link(endpoint, round_id=round_id)))
     else:
         return None
     content.sms = f"Kezek: {content.subject}. {content.action[1]}"
     return content
+
+
+def _about_the_round(kind: str) -> tuple[str, list[str], str, str]:
+    """Subject, paragraphs, the link's label and page of the messages about the round itself."""
+    if kind == "round-lost":
+        lost = _("Every place you chose went to requests drawn before yours.")
+        waitlist = _("You can join the waitlist of the times you chose, or file a request in the next round.")
+        return _("No place for you in this draw"), [lost, waitlist], _("See the results"), "rounds.results"
+    if kind == "round-ineligible":
+        refused = _("At the draw the booking rules no longer allowed any of the times you chose.")
+        return _("Your request could not take part in the draw"), [refused], _("See the results"), "rounds.results"
+    called_off = _("The centre called the round off before its draw: there will be no lottery for it.")
+    bookable = _("Its exam times can now be booked as usual, first come, first served.")
+    subject = _("The round you filed a request in is cancelled")
+    return subject, [called_off, bookable], _("See the round"), "rounds.detail"
 
 
 def register_kinds() -> None:

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from app.auth.models import User
 from app.booking.models import Booking
+from app.core.errors import DomainError
 from app.extensions import db
-from app.rounds.models import RoundRequest
+from app.notify import kinds
+from app.notify.models import OutboxMessage
+from app.rounds import announcing
+from app.rounds.models import ReleaseRound, RoundRequest
 from tests.support.booking_support import NOW, book, freeze, hold, make_slot
 from tests.support.rounds_support import DRAW, announce_round, bearer, round_slots, verified_applicants
 
@@ -161,13 +167,20 @@ def test_the_draw_gives_holds_and_publishes_verifiable_results(app, client, cent
     assert client.get(f"/api/v1/rounds/{round_id}/results").json["matches"] is False
 
 
-def test_places_nobody_won_open_first_come_first_served(app, client, centre):
-    slots = round_slots(app, count=1, capacity=3)
+def _round_with_requests(app, client, people: int, count: int, capacity: int):
+    """A round over `count` slots in which `people` applicants each chose all of them."""
+    slots = round_slots(app, count=count, capacity=capacity)
     round_id = announce_round(app)
-    people = verified_applicants(app, 2)
+    filed = verified_applicants(app, people)
     freeze(NOW + timedelta(minutes=2))
-    for person in people:
-        client.post(f"/api/v1/rounds/{round_id}/requests", json={"choices": slots}, headers=bearer(app, person))
+    for person in filed:
+        url, headers = f"/api/v1/rounds/{round_id}/requests", bearer(app, person)
+        assert client.post(url, json={"choices": slots}, headers=headers).status_code == 201
+    return slots, round_id, filed
+
+
+def test_places_nobody_won_open_first_come_first_served(app, client, centre):
+    slots, _round_id, _people = _round_with_requests(app, client, 2, count=1, capacity=3)
     freeze(DRAW)
     from app.jobs import tasks
 
@@ -229,3 +242,21 @@ def test_places_nobody_won_go_to_the_waitlist_of_that_day_first(app, client, cen
         assert entry.status == "offered"
         offered = db.session.get(Booking, entry.offered_booking_id)
         assert (offered.user_id, offered.slot_id, offered.status) == (waiting, slots[0], "held")
+
+
+def test_every_requester_hears_once_that_the_round_is_cancelled(app, client, centre):
+    _slots, round_id, people = _round_with_requests(app, client, 3, count=2, capacity=2)
+    with app.app_context():
+        announcing.cancel(db.session, db.session.get(ReleaseRound, round_id), NOW + timedelta(minutes=3))
+        db.session.commit()
+        with pytest.raises(DomainError) as again:
+            announcing.cancel(db.session, db.session.get(ReleaseRound, round_id), NOW + timedelta(minutes=4))
+        assert again.value.code == "round-finished"
+        db.session.rollback()
+        messages = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind.like("round-%"))).all()
+        assert sorted((m.kind, m.user_id) for m in messages) == [("round-cancelled", person) for person in people]
+        assert {m.payload["round_id"] for m in messages} == {round_id}
+        with app.test_request_context(), force_locale("en"):
+            content = kinds.kind_of("round-cancelled").render(messages[0])
+        assert content.subject == "The round you filed a request in is cancelled"
+        assert content.action[1].endswith(f"/rounds/{round_id}")
