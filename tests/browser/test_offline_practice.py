@@ -29,6 +29,20 @@ PICTURE_KEPT = """async () => {
 }"""
 
 
+def open_and_sync(page, url: str) -> None:
+    """Open the practice page and wait until its queued answers reached the server and left the
+    device's queue (a predicate returning a promise would count as true at once)."""
+    with page.expect_response(
+        lambda r: r.url.endswith("/api/v1/practice/answers") and r.request.method == "POST"
+    ) as sent:
+        page.goto(url)
+    assert sent.value.ok
+    page.wait_for_function(
+        "() => { kezekStore.count('queue').then(n => { window.queueLeft = n; }); return window.queueLeft === 0; }",
+        polling=100,
+    )
+
+
 def test_practice_offline_and_sync_once(live_server, browser):
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, locale="en-GB", extra_http_headers={"Accept-Language": "en"}
@@ -82,8 +96,7 @@ def test_practice_offline_and_sync_once(live_server, browser):
         assert page.get_attribute("main a.button", "href") == "/practice/"
 
         context.set_offline(False)
-        page.goto(f"{live_server}/practice/")
-        page.wait_for_function("() => kezekStore.count('queue').then(n => n === 0)")
+        open_and_sync(page, f"{live_server}/practice/")
         again = page.evaluate(SEND_AGAIN, queued)
         assert again["stored"] == []
         assert sorted(again["already_stored"]) == sorted(item["client_id"] for item in queued)
@@ -116,8 +129,7 @@ def test_answers_practised_signed_out_join_the_account_after_sign_in(live_server
         assert page.evaluate("kezekStore.count('queue')") == 3
 
         register_person(page, live_server, "ru", "learner")  # signs in
-        page.goto(f"{live_server}/practice/")
-        page.wait_for_function("() => kezekStore.count('queue').then(n => n === 0)")
+        open_and_sync(page, f"{live_server}/practice/")
         progress = page.evaluate("fetch('/api/v1/practice/progress?category=B').then(r => r.json())")
         assert progress["device_answers"] == 3
     finally:
