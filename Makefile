@@ -39,10 +39,12 @@ browser-tools:
 	fi
 
 ## test: lint, then the whole suite (also on PostgreSQL when TEST_DATABASE_URL is set or a local server answers),
-##       a worker per CPU (at most 4), each test module on one worker; PYTEST_WORKERS=0 runs it in one process
+##       a worker per CPU (at most 4), each test module on one worker; PYTEST_WORKERS=0 runs it in one process;
+##       then the tests that measure server time (marked `timing`), alone on the idle machine
 PYTEST_WORKERS ?= auto
 test: install lint browser-tools
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadfile
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadfile -m "not timing"
+	$(BIN)/pytest -m timing
 
 ## test-fast: lint, then every test not marked slow (no browser, gunicorn, scheduler process or private
 ##            PostgreSQL), on SQLite only, a worker per CPU: 1 000 tests, 9 minutes measured on 2 vCPUs

@@ -58,7 +58,7 @@ def sign_in(page, base: str, email: str) -> None:
     page.fill("#email", email)
     page.fill("#password", DEMO_PASSWORD)
     page.click("form.stack [type=submit]")
-    page.wait_for_url(lambda url: "/account/login" not in url)
+    page.wait_for_url(lambda url: "/account/login" not in url, timeout=30_000)
 
 
 def start_exam(page, base: str, language: str) -> str:

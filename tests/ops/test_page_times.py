@@ -114,6 +114,7 @@ def demo_app(app):
 
 
 @pytest.mark.slow  # the real question bank, and a thousand requests or so
+@pytest.mark.timing  # alone: other tests' load on the CPUs would be measured too
 @pytest.mark.postgres_only
 @pytest.mark.parametrize("db_url", [b for b in BACKENDS if b == "postgresql"], indirect=True)
 def test_every_page_of_every_role_answers_within_the_limit(demo_app):
