@@ -75,7 +75,8 @@ def new_page(browser, request):
             locale={"kk": "kk-KZ", "ru": "ru-RU", "en": "en-GB"}[language],
             extra_http_headers={"Accept-Language": language},
         )
-        context.set_default_timeout(10_000)
+        # Generous: `make test` runs two browser modules at once on two CPUs with the rest of the suite.
+        context.set_default_timeout(30_000)
         contexts.append(context)
         return context.new_page()
 

@@ -23,8 +23,12 @@
     fetch(form.action, { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) {
         if (response.ok) { say(form.getAttribute("data-saved")); return; }
-        if (response.status === 409) { leaving = true; window.location.reload(); return; }  // time is up
-        say(form.getAttribute("data-save-failed"));
+        return response.json().then(function (answer) {
+          // Time is up: the server finished the exam. A save that met another request at the same
+          // moment (also 409) is not: the page's own submit may already be on its way.
+          if (answer.finished && !leaving) { leaving = true; window.location.reload(); return; }
+          say(form.getAttribute("data-save-failed"));
+        });
       })
       .catch(function () { say(form.getAttribute("data-save-failed")); });
   });
