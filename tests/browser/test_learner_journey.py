@@ -75,8 +75,10 @@ def test_full_exam_without_javascript(live_server, new_page):
     screenshot(page, "learner-result-no-js")
 
 
-def focus_next(page, selector: str, limit: int = 80) -> None:
-    """Press Tab until the focused element matches `selector`."""
+def focus_next(page, selector: str, limit: int = 200) -> None:
+    """Press Tab until the focused element matches `selector` (a whole round of the page at most:
+    the question bar's 40 links come before the options, and focus may start past them)."""
+    page.wait_for_load_state("load")
     for _ in range(limit):
         page.keyboard.press("Tab")
         if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
@@ -92,6 +94,11 @@ def test_exam_by_keyboard_alone(live_server, new_page):
         outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
         assert outline != "none"  # focus is visible
         page.keyboard.press("Space")
+        # Exam mode saves the choice in the background; moving on waits for it, as the test is about
+        # the keyboard, not about a save racing the page's own submit (see the closing note).
+        page.wait_for_function(
+            "() => { const s = document.getElementById('save-status'); return !s || s.textContent.trim() !== ''; }"
+        )
         focus_next(page, "button[value=next]")
         page.keyboard.press("Enter")
         page.wait_for_url(f"{attempt}/{position + 1}")
