@@ -22,6 +22,7 @@ from wtforms import ValidationError as TokenError
 from app.auth.tokens import BEARER_SECURITY, bearer_token, request_user
 from app.core.clock import utcnow
 from app.core.errors import DomainError
+from app.core.i18n import LANGUAGES
 from app.core.urls import MAX_ID
 from app.extensions import db
 from app.practice import packs, progress, syncing
@@ -55,7 +56,7 @@ def learner_required(view):
 
 
 class PackArgs(Schema):
-    lang = fields.String(required=True, validate=validate.OneOf(["kk", "ru", "en"]))
+    lang = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
     category = fields.String(required=True, validate=validate.Length(min=1, max=3))
 
 

@@ -20,6 +20,7 @@ from app.auth.iin import make_iin
 from app.auth.models import Role, User
 from app.booking.models import Booking, BookingStatus, Slot
 from app.centres.models import Centre
+from app.core.i18n import LANGUAGES
 from app.staff.models import CentreClosure
 
 HISTORY_DOMAIN = "history.demo.kezek.kz"
@@ -57,7 +58,7 @@ def _new_person(plan: _Plan) -> int:
             "full_name": f"Demo applicant {index}",
             "iin": make_iin(date(1971, 1, 1) + timedelta(days=index // 900), "male", 10 * (index % 900)),
             "role": Role.USER.value,
-            "language": plan.rng.choice(("kk", "ru", "en")),
+            "language": plan.rng.choice(LANGUAGES),
         }
     )
     return index

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from app.core.clock import utcnow
 from app.core.errors import DomainError
+from app.core.i18n import LANGUAGES
 from app.extensions import csrf, db
 from app.notify import actions, telegram_links
 from app.notify.senders import DeliveryError
@@ -31,7 +32,7 @@ def _language(settings=None, sender: dict | None = None) -> str:
     if settings is not None and settings.user.language:
         return settings.user.language
     code = ((sender or {}).get("language_code") or "")[:2]
-    return code if code in ("kk", "ru", "en") else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return code if code in LANGUAGES else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def _say(chat_id: int, text: str, rows=None):
