@@ -74,6 +74,9 @@ def new_page(browser, request):
             java_script_enabled=javascript,
             locale={"kk": "kk-KZ", "ru": "ru-RU", "en": "en-GB"}[language],
             extra_http_headers={"Accept-Language": language},
+            # The service worker has its own journeys (test_offline_practice); elsewhere it would only
+            # add its install downloads to every fresh profile and a second party to each navigation.
+            service_workers="block",
         )
         # Generous: `make test` runs two browser modules at once on two CPUs with the rest of the suite.
         context.set_default_timeout(30_000)

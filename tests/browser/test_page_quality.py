@@ -101,7 +101,7 @@ def file_appeal(page, base: str) -> str:
 @pytest.fixture(scope="module")
 def pages_by_role(live_server, browser):
     """(role, url) for every main page; exam pages come from a real attempt."""
-    context = browser.new_context()
+    context = browser.new_context(service_workers="block")
     page = context.new_page()
     sign_in(page, live_server, "learner@demo.kezek.kz")
     learner_exam = [path.removeprefix(live_server) for path in exam_pages(page, live_server)]
