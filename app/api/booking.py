@@ -9,7 +9,7 @@ from typing import Any
 from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate, validates_schema
 
 from app.auth.access import per_person_key
 from app.auth.models import Role
@@ -20,7 +20,7 @@ from app.booking.ics import calendar_response
 from app.booking.models import LICENCE_CATEGORIES, Booking, ExamType, Slot
 from app.centres.services import centres_by_city, find_centre
 from app.core.clock import utcnow
-from app.core.ranges import period, validate_supported_day
+from app.core.ranges import check_schema_period, period, validate_supported_day
 from app.core.urls import MAX_ID
 from app.extensions import db, limiter
 
@@ -56,8 +56,7 @@ class SlotQuerySchema(Schema):
 
     @validates_schema
     def check_range(self, data, **kwargs):
-        if data["from_"] and data["to"] and not 0 <= (data["to"] - data["from_"]).days <= MAX_RANGE_DAYS:
-            raise ValidationError(f"`to` must be on or after `from`, at most {MAX_RANGE_DAYS} days later.", "to")
+        check_schema_period(data["from_"], data["to"], MAX_RANGE_DAYS)
 
 
 class SlotSchema(Schema):

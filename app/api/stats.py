@@ -9,11 +9,11 @@ from datetime import timedelta
 from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import Schema, fields, validates_schema
 
 from app.centres.models import Centre
 from app.core.clock import utcnow
-from app.core.ranges import MAX_PERIOD_DAYS, period, validate_supported_day
+from app.core.ranges import MAX_PERIOD_DAYS, check_schema_period, period, validate_supported_day
 from app.extensions import db, limiter
 from app.stats import figures, publication
 
@@ -42,8 +42,7 @@ class StatsQuerySchema(Schema):
 
     @validates_schema
     def check_range(self, data, **kwargs):
-        if data["from_"] and data["to"] and not 0 <= (data["to"] - data["from_"]).days < MAX_PERIOD_DAYS:
-            raise ValidationError(f"`to` must be on or after `from`, less than {MAX_PERIOD_DAYS} days later.", "to")
+        check_schema_period(data["from_"], data["to"], MAX_PERIOD_DAYS - 1)
 
 
 class CentreMonthSchema(Schema):

@@ -35,6 +35,13 @@ class OutOfRange(DomainError):
     code = "out-of-range"
 
 
+def check_schema_period(first: date | None, last: date | None, longest_days: int, field: str = "to") -> None:
+    """For an API schema's `from`/`to` pair: a marshmallow ValidationError on `field` unless `last`
+    is on or after `first` and at most `longest_days` days later (either missing: nothing to check)."""
+    if first and last and not 0 <= (last - first).days <= longest_days:
+        raise SchemaValidationError(f"`to` must be on or after `from`, at most {longest_days} days later.", field)
+
+
 def supported_days() -> tuple[date, date]:
     """The first and the last day any request may name."""
     today = utcnow().date()
