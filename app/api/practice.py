@@ -165,6 +165,10 @@ class ProgressSchema(Schema):
 class SessionSchema(Schema):
     signed_in = fields.Boolean()
     csrf_token = fields.String(allow_none=True)
+    owner = fields.String(
+        allow_none=True,
+        metadata={"description": "The tag the device files this account's queued answers under (null signed out)"},
+    )
 
 
 @blp.route("/pack")
@@ -236,5 +240,7 @@ class SessionState(MethodView):
     @blp.response(200, SessionSchema)
     def get(self):
         """Whether the browser is signed in, and a fresh CSRF token for sending answers by cookie."""
-        signed_in = bool(current_user.is_authenticated)
-        return {"signed_in": signed_in, "csrf_token": generate_csrf() if signed_in else None}
+        if not current_user.is_authenticated:
+            return {"signed_in": False, "csrf_token": None, "owner": None}
+        owner = syncing.device_owner(current_app.config["SECRET_KEY"], current_user.id)
+        return {"signed_in": True, "csrf_token": generate_csrf(), "owner": owner}

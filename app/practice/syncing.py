@@ -5,10 +5,16 @@ has already sent (the unique constraint on (user_id, client_id), with ON CONFLIC
 a batch sent twice — a lost response, two tabs syncing at once — stores each answer once, even
 when both arrive together: the database decides, and only the rows it inserted count. Those feed
 the learner's progress and FSRS cards like any practice answer.
+
+A device may be shared: each queued answer is tagged with the owner the device last saw signed in
+(`device_owner`, an opaque tag, not the account's id), and a sync sends only the answers of the
+account signed in now, plus those given signed out, which join whoever signs in next.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,6 +25,14 @@ from sqlalchemy.orm import Session
 from app.exam.learner_progress import record_outcomes
 from app.exam.models import PracticeAnswer, QuestionOption, QuestionRevision
 from app.exam.spaced_repetition import Outcome
+
+
+def device_owner(secret_key: str | bytes, user_id: int) -> str:
+    """The tag a device files an account's queued answers under: stable for the account, the same
+    on every device, and says nothing about the account to anyone without the server's key."""
+    key = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    return hmac.new(key, f"practice-device-owner:{user_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
 
 MAX_SECONDS = 600  # as for answers in an attempt: a phone left on the table is not time spent
 

@@ -19,7 +19,7 @@ SEND_AGAIN = """async (items) => {
   const state = await (await fetch('/api/v1/practice/session', {cache: 'no-store'})).json();
   const response = await fetch('/api/v1/practice/answers', {method: 'POST',
     headers: {'Content-Type': 'application/json', 'X-CSRFToken': state.csrf_token},
-    body: JSON.stringify({answers: items})});
+    body: JSON.stringify({answers: items.map(({owner, ...answer}) => answer)})});
   return response.json();
 }"""
 PICTURE_KEPT = """async () => {
@@ -132,5 +132,49 @@ def test_answers_practised_signed_out_join_the_account_after_sign_in(live_server
         open_and_sync(page, f"{live_server}/practice/")
         progress = page.evaluate("fetch('/api/v1/practice/progress?category=B').then(r => r.json())")
         assert progress["device_answers"] == 3
+    finally:
+        context.close()
+
+
+def test_a_shared_device_sends_each_account_only_its_own_answers(live_server, browser):
+    """Answers queued offline while one account was signed in wait for that account: another who
+    signs in on the same device gets none of them; the first gets all of them back."""
+    context = browser.new_context(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    progress = "fetch('/api/v1/practice/progress?category=B').then(r => r.json())"
+    try:
+        first = register_person(page, live_server, "en", "learner")
+        page.goto(f"{live_server}/practice/")
+        page.click("#save-offline")
+        expect(page.locator("#offline-status")).to_contain_text("English · B")
+        context.set_offline(True)
+        page.click("#mode-topic")
+        for _ in range(2):
+            page.locator(".practice-option").first.click()
+            expect(page.locator("#question-feedback .feedback-verdict")).to_be_visible()
+            page.click("#question-next")
+        queued = page.evaluate("kezekStore.all('queue')")
+        assert len(queued) == 2
+        assert len({item["owner"] for item in queued}) == 1
+        assert queued[0]["owner"]
+        context.set_offline(False)
+
+        context.clear_cookies()  # the first account is gone from this browser; the answers stay
+        register_person(page, live_server, "en", "learner")  # a second person signs in here
+        with page.expect_response(lambda r: r.url.endswith("/api/v1/practice/session")):
+            page.goto(f"{live_server}/practice/")
+        expect(page.locator("#sync-status")).to_have_text("All your answers are counted.")
+        assert page.evaluate("kezekStore.count('queue')") == 2
+        assert page.evaluate(progress)["device_answers"] == 0
+
+        context.clear_cookies()
+        page.goto(f"{live_server}/account/login")
+        page.fill("#email", first)
+        page.fill("#password", "steppe-road-2026")
+        page.click("form.stack [type=submit]")
+        page.wait_for_url(lambda url: "/account/login" not in url)
+        open_and_sync(page, f"{live_server}/practice/")
+        assert page.evaluate(progress)["device_answers"] == 2
     finally:
         context.close()

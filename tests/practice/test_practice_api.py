@@ -112,7 +112,11 @@ def test_answers_are_stored_once_per_client_id(app, bank, client, make_user, fro
 def test_answers_need_a_learner_and_a_csrf_token_by_cookie(app, bank, client, auth, make_user, frozen):
     batch = answers_for(client, 2)
     assert client.post(ANSWERS, json={"answers": batch}).status_code == 401
-    assert client.get("/api/v1/practice/session").get_json() == {"signed_in": False, "csrf_token": None}
+    assert client.get("/api/v1/practice/session").get_json() == {
+        "signed_in": False,
+        "csrf_token": None,
+        "owner": None,
+    }
     user = make_user()
     auth.login(user.email)
     refused = client.post(ANSWERS, json={"answers": batch})
@@ -125,6 +129,19 @@ def test_answers_need_a_learner_and_a_csrf_token_by_cookie(app, bank, client, au
     assert client.post(ANSWERS, json={"answers": bad}, headers={"X-CSRFToken": token}).status_code == 422
     app.config["PRACTICE_BATCH_LIMIT"] = 1
     assert client.post(ANSWERS, json={"answers": batch}, headers={"X-CSRFToken": token}).status_code == 422
+
+
+def test_each_account_has_its_own_device_owner_tag_that_names_nobody(app, client, auth, make_user):
+    owners = []
+    for user in (make_user(), make_user()):
+        auth.login(user.email)
+        state = client.get("/api/v1/practice/session").get_json()
+        assert state["signed_in"] is True
+        assert len(state["owner"]) == 32  # an HMAC, not the account id
+        assert client.get("/api/v1/practice/session").get_json()["owner"] == state["owner"]  # stable
+        owners.append(state["owner"])
+        auth.logout()
+    assert owners[0] != owners[1]
 
 
 def test_due_and_progress_follow_fsrs(app, bank, client, make_user, frozen):

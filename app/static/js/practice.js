@@ -1,6 +1,8 @@
 // Offline practice (docs/practice.md): packs kept in IndexedDB with their pictures in the cache,
 // topic practice, marathon, my mistakes and due today with feedback at once from the pack, and
-// answers queued with client-made UUIDs, sent on load, on `online` and after each answer.
+// answers queued with client-made UUIDs, sent on load, on `online` and after each answer. Each
+// queued answer carries the owner the device last saw signed in (null: signed out); a sync sends
+// the signed-in account's own and the signed-out ones, never another account's.
 (function () {
   "use strict";
   var root = document.getElementById("practice-app");
@@ -261,7 +263,10 @@
       answered_at: new Date().toISOString(),
       seconds: Math.round((Date.now() - session.shownAt) / 1000)
     };
-    var saved = store.put("queue", item).then(function () {
+    var saved = stateGet("owner", null).then(function (owner) {
+      item.owner = owner;
+      return store.put("queue", item);
+    }).then(function () {
       return remember(session, q, option.correct);
     });
     saved.then(showQueue).then(function () { if (navigator.onLine) { sync(); } });
@@ -302,7 +307,9 @@
   // Sync: every queued answer, in batches, with the page's CSRF token (fresh from the server, as
   // this page may come from the cache); each answer leaves the queue once the server has it.
   function showQueue() {
-    return store.count("queue").then(function (waiting) {
+    // Another account's answers wait for that account and are not counted here.
+    return Promise.all([store.all("queue"), stateGet("owner", null)]).then(function (found) {
+      var waiting = found[0].filter(function (item) { return !item.owner || item.owner === found[1]; }).length;
       var signedIn = root.getAttribute("data-signed-in") === "true";
       $("sync-status").textContent = waiting
         ? fmt(T.waiting, { n: waiting }) + (signedIn ? "" : " " + T.signIn)
@@ -319,7 +326,12 @@
           method: "POST",
           credentials: "same-origin",
           headers: { "Content-Type": "application/json", "X-CSRFToken": token },
-          body: JSON.stringify({ answers: batch })
+          body: JSON.stringify({ answers: batch.map(function (item) {
+            return {
+              client_id: item.client_id, question_id: item.question_id, option_id: item.option_id,
+              answered_at: item.answered_at, seconds: item.seconds
+            };
+          }) })
         }).then(function (response) {
           if (!response.ok) { throw new Error("answers " + response.status); }
           return response.json();
@@ -339,8 +351,11 @@
         return response.json();
       }).then(function (state) {
         root.setAttribute("data-signed-in", state.signed_in ? "true" : "false");
-        if (!state.signed_in) { return; }
-        return (items.length ? sendAll(state.csrf_token, items) : Promise.resolve()).then(loadDue);
+        return store.put("state", state.owner || null, "owner").then(function () {
+          if (!state.signed_in) { return; }
+          var mine = items.filter(function (item) { return !item.owner || item.owner === state.owner; });
+          return (mine.length ? sendAll(state.csrf_token, mine) : Promise.resolve()).then(loadDue);
+        });
       });
     }).catch(function () { /* offline or refused: the queue stays for the next try */ }).then(function () {
       syncing = null;
