@@ -64,7 +64,14 @@ class TemplateForm(FlaskForm):
 class ClosureForm(FlaskForm):
     first_day = DateField(_l("First day"), validators=[InputRequired(), SupportedDay()])
     last_day = DateField(_l("Last day"), validators=[InputRequired(), SupportedDay()])
-    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)])
+    reason = StringField(
+        _l("Reason"),
+        validators=[DataRequired(), Length(max=300)],
+        description=_l(
+            "Published on the centre's open statistics and sent to the applicants whose bookings are "
+            "cancelled: write no names or other personal data."
+        ),
+    )
     submit = SubmitField(_l("Close the centre on these days"))
 
 

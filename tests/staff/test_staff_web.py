@@ -129,6 +129,14 @@ def test_capacity_floor_has_a_clear_message(client, auth, world):
     assert response.status_code == 302  # one booked, one place: fine (the floor is tested in the services)
 
 
+def test_closure_reason_warns_that_it_is_published(client, auth, world):
+    auth.login(world["staff"].email)
+    page = BeautifulSoup(client.get("/staff/centres/ALM/closures").data, "html.parser")
+    reason = page.find("input", attrs={"name": "reason"})
+    hint = page.find(id=reason["aria-describedby"])
+    assert "no names or other personal data" in hint.get_text()
+
+
 def test_exam_day_check_in_and_result_through_the_pages(app, client, auth, world):
     auth.login(world["staff"].email)
     booking = world["ALM"]["booking"]
