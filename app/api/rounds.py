@@ -72,7 +72,7 @@ class ChoiceField(fields.Field):
 
 CHOICE_SCHEMA = {
     "oneOf": [
-        {"type": "integer", "description": "A slot id of the round"},
+        {"type": "integer", "minimum": 1, "maximum": MAX_ID, "description": "A slot id of the round"},
         {
             "type": "object",
             "properties": {
@@ -80,6 +80,7 @@ CHOICE_SCHEMA = {
                 "part": {"type": "string", "enum": list(lottery.PARTS)},
             },
             "required": ["date", "part"],
+            "additionalProperties": False,
             "description": "Any time that day and part of day at the centre, the earliest free first",
         },
     ]
