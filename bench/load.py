@@ -218,6 +218,12 @@ async def _rushes(plan: dict, rushers: list[Client], floor: Work, results: dict[
     results["rush_floor"] = (await drive(floor, concurrent, seconds, limit)).summary()
     requests_path, choices = f"/api/v1/rounds/{plan['round_id']}/requests", plan["round_choices"]
 
+    # As people do, each first reads the round (its times and day parts) before it opens: untimed.
+    async def read_round(_: int, i: int) -> int:
+        return (await rushers[i].call("GET", f"/api/v1/rounds/{plan['round_id']}"))[0]
+
+    await drive(read_round, concurrent, max(seconds, 120), len(rushers), warm_up=0)
+
     async def file_request(_: int, i: int) -> int:
         return (await rushers[i].call("POST", requests_path, {"choices": choices}))[0]
 
