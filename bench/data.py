@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
+from app.rounds import lottery
+
 # One hour per exam, five a day, for theory and practical in the four commonest categories:
 # 20 centres x 365 days x 40 = 292 000 slots.
 HOURS = (9, 10, 11, 12, 13)
@@ -68,6 +70,8 @@ class Plan:
     staff_email: str
     roster_slot_id: int
     profile: str
+    round_id: int  # an open fair-release round the rush's applicants file requests in
+    round_choices: list  # what each of them asks for: a day part, then slots
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -193,6 +197,7 @@ def load(connection: sa.Connection, sizes: Sizes) -> Plan:
         ),
         {"centre": centre_id},
     )
+    round_id, round_choices = add_open_round(connection, centre_id, rush)
     month = connection.scalar(sa.text("SELECT CAST(date_trunc('month', current_date + 31) AS date)"))
     return Plan(
         password=password,
@@ -206,7 +211,47 @@ def load(connection: sa.Connection, sizes: Sizes) -> Plan:
         staff_email=f"staff-{centre_code.lower()}@example.kz",
         roster_slot_id=roster_slot_id,
         profile="B",
+        round_id=round_id,
+        round_choices=round_choices,
     )
+
+
+def add_open_round(connection: sa.Connection, centre_id: int, user_ids: list[int]) -> tuple[int, list]:
+    """A fair-release round open for requests (drawn a day later, never during the run) over five
+    slots of the rush's category ten days ahead (09:00 to 13:00, Almaty), and phones confirmed for
+    the applicants who will file in it (the rule for filing). Returns the round and the choices."""
+    seed = lottery.new_seed()
+    round_id = connection.scalar(
+        sa.text(
+            """
+            INSERT INTO release_round (centre_id, exam_type, category, opens_at, draw_at, status, seed,
+                                       seed_sha256, created_at)
+            VALUES (:centre, 'theory', :category, now() - interval '1 minute', now() + interval '1 day',
+                    'announced', :seed, :sha, now())
+            RETURNING id
+            """
+        ),
+        {"centre": centre_id, "category": RUSH_CATEGORY, "seed": seed, "sha": lottery.commitment(seed)},
+    )
+    slot_ids = connection.scalars(
+        sa.text(
+            """
+            INSERT INTO slot (centre_id, exam_type, category, starts_at, ends_at, capacity, booked, round_id,
+                              created_at)
+            SELECT :centre, 'theory', :category, ((current_date + 10) + make_time(h, 0, 0)) AT TIME ZONE 'Asia/Almaty',
+                   ((current_date + 10) + make_time(h + 1, 0, 0)) AT TIME ZONE 'Asia/Almaty', 10, 0, :round, now()
+            FROM unnest(CAST(:hours AS int[])) AS h
+            RETURNING id
+            """
+        ),
+        {"centre": centre_id, "category": RUSH_CATEGORY, "round": round_id, "hours": list(HOURS)},
+    ).all()
+    connection.execute(
+        sa.text("UPDATE user_account SET phone = '+77010000000', phone_confirmed_at = now() WHERE id = ANY(:ids)"),
+        {"ids": user_ids},
+    )
+    day = connection.scalar(sa.text("SELECT CAST(current_date + 10 AS date)")).isoformat()
+    return round_id, [{"date": day, "part": "morning"}, *sorted(slot_ids)[-2:]]
 
 
 def add_history(connection: sa.Connection, first_user: int, last_user: int, attempts: int, bookings: int) -> None:

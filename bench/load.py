@@ -200,19 +200,41 @@ async def run(plan: dict) -> dict:
         # The public statistics, as anyone reads them: no sign-in, a city's comparison.
         results["statistics"] = (await drive(visit(client(), "/stats/"), concurrency, seconds, limit)).summary()
 
-        # The rush: every client wants a place in the one slot at once; each tries once, no warm-up.
-        rushers = [client(token=f"{prefix}{user_id}") for user_id in plan["rush_user_ids"]]
-
-        async def rush(_: int, i: int) -> int:
-            return (await rushers[i].call("POST", "/api/v1/bookings", {"slot_id": plan["rush_slot_id"]}))[0]
-
-        concurrent = min(len(rushers), plan["rush_concurrency"])
-        results["rush"] = (await drive(rush, concurrent, max(seconds, 120), len(rushers), warm_up=0)).summary()
+        await _rushes(plan, [client(token=f"{prefix}{user_id}") for user_id in plan["rush_user_ids"]], floor, results)
     finally:
         for each in clients:
             await each.close()
         await connector.close()
     return results
+
+
+async def _rushes(plan: dict, rushers: list[Client], floor: Work, results: dict[str, dict]) -> None:
+    """The rushes: as many clients as people at once, each trying once, no warm-up."""
+    seconds, limit = plan["seconds"], plan["requests"]
+    concurrent = min(len(rushers), plan["rush_concurrency"])
+    # Filing requests at the rush's rate: the same clients at once, each files one request in the
+    # open round (before the booking rush, after which they could not ask for another theory exam).
+    # Against the floor measured with as many clients at once.
+    results["rush_floor"] = (await drive(floor, concurrent, seconds, limit)).summary()
+    requests_path, choices = f"/api/v1/rounds/{plan['round_id']}/requests", plan["round_choices"]
+
+    # As people do, each first reads the round (its times and day parts) before it opens: untimed.
+    async def read_round(_: int, i: int) -> int:
+        return (await rushers[i].call("GET", f"/api/v1/rounds/{plan['round_id']}"))[0]
+
+    await drive(read_round, concurrent, max(seconds, 120), len(rushers), warm_up=0)
+
+    async def file_request(_: int, i: int) -> int:
+        return (await rushers[i].call("POST", requests_path, {"choices": choices}))[0]
+
+    filing = drive(file_request, concurrent, max(seconds, 120), len(rushers), warm_up=0)
+    results["round_requests"] = (await filing).summary()
+
+    # The booking rush: every client wants a place in the one slot at once.
+    async def rush(_: int, i: int) -> int:
+        return (await rushers[i].call("POST", "/api/v1/bookings", {"slot_id": plan["rush_slot_id"]}))[0]
+
+    results["rush"] = (await drive(rush, concurrent, max(seconds, 120), len(rushers), warm_up=0)).summary()
 
 
 def main(argv: list[str]) -> int:

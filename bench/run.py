@@ -341,6 +341,21 @@ def figures(run: Measurements, sizes: data.Sizes) -> list[dict]:
                 run.pages_10x[page] == count,
             )
         )
+    filing, rush_floor = http["round_requests"], http["rush_floor"]
+    filed = filing["statuses"].get("201", 0)
+    value = ratio(filing["p95"], rush_floor["p95"])
+    ok = value <= 3 and filed == sizes.rush_clients
+    rows += [
+        row("filing round requests at the rush's rate: p95 ÷ floor p95", value, "ratio", "≤ 3", ok),
+        row(
+            f"filing round requests: p95 ({sizes.rush_clients} clients)",
+            round(filing["p95"] * 1000, 1),
+            "ms",
+            "reported",
+            True,
+        ),
+        row("filing round requests: filed", filed, "requests", f"= {sizes.rush_clients}", filed == sizes.rush_clients),
+    ]
     places = lottery.SLOTS * lottery.PLACES_PER_SLOT
     ok = run.draw.seconds <= 2 and run.draw.winners == places
     rows.append(row(lottery.NAME, round(run.draw.seconds, 3), "s", "≤ 2", ok))

@@ -10,7 +10,7 @@ from typing import Any
 from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from app.auth.access import per_person_key
 from app.auth.tokens import bearer_required
@@ -20,7 +20,7 @@ from app.centres.services import find_centre
 from app.core.clock import utcnow
 from app.core.urls import MAX_ID
 from app.extensions import db, limiter
-from app.rounds import announcing, requesting, verifying
+from app.rounds import announcing, lottery, requesting, verifying
 from app.rounds.models import MAX_CHOICES, ReleaseRound, RoundRequest
 
 blp = Blueprint("api_rounds", __name__, description="Fair-release rounds: new places by an auditable lottery")
@@ -45,21 +45,61 @@ class RoundSchema(Schema):
     seed_sha256 = fields.String(metadata={"description": "SHA-256 of the secret seed, published at the announcement"})
     seed = fields.String(allow_none=True, metadata={"description": "The seed, published after the draw"})
     slots = fields.List(fields.Integer(), metadata={"description": "The slots whose places the round gives out"})
+    day_parts = fields.List(
+        fields.Dict(),
+        metadata={"description": 'The days and parts of day with slots in the round ({"date", "part"}), as choices'},
+    )
+
+
+class ChoiceField(fields.Field):
+    """A slot id of the round, or {"date": "YYYY-MM-DD", "part": "morning|afternoon|evening"}: any
+    time that day and part of day at the centre (morning before 12:00, afternoon until 17:00)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            choice = lottery.parse_choice(value)
+        except (ValueError, TypeError):
+            raise ValidationError(
+                'A slot id, or {"date": "YYYY-MM-DD", "part": "morning", "afternoon" or "evening"}.'
+            ) from None
+        if isinstance(choice, int) and not 1 <= choice <= MAX_ID:
+            raise ValidationError("No such slot.")
+        return choice
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+
+CHOICE_SCHEMA = {
+    "oneOf": [
+        {"type": "integer", "minimum": 1, "maximum": MAX_ID, "description": "A slot id of the round"},
+        {
+            "type": "object",
+            "properties": {
+                "date": {"type": "string", "format": "date"},
+                "part": {"type": "string", "enum": list(lottery.PARTS)},
+            },
+            "required": ["date", "part"],
+            "additionalProperties": False,
+            "description": "Any time that day and part of day at the centre, the earliest free first",
+        },
+    ]
+}
 
 
 class ChoicesSchema(Schema):
     choices = fields.List(
-        fields.Integer(validate=validate.Range(min=1, max=MAX_ID)),
+        ChoiceField(metadata=CHOICE_SCHEMA),
         required=True,
         validate=validate.Length(min=1, max=MAX_CHOICES),
-        metadata={"description": "Slot ids of the round, most preferred first"},
+        metadata={"description": "Slots of the round or days and parts of day, most preferred first"},
     )
 
 
 class RequestSchema(Schema):
     id = fields.Integer()
     round_id = fields.Integer()
-    choices = fields.List(fields.Integer())
+    choices = fields.List(ChoiceField(metadata=CHOICE_SCHEMA))
     token = fields.String(metadata={"description": "Your pseudonym in the published results"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
@@ -72,7 +112,7 @@ class RequestSchema(Schema):
 class ResultRowSchema(Schema):
     token = fields.String()
     priority = fields.Boolean()
-    choices = fields.List(fields.Integer())
+    choices = fields.List(ChoiceField(metadata=CHOICE_SCHEMA))
     position = fields.Integer(allow_none=True)
     outcome = fields.String(allow_none=True)
     slot_id = fields.Integer(allow_none=True)
@@ -83,6 +123,11 @@ class ResultsSchema(Schema):
     seed = fields.String(allow_none=True)
     seed_sha256 = fields.String()
     places = fields.Dict(keys=fields.String(), values=fields.Integer())
+    slots = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "Each slot's start in the centre's zone (what day-part choices stand for)"},
+    )
     requests = fields.List(fields.Nested(ResultRowSchema))
     matches = fields.Boolean(metadata={"description": "Whether recomputing the draw from this data gives it"})
 
@@ -95,6 +140,7 @@ def round_body(release: ReleaseRound) -> dict[str, Any]:
     figures = announcing.figures(db.session, release)
     centre = release.centre
     drawn = release.places is not None
+    slots = announcing.round_slots(db.session, release)
     return {
         "id": release.id,
         "centre": centre.code,
@@ -107,7 +153,11 @@ def round_body(release: ReleaseRound) -> dict[str, Any]:
         "status": release.phase(utcnow()).value,
         "seed_sha256": release.seed_sha256,
         "seed": release.seed if drawn else None,
-        "slots": [slot.id for slot in announcing.round_slots(db.session, release)],
+        "slots": [slot.id for slot in slots],
+        "day_parts": [
+            day_part.published()
+            for day_part in sorted(requesting.round_day_parts(release, slots), key=lottery.DayPart.sort_key)
+        ],
     }
 
 
@@ -176,7 +226,8 @@ class RoundRequests(MethodView):
     @blp.alt_response(409, description="`round-closed`: outside the request window; `request-exists`")
     @blp.alt_response(422, description="`not-eligible`: a booking rule refuses, named in `reason`")
     def post(self, data, round_id):
-        """File your request: up to five of the round's slots, most preferred first."""
+        """File your request: up to five choices, most preferred first; each a slot of the round or
+        a day and part of day (`{"date": "2026-12-10", "part": "morning"}`: any of its slots then)."""
         release = announcing.find_round(db.session, round_id)
         request = requesting.file_request(db.session, g.api_user, release, data["choices"], utcnow(), _policy())
         db.session.commit()

@@ -30,7 +30,7 @@ def _expired_holds_in_slot(now: datetime):
 def available_places(now: datetime) -> ColumnElement[int]:
     """Free places of a slot as SQL: what is not taken, counting expired holds as free. A blocked
     slot, or one held back for a fair-release round's draw, has none to book."""
-    held_back = or_(Slot.blocked_at.is_not(None), Slot.round_id.is_not(None))
+    held_back = or_(Slot.blocked_at.is_not(None), ~Slot.open_to_booking())
     return case((held_back, 0), else_=Slot.capacity - Slot.booked + _expired_holds_in_slot(now))
 
 
@@ -41,7 +41,7 @@ class SlotAvailability:
 
     def is_open(self, window: BookingWindow) -> bool:
         """Whether the exam can be booked at the window's moment, if a place is free."""
-        return window.admits(self.slot.starts_at) and self.slot.blocked_at is None and self.slot.round_id is None
+        return window.admits(self.slot.starts_at) and self.slot.blocked_at is None and not self.slot.held_for_release
 
     def can_book(self, window: BookingWindow) -> bool:
         return self.is_open(window) and self.available > 0

@@ -17,12 +17,14 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
     Integer,
     String,
     UniqueConstraint,
+    and_,
     event,
     false,
     text,
@@ -94,9 +96,22 @@ class Slot(db.Model):
     # Held back for a fair-release round's lottery until its draw (app/rounds): while set, the slot's
     # places cannot be booked directly. A string reference: booking does not import rounds.
     round_id: Mapped[int | None] = mapped_column(ForeignKey("release_round.id", ondelete="SET NULL"), index=True)
+    # Made by the generator for a week a centre's release policy will announce a round for: held back
+    # like a round's slot until that round takes it (or the policy is switched off).
+    release_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     centre: Mapped[Centre] = relationship(lazy="joined")
+
+    @property
+    def held_for_release(self) -> bool:
+        """Kept out of direct booking and waitlists for a fair-release round (announced or coming)."""
+        return self.round_id is not None or bool(self.release_pending)
+
+    @classmethod
+    def open_to_booking(cls) -> ColumnElement[bool]:
+        """SQL: not held back for a fair-release round (the opposite of `held_for_release`)."""
+        return and_(cls.round_id.is_(None), cls.release_pending.is_(False))
 
     @property
     def local_starts_at(self) -> datetime:

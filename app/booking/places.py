@@ -104,9 +104,9 @@ def slot_in_round() -> DomainError:
 def take_place(session: Session, slot: Slot) -> None:
     """Capacity check and taking the place in one statement: the database decides who is first.
     A slot held back for a round's lottery (`round_id`) gives no place until the draw releases it."""
-    conditions = (Slot.booked < Slot.capacity, Slot.blocked_at.is_(None), Slot.round_id.is_(None))
+    conditions = (Slot.booked < Slot.capacity, Slot.blocked_at.is_(None), Slot.open_to_booking())
     if not change_booked(session, slot.id, +1, *conditions):
-        if session.scalar(select(Slot.round_id).where(Slot.id == slot.id)) is not None:
+        if session.scalar(select(~Slot.open_to_booking()).where(Slot.id == slot.id)):
             raise slot_in_round()
         raise slot_full()
 
@@ -155,7 +155,7 @@ def create_holds(session: Session, claims: Sequence[tuple[int, Slot]], now: date
     try:
         with session.begin_nested():
             for slot_id, count in taken.items():
-                conditions = (Slot.booked + count <= Slot.capacity, Slot.blocked_at.is_(None), Slot.round_id.is_(None))
+                conditions = (Slot.booked + count <= Slot.capacity, Slot.blocked_at.is_(None), Slot.open_to_booking())
                 if not change_booked(session, slot_id, +count, *conditions):
                     raise slot_full()
             holds = [

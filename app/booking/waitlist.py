@@ -26,7 +26,7 @@ def join_waitlist(
     if found is None:
         raise DomainError(_l("There is no such exam time."), code="slot-not-found", status=404)
     slot = found.slot
-    if slot.round_id is not None:
+    if slot.held_for_release:
         raise slot_in_round()  # no queue ahead of a lottery: everyone has the same chance in it
     if found.available > 0 and slot.blocked_at is None:
         raise DomainError(_l("This time still has free places: book one instead."), code="slot-has-places")

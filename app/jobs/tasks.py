@@ -25,6 +25,7 @@ from app.notify.senders import mailer_from_config, sms_from_config
 from app.notify.telegram import telegram_from_config
 from app.notify.whatsapp import whatsapp_from_config
 from app.rounds.jobs import draw_due_rounds
+from app.rounds.policies import announce_due
 from app.staff.exam_day import mark_no_shows
 from app.staff.schedule import DEFAULT_HORIZON_DAYS, generate_slots
 from app.stats.rebuild import rebuild_for_app
@@ -96,6 +97,8 @@ JOBS = {
         Job("finish-expired-attempts", _finish_attempts, {"trigger": "interval", "seconds": 60}),
         # A due draw runs within a minute of its time; drawing twice is harmless (the round is locked).
         Job("draw-rounds", draw_due_rounds, {"trigger": "interval", "seconds": 30}),
+        # Release policies' rounds within a minute of their time; the unique week key makes it once.
+        Job("announce-policy-rounds", announce_due, {"trigger": "interval", "seconds": 60}),
         Job("mark-no-shows", _no_shows, {"trigger": "interval", "seconds": 300}),
         Job("generate-slots", _generate_slots, {"trigger": "cron", "hour": 2, "minute": 0}),
         Job("purge-anonymous-attempts", _purge_attempts, {"trigger": "cron", "hour": 3, "minute": 30}),

@@ -80,9 +80,16 @@ def _period_slots(centre: Centre, plan: RoundPlan, draw_at: datetime):
 
 
 def announce(
-    session: Session, centre: Centre, plan: RoundPlan, now: datetime, actor: User | None = None
+    session: Session,
+    centre: Centre,
+    plan: RoundPlan,
+    now: datetime,
+    actor: User | None = None,
+    *,
+    policy_week: date | None = None,
 ) -> ReleaseRound:
-    """Create the round with a fresh secret seed (only its hash is shown) and hold its slots back."""
+    """Create the round with a fresh secret seed (only its hash is shown) and hold its slots back.
+    `policy_week`: the week a release policy announces (unique per centre, exam and category)."""
     _check_plan(plan, now)
     seed = lottery.new_seed()
     release = ReleaseRound(
@@ -95,6 +102,7 @@ def announce(
         seed_sha256=lottery.commitment(seed),
         created_at=now,
         created_by_id=actor.id if actor is not None else None,
+        policy_week=policy_week,
     )
     session.add(release)
     session.flush()
@@ -102,7 +110,7 @@ def announce(
     joined = session.execute(
         update(Slot)
         .where(*_period_slots(centre, plan, plan.draw_time))
-        .values(round_id=release.id)
+        .values(round_id=release.id, release_pending=False)
         .execution_options(synchronize_session=False)
     ).rowcount
     if not joined:

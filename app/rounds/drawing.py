@@ -84,17 +84,29 @@ def _eligibility(slots: dict[int, Slot], now: datetime, policy: Policy):
     return refusal
 
 
-def _entry(request: _Request, exam_type: str, history: list[BookingFacts], slots: dict[int, Slot], refusal):
-    """The request as the lottery sees it, with the choices the rules still allow; or the reason none is."""
-    allowed, reason = [], "no-choice-left"
-    for slot_id in request.choices:
-        if slot_id not in slots:
-            continue  # no longer in the round
-        refused = refusal(slot_id, history)
-        if refused is None:
-            allowed.append(slot_id)
-        elif refused is not None and reason == "no-choice-left":
-            reason = refused.reason
+def _entry(request: _Request, exam_type: str, history: list[BookingFacts], groups, slots: dict[int, Slot], refusal):
+    """The request as the lottery sees it, with the choices the rules still allow; or the reason none is.
+
+    A "day and part of day" choice stays as it is when the rules allow all its slots; when they allow
+    only some, those slots take its place in the same order (the same choice, as the lottery reads
+    it), so that what is published is exactly what the lottery used."""
+    allowed: list[lottery.Choice] = []
+    reason = "no-choice-left"
+    for choice in map(lottery.parse_choice, request.choices):
+        candidates = groups.get(choice, ()) if isinstance(choice, lottery.DayPart) else (choice,)
+        passing = []
+        for slot_id in candidates:
+            if slot_id not in slots:
+                continue  # no longer in the round
+            refused = refusal(slot_id, history)
+            if refused is None:
+                passing.append(slot_id)
+            elif reason == "no-choice-left":
+                reason = refused.reason
+        if isinstance(choice, lottery.DayPart) and passing and len(passing) == len(candidates):
+            allowed.append(choice)
+        else:
+            allowed += [slot_id for slot_id in passing if slot_id not in allowed]
     if not allowed:
         return None, reason
     return lottery.Entry(request.token, tuple(allowed), has_priority(exam_type, history)), None
@@ -135,6 +147,8 @@ def _draw(session: Session, release: ReleaseRound, now: datetime, policy: Policy
         )
     }
     places = _places(list(slots.values()), now)
+    starts = {slot_id: release.centre.local(slot.starts_at) for slot_id, slot in slots.items()}
+    groups = lottery.day_parts(starts)
     release_slots(session, release)
     for slot in slots.values():
         session.expire(slot, ["round_id", "booked"])
@@ -150,17 +164,18 @@ def _draw(session: Session, release: ReleaseRound, now: datetime, policy: Policy
     histories, refusal = _histories(session, release), _eligibility(slots, now, policy)
     by_token, entries, changes = {}, [], {}
     for request in requests:
-        entry, reason = _entry(request, release.exam_type, histories[request.user_id], slots, refusal)
+        entry, reason = _entry(request, release.exam_type, histories[request.user_id], groups, slots, refusal)
         by_token[request.token] = request
         if entry is None:
             request.outcome, request.reason = Outcome.INELIGIBLE.value, reason
             changes[request.id] = {"id": request.id, "outcome": request.outcome, "outcome_reason": reason}
             continue
         # What is published is what the lottery used: the allowed choices and the priority.
-        changes[request.id] = {"id": request.id, "choices": list(entry.choices), "priority": entry.priority}
+        choices = [lottery.stored_choice(choice) for choice in entry.choices]
+        changes[request.id] = {"id": request.id, "choices": choices, "priority": entry.priority}
         entries.append(entry)
     free, winners = dict(places), []
-    for allocation in lottery.allocate(release.seed, entries, places):
+    for allocation in lottery.allocate(release.seed, entries, places, groups):
         request = by_token[allocation.token]
         request.outcome = Outcome.LOST.value if allocation.slot_id is None else Outcome.WON.value
         changes[request.id] |= {
@@ -180,6 +195,7 @@ def _draw(session: Session, release: ReleaseRound, now: datetime, policy: Policy
     _queue_round_messages(session, release, requests)
     release.status, release.drawn_at = RoundStatus.DRAWN.value, now
     release.places = {str(slot_id): count for slot_id, count in places.items()}
+    release.slot_starts = {str(slot_id): start.isoformat() for slot_id, start in starts.items()}
     won = len(winners)
     return DrawSummary(release.id, won, len(entries) - won, len(requests) - len(entries), sum(free.values()))
 

@@ -9,10 +9,22 @@ token, its lottery position and its outcome, so anyone can recompute it (`verify
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.centres.models import Centre
@@ -55,6 +67,9 @@ class ReleaseRound(db.Model):
         CheckConstraint("draw_at > opens_at", name="draw_after_opening"),
         Index("ix_release_round_centre_draw", "centre_id", "draw_at"),
         Index("ix_release_round_status_draw", "status", "draw_at"),
+        # A release policy announces one round per week, exam and category, however many schedulers
+        # run its job at once (rounds announced by hand have no week: NULLs never clash).
+        UniqueConstraint("centre_id", "exam_type", "category", "policy_week", name="uq_release_round_policy_week"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,10 +84,15 @@ class ReleaseRound(db.Model):
     seed_sha256: Mapped[str] = mapped_column(String(64))
     # Published at the draw: the free places of each slot the lottery gave out ({"slot id": n}).
     places: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    # Published at the draw too: each of those slots' start in the centre's zone ({"slot id": ISO
+    # 8601 with offset}), from which anyone can tell the slots a "day and part of day" choice meant.
+    slot_starts: Mapped[dict[str, str] | None] = mapped_column(JSON)
     drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # The Monday (centre's calendar) of the week a release policy announced this round for.
+    policy_week: Mapped[date | None] = mapped_column(Date)
 
     centre: Mapped[Centre] = relationship(lazy="joined")
 
@@ -90,7 +110,8 @@ class ReleaseRound(db.Model):
 
 
 class RoundRequest(db.Model):
-    """One person's request in a round: slot ids in order of preference; after the draw its
+    """One person's request in a round: choices in order of preference (slot ids, or {"date",
+    "part"} for any time of that day and part of day: `lottery.parse_choice`); after the draw its
     token, lottery position and outcome (all three published, never the person)."""
 
     __tablename__ = "round_request"
@@ -103,7 +124,7 @@ class RoundRequest(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("release_round.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
-    choices: Mapped[list[int]] = mapped_column(JSON)
+    choices: Mapped[list[int | dict[str, str]]] = mapped_column(JSON)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -127,3 +148,29 @@ class RoundRequest(db.Model):
             "outcome": self.outcome,
             "slot_id": self.slot_id,
         }
+
+
+class ReleasePolicy(db.Model):
+    """A centre's standing rule: "every Monday 10:00, announce the week four weeks ahead as a round"
+    (app/rounds/policies.py). One per centre; times in the centre's zone."""
+
+    __tablename__ = "release_policy"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_known"),
+        CheckConstraint("minute_of_day BETWEEN 0 AND 1439", name="minute_in_day"),
+        CheckConstraint("weeks_ahead BETWEEN 1 AND 12", name="weeks_ahead_range"),
+        CheckConstraint("window_minutes BETWEEN 5 AND 1440", name="window_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id", ondelete="CASCADE"), unique=True)
+    weekday: Mapped[int] = mapped_column(SmallInteger)  # 0 Monday … 6 Sunday
+    minute_of_day: Mapped[int] = mapped_column(SmallInteger)  # local time of the announcement
+    weeks_ahead: Mapped[int] = mapped_column(SmallInteger, default=4)
+    window_minutes: Mapped[int] = mapped_column(SmallInteger, default=30)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Occurrences before this (when it was last saved) are not announced late.
+    active_since: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    centre: Mapped[Centre] = relationship(lazy="joined")

@@ -1,13 +1,15 @@
 """Requests in a round: filing, changing and withdrawing them while requests are open.
 
 One request per person and round (a round is for one exam type and category), from verified
-people only, with up to five of the round's slots in order of preference. The booking rules
+people only, with up to five choices in order of preference: a slot of the round, or a day and
+part of day (morning, afternoon, evening at the centre) with at least one of the round's slots. The booking rules
 (app/booking/eligibility.py) are checked for every choice when it is filed and again at the draw.
 When it is filed does not matter: the lottery ignores the time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from flask import current_app
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role, User
 from app.auth.phone import phone_confirmed
-from app.booking.eligibility import Policy, Refusal, refusal_to_book
+from app.booking.eligibility import Policy, refusal_to_book
 from app.booking.models import Slot
 from app.booking.places import NotEligible, booking_history, slot_facts
 from app.core.errors import DomainError, FieldErrors
@@ -66,23 +68,33 @@ def _lock_open_round(session: Session, release: ReleaseRound, now: datetime) -> 
 
 
 def _checked_choices(
-    session: Session, user: User, release: ReleaseRound, choices: list[int], now: datetime, policy: Policy
-) -> list[int]:
+    session: Session, user: User, release: ReleaseRound, choices: list[lottery.Choice], now: datetime, policy: Policy
+) -> list[int | dict[str, str]]:
+    """The choices as stored: each a slot of the round, or a day and part of day with at least one
+    of the round's slots, and allowed by the booking rules (for a day part: at least one of its slots)."""
     if not choices:
         raise FieldErrors({"choices": [_l("Choose at least one exam time.")]})
     if len(choices) > MAX_CHOICES:
         raise FieldErrors({"choices": [_l("Choose at most %(count)s exam times.", count=MAX_CHOICES)]})
     if len(set(choices)) != len(choices):
         raise FieldErrors({"choices": [_l("Choose each exam time only once.")]})
-    slots = {slot.id: slot for slot in session.scalars(select(Slot).where(Slot.id.in_(choices)))}
-    if any(slots.get(choice) is None or slots[choice].round_id != release.id for choice in choices):
+    slots = {slot.id: slot for slot in session.scalars(select(Slot).where(Slot.round_id == release.id))}
+    groups = round_day_parts(release, slots.values())
+    candidates = [groups.get(choice, ()) if isinstance(choice, lottery.DayPart) else (choice,) for choice in choices]
+    if any(not found or any(slot_id not in slots for slot_id in found) for found in candidates):
         raise FieldErrors({"choices": [_l("Choose exam times of this round only.")]})
     history = booking_history(session, user.id)
-    for choice in choices:
-        refusal: Refusal | None = refusal_to_book(slot_facts(slots[choice]), history, now, policy)
-        if refusal is not None and refusal.reason not in PASSING_REASONS:
-            raise NotEligible(refusal)
-    return list(choices)
+    for found in candidates:
+        refusals = [refusal_to_book(slot_facts(slots[slot_id]), history, now, policy) for slot_id in found]
+        blocking = [refusal for refusal in refusals if refusal is not None and refusal.reason not in PASSING_REASONS]
+        if len(blocking) == len(refusals):
+            raise NotEligible(blocking[0])
+    return [lottery.stored_choice(choice) for choice in choices]
+
+
+def round_day_parts(release: ReleaseRound, slots: Iterable[Slot]) -> dict[lottery.DayPart, tuple[int, ...]]:
+    """The days and parts of day the round's slots fall on (the centre's zone), with their slots."""
+    return lottery.day_parts({slot.id: release.centre.local(slot.starts_at) for slot in slots})
 
 
 def _request_exists() -> DomainError:
@@ -92,7 +104,7 @@ def _request_exists() -> DomainError:
 
 
 def file_request(
-    session: Session, user: User, release: ReleaseRound, choices: list[int], now: datetime, policy: Policy
+    session: Session, user: User, release: ReleaseRound, choices: list[lottery.Choice], now: datetime, policy: Policy
 ) -> RoundRequest:
     if refusal := person_refusal(user):
         raise refusal
@@ -127,7 +139,12 @@ def own_request(session: Session, user: User, request_id: int) -> RoundRequest:
 
 
 def change_request(
-    session: Session, user: User, request: RoundRequest, choices: list[int], now: datetime, policy: Policy
+    session: Session,
+    user: User,
+    request: RoundRequest,
+    choices: list[lottery.Choice],
+    now: datetime,
+    policy: Policy,
 ) -> RoundRequest:
     lock(session, request, "choices")
     _lock_open_round(session, request.round, now)
@@ -138,7 +155,7 @@ def change_request(
 
 def move_choice(session: Session, request: RoundRequest, index: int, step: int, now: datetime, policy: Policy):
     """Move one choice up (step -1) or down (+1): the order without JavaScript."""
-    choices = list(request.choices)
+    choices = [lottery.parse_choice(choice) for choice in request.choices]
     target = index + step
     if not (0 <= index < len(choices) and 0 <= target < len(choices)):
         return request

@@ -22,8 +22,9 @@ from app.core.errors import DomainError
 from app.core.forms import run_action
 from app.extensions import db, limiter
 from app.rounds import announcing, requesting, verifying
-from app.rounds.forms import MoveForm, RequestForm
-from app.rounds.labels import outcome_name, phase_name
+from app.rounds.forms import MoveForm, RequestForm, choice_value
+from app.rounds.labels import choice_label, day_part_label, outcome_name, phase_name
+from app.rounds.lottery import PARTS, DayPart
 from app.rounds.models import ReleaseRound, RoundRequest
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
@@ -47,6 +48,20 @@ def _round_or_404(round_id: int) -> ReleaseRound:
 
 def _slot_label(slot: Slot) -> str:
     return format_datetime(slot.local_starts_at, "EEEE d MMMM, HH:mm", rebase=False)
+
+
+def _options(release: ReleaseRound, slots: list[Slot]) -> list[tuple[str, str]]:
+    """Each day's parts of day ("any time that morning") first, then that day's slots."""
+    groups = requesting.round_day_parts(release, slots)
+    options = []
+    for day in sorted({day_part.day for day_part in groups}):
+        for part in PARTS:
+            if DayPart(day, part) in groups:
+                options.append((choice_value(DayPart(day, part)), day_part_label(DayPart(day, part))))
+        options += [
+            (str(slot.id), _slot_label(slot)) for slot in slots if release.centre.local(slot.starts_at).date() == day
+        ]
+    return options
 
 
 def _my_request(release: ReleaseRound) -> RoundRequest | None:
@@ -75,7 +90,7 @@ def _round_page(release: ReleaseRound, form: RequestForm | None = None, status: 
     slots = announcing.round_slots(db.session, release)
     mine = _my_request(release)
     form = form or RequestForm(formdata=None)
-    form.set_slots([(slot.id, _slot_label(slot)) for slot in slots], mine.choices if mine else None)
+    form.set_options(_options(release, slots), mine.choices if mine else None)
     labels = {slot.id: _slot_label(slot) for slot in slots}
     return render_template(
         "rounds/detail.html",
@@ -84,6 +99,7 @@ def _round_page(release: ReleaseRound, form: RequestForm | None = None, status: 
         slots=slots,
         labels=labels,
         mine=mine,
+        mine_labels=[choice_label(choice, labels) for choice in mine.choices] if mine else [],
         form=form,
         move_form=MoveForm(formdata=None),
         phase=release.phase(utcnow()),
@@ -102,7 +118,7 @@ def detail(round_id: int):
 def save_request(round_id: int):
     release = _round_or_404(round_id)
     form = RequestForm()
-    form.set_slots([(slot.id, "") for slot in announcing.round_slots(db.session, release)])
+    form.set_options(_options(release, announcing.round_slots(db.session, release)))
     mine = _my_request(release)
 
     def action():
@@ -149,7 +165,12 @@ def withdraw(round_id: int):
 @bp.get("/mine")
 @role_required(Role.USER)
 def mine():
-    return render_template("rounds/mine.html", requests=requesting.user_requests(db.session, current_user))
+    found = requesting.user_requests(db.session, current_user)
+    slot_ids = {choice for item in found for choice in item.choices if isinstance(choice, int)}
+    slots = db.session.scalars(select(Slot).where(Slot.id.in_(slot_ids))) if slot_ids else []
+    labels = {slot.id: _slot_label(slot) for slot in slots}
+    choices = {item.id: [choice_label(choice, labels) for choice in item.choices] for item in found}
+    return render_template("rounds/mine.html", requests=found, choices=choices)
 
 
 @bp.get("/<int:round_id>/results")

@@ -1,5 +1,6 @@
 """Checking a draw from what was published alone: the seed, its hash announced beforehand, the
-places of each slot and, per request, its token, priority, choices, position and outcome.
+places of each slot and its local start time (what "a day and part of day" choices stand for) and,
+per request, its token, priority, choices, position and outcome.
 
 `verify` is pure: `flask rounds verify`, the public page and anyone's own script do the same sum.
 """
@@ -7,6 +8,7 @@ places of each slot and, per request, its token, priority, choices, position and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -37,6 +39,7 @@ def published(session: Session, release: ReleaseRound) -> dict[str, Any]:
         "seed_sha256": release.seed_sha256,
         "seed": release.seed if release.places is not None else None,
         "places": dict(release.places or {}),
+        "slots": dict(release.slot_starts or {}),
         "requests": [request.published() for request in requests],
     }
 
@@ -51,9 +54,20 @@ def verify(data: dict[str, Any]) -> Verification:
     if lottery.commitment(seed) != data.get("seed_sha256"):
         result.problems.append("the seed does not match the hash announced with the round")
     places = {int(slot_id): int(count) for slot_id, count in data.get("places", {}).items()}
+    groups = lottery.day_parts(
+        {int(slot_id): datetime.fromisoformat(start) for slot_id, start in data.get("slots", {}).items()}
+    )
     in_lottery = [row for row in data.get("requests", []) if row.get("outcome") != Outcome.INELIGIBLE]
-    entries = [lottery.Entry(row["token"], tuple(row["choices"]), bool(row.get("priority"))) for row in in_lottery]
-    expected = {allocation.token: allocation for allocation in lottery.allocate(seed, entries, places)}
+    entries = []
+    for row in in_lottery:
+        try:
+            choices = tuple(lottery.parse_choice(choice) for choice in row["choices"])
+        except ValueError:
+            result.problems.append(f"token {row['token'][:12]}…: a choice is neither a slot nor a day and part")
+            return result
+        entries.append(lottery.Entry(row["token"], choices, bool(row.get("priority"))))
+    allocations = lottery.allocate(seed, entries, places, groups)
+    expected = {allocation.token: allocation for allocation in allocations}
     for row in in_lottery:
         allocation = expected[row["token"]]
         outcome = Outcome.WON if allocation.slot_id is not None else Outcome.LOST

@@ -4,7 +4,7 @@ blueprint (app/staff/routes.py), whose access rule and helpers they share."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -15,11 +15,12 @@ from app.centres.models import Centre
 from app.core.clock import utcnow
 from app.core.forms import run_action
 from app.extensions import db
-from app.rounds import announcing
+from app.rounds import announcing, policies
 from app.rounds.labels import outcome_name, phase_name
 from app.rounds.models import ReleaseRound, RoundRequest
 from app.staff import scope
-from app.staff.round_forms import RoundForm, RoundTimesForm
+from app.staff.forms import weekday_choices
+from app.staff.round_forms import ReleasePolicyForm, RoundForm, RoundTimesForm
 from app.staff.routes import _centre_or_404, _csrf_or_400, bp
 
 
@@ -115,3 +116,38 @@ def cancel_round(round_id: int):
         success=_("The round is cancelled: its places can be booked as usual."),
     )
     return redirect(url_for("staff.round_detail", round_id=round_id))
+
+
+@bp.route("/centres/<code>/release-policy", methods=["GET", "POST"])
+def release_policy(code: str):
+    """The centre's standing release policy: when the scheduler announces the week ahead as a round."""
+    centre = _centre_or_404(code)
+    current = policies.find_policy(db.session, centre)
+    form = ReleasePolicyForm()
+    form.weekday.choices = weekday_choices()
+    if not form.is_submitted():
+        found = policies.schedule_of(current) if current else policies.Schedule(0, 10 * 60, enabled=False)
+        form.enabled.data, form.weekday.data = found.enabled, found.weekday
+        form.local_time.data = time(found.minute_of_day // 60, found.minute_of_day % 60)
+        form.weeks_ahead.data, form.window_minutes.data = found.weeks_ahead, found.window_minutes
+    else:
+        schedule = lambda: policies.Schedule(  # noqa: E731  (read only once the form is valid)
+            form.weekday.data,
+            form.local_time.data.hour * 60 + form.local_time.data.minute,
+            form.weeks_ahead.data,
+            form.window_minutes.data,
+            form.enabled.data,
+        )
+        step = run_action(
+            lambda: policies.save_policy(db.session, centre, schedule(), utcnow(), current_user),
+            form=form,
+            success=_("The release policy is saved."),
+        )
+        if step.done:
+            return redirect(url_for("staff.release_policy", code=centre.code))
+    upcoming = None
+    if current is not None and current.enabled:
+        upcoming = policies.next_occurrence(policies.schedule_of(current), centre.zone, utcnow())
+    return render_template(
+        "staff/release_policy.html", centre=centre, form=form, policy=current, upcoming=upcoming
+    ), 422 if form.errors else 200

@@ -18,6 +18,7 @@ from app.booking.models import ACTIVE_STATUSES, LICENCE_CATEGORIES, Booking, Boo
 from app.centres.models import Centre
 from app.core.acting import Acting
 from app.core.errors import FieldErrors
+from app.rounds.policies import hold_generated_slots
 from app.staff import rules
 from app.staff.models import CentreClosure, SlotTemplate
 from app.staff.slots import block_slot, day_bounds
@@ -175,7 +176,10 @@ def generate_slots(session: Session, now: datetime, days: int, centre: Centre | 
             for p in planned
             if p.starts_at > now
         )
-    return add_missing_slots(session, specs)
+    added = add_missing_slots(session, specs)
+    # Weeks a centre's release policy will announce go by its lottery, not first come, first served.
+    hold_generated_slots(session, now, centre)
+    return added
 
 
 def publish_slots(acting: Acting, centre: Centre, days: int) -> int:

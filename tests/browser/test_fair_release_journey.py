@@ -79,11 +79,11 @@ def fair_server(tmp_path_factory):
         db.engine.dispose()
 
 
-def _announce(app) -> int:
+def _announce(app, days_ahead: int = 3) -> int:
     with app.app_context():
         centre = db.session.scalar(sa.select(Centre).where(Centre.code == "ALM"))
         now = utcnow()
-        first = centre.local(now).date() + timedelta(days=3)
+        first = centre.local(now).date() + timedelta(days=days_ahead)
         plan = announcing.RoundPlan("theory", "B", first, first + timedelta(days=2), now - timedelta(minutes=1))
         release = announcing.announce(db.session, centre, plan, now)
         release.draw_at = now + timedelta(hours=1)
@@ -151,6 +151,30 @@ def test_announce_request_draw_and_verify_without_javascript(fair_server, new_pa
             documents.append(page.request.get(f"{base}{path}").text())
     assert all(not found for found in problems.values()), problems
     _assert_valid_html(documents, tmp_path)
+
+
+def test_dragging_a_choice_reorders_the_request_where_javascript_runs(fair_server, new_page):
+    """With JavaScript on, a row of the request form dragged onto the first moves its choice there;
+    the form then submits the new order, which the server stores."""
+    app, base = fair_server
+    round_id = _announce(app, days_ahead=9)  # days of their own: the other journey's round holds its slots
+    page = new_page("en")
+    _sign_in(page, base, "fair-en@example.kz")
+    page.goto(f"{base}/rounds/{round_id}")
+    assert page.locator("[data-choice-hint]").is_visible()
+    values = [option.get_attribute("value") for option in page.locator("#choice_1 option").all()]
+    slots = [value for value in values if value.isdigit() and value != "0"][:3]
+    for number, value in enumerate(slots, start=1):
+        page.select_option(f"#choice_{number}", value)
+    page.drag_and_drop("[data-choice-row]:nth-of-type(3) label", "[data-choice-row]:nth-of-type(1) label")
+    assert page.input_value("#choice_1") == slots[2]
+    assert page.input_value("#choice_2") == slots[0]
+    page.click("form.form-narrow [type=submit]")
+    page.wait_for_url(f"{base}/rounds/{round_id}#my-request")
+    screenshot(page, "fair-release-dragged")
+    with app.app_context():
+        stored = db.session.scalar(sa.select(RoundRequest.choices).where(RoundRequest.round_id == round_id))
+    assert stored == [int(slots[2]), int(slots[0]), int(slots[1])]
 
 
 def _assert_valid_html(documents: list[str], tmp_path) -> None:

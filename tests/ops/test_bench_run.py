@@ -99,6 +99,10 @@ def test_bench_runs_end_to_end_at_a_tiny_scale(tmp_path):
     # The figures that do not depend on the machine's speed hold at any scale.
     assert results["booking rush: places sold (20 clients)"]["ok"] is True
     assert results["booking rush: errors other than 409"]["value"] == 0
+    # Every rusher's request in the open round is filed (a day part and two slots each).
+    assert results["filing round requests: filed"]["value"] == 20
+    assert results["filing round requests: filed"]["ok"] is True
+    assert results["filing round requests at the rush's rate: p95 ÷ floor p95"]["value"] > 0
     assert results["release holds: SQL statements"]["ok"] is True
     pages = ("exam page", "calendar", "my bookings", "roster", "dashboard", "statistics, city", "statistics, centre")
     for page in pages:

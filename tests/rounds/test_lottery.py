@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -21,8 +23,19 @@ from app.rounds.verifying import verify
 SECRET = b"test-secret"
 
 
-def _reference(seed: str, entries, places):
-    """Written out the long way: order by the hash, then for each in turn count what is taken."""
+def _reference(seed: str, entries, places, starts=None):
+    """Written out the long way: order by the hash, then for each in turn count what is taken. A day
+    part stands for the slots starting that local day in that part (before 12, before 17, after),
+    earliest first, then by id."""
+    starts = starts or {}
+
+    def candidates(choice):
+        if not isinstance(choice, lottery.DayPart):
+            return [choice]
+        hours = {"morning": range(12), "afternoon": range(12, 17), "evening": range(17, 24)}[choice.part]
+        found = [(start, slot_id) for slot_id, start in starts.items() if start.date() == choice.day]
+        return [slot_id for start, slot_id in sorted(found) if start.hour in hours]
+
     keyed = []
     for entry in entries:
         digest = hashlib.sha256(bytes.fromhex(seed) + entry.token.encode()).hexdigest()
@@ -32,7 +45,7 @@ def _reference(seed: str, entries, places):
     result = {}
     for position, (_group, _digest, _token, entry) in enumerate(keyed, start=1):
         chosen = None
-        for slot_id in entry.choices:
+        for slot_id in (slot_id for choice in entry.choices for slot_id in candidates(choice)):
             if taken.count(slot_id) < places.get(slot_id, 0):
                 chosen = slot_id
                 break
@@ -42,25 +55,37 @@ def _reference(seed: str, entries, places):
     return result
 
 
+ALMATY = ZoneInfo("Asia/Almaty")
+DAYS = [date(2026, 12, 10), date(2026, 12, 11)]
+
+
 @st.composite
 def draws(draw):
     slot_ids = list(range(1, draw(st.integers(1, 6)) + 1))
     places = {slot_id: draw(st.integers(0, 3)) for slot_id in slot_ids}
+    # Slots over two days at any hour (several may start together: then the id decides).
+    starts = {
+        slot_id: datetime.combine(draw(st.sampled_from(DAYS)), time(draw(st.integers(8, 19))), ALMATY)
+        for slot_id in slot_ids
+    }
+    day_parts = [lottery.DayPart(day, part) for day in DAYS for part in lottery.PARTS]
     people = draw(st.integers(0, 25))
     entries = []
     for person in range(people):
-        choices = draw(st.lists(st.sampled_from([*slot_ids, 99]), min_size=1, max_size=5, unique=True))
+        options = st.sampled_from([*slot_ids, 99, *day_parts])
+        choices = draw(st.lists(options, min_size=1, max_size=5, unique=True))
         entries.append(lottery.Entry(lottery.token(SECRET, 1, person), tuple(choices), draw(st.booleans())))
     seed = draw(st.binary(min_size=32, max_size=32)).hex()
-    return seed, entries, places
+    return seed, entries, places, starts
 
 
 @settings(max_examples=300, deadline=None)
 @given(draws())
 def test_the_allocation_matches_the_reference_and_keeps_its_promises(case):
-    seed, entries, places = case
-    allocations = lottery.allocate(seed, entries, places)
-    assert {a.token: (a.position, a.slot_id) for a in allocations} == _reference(seed, entries, places)
+    seed, entries, places, starts = case
+    groups = lottery.day_parts(starts)
+    allocations = lottery.allocate(seed, entries, places, groups)
+    assert {a.token: (a.position, a.slot_id) for a in allocations} == _reference(seed, entries, places, starts)
     # Nobody twice, every request once, positions 1..n.
     assert sorted(a.token for a in allocations) == sorted(e.token for e in entries)
     assert [a.position for a in allocations] == list(range(1, len(entries) + 1))
@@ -72,7 +97,8 @@ def test_the_allocation_matches_the_reference_and_keeps_its_promises(case):
     by_token = {e.token: e for e in entries}
     for allocation in allocations:
         before = [a.slot_id for a in allocations if a.position < allocation.position]
-        free_then = [c for c in by_token[allocation.token].choices if before.count(c) < places.get(c, 0)]
+        wanted = lottery.expand(by_token[allocation.token].choices, groups)
+        free_then = [c for c in wanted if before.count(c) < places.get(c, 0)]
         assert allocation.slot_id == (free_then[0] if free_then else None)
     # The priority group first.
     priority = [a.position for a in allocations if by_token[a.token].priority]
@@ -130,21 +156,42 @@ def test_filing_early_wins_nothing_over_400_draws():
     assert _chi_square_p(statistic, 9) > 0.01, wins_by_decile
 
 
-def _published(seed, entries, places):
+def _published(seed, entries, places, starts=None):
+    starts = starts or {}
+    groups = lottery.day_parts({int(key): datetime.fromisoformat(value) for key, value in starts.items()})
     rows = []
-    for allocation in lottery.allocate(seed, entries, {int(key): count for key, count in places.items()}):
+    for allocation in lottery.allocate(seed, entries, {int(key): count for key, count in places.items()}, groups):
         entry = next(e for e in entries if e.token == allocation.token)
         rows.append(
             {
                 "token": entry.token,
                 "priority": entry.priority,
-                "choices": list(entry.choices),
+                "choices": [lottery.stored_choice(choice) for choice in entry.choices],
                 "position": allocation.position,
                 "outcome": "won" if allocation.slot_id else "lost",
                 "slot_id": allocation.slot_id,
             }
         )
-    return {"seed": seed, "seed_sha256": lottery.commitment(seed), "places": places, "requests": rows}
+    return {"seed": seed, "seed_sha256": lottery.commitment(seed), "places": places, "slots": starts, "requests": rows}
+
+
+def test_verify_reads_day_part_choices_from_the_published_start_times():
+    """Slot 1 at 09:00 and slot 2 at 10:00 are the morning; slot 3 at 15:00 the afternoon. Recomputing
+    needs only the published local starts; moving a slot into another part of day breaks it."""
+    seed = lottery.new_seed()
+    starts = {"1": "2026-12-10T09:00:00+05:00", "2": "2026-12-10T10:00:00+05:00", "3": "2026-12-10T15:00:00+05:00"}
+    morning = lottery.DayPart(date(2026, 12, 10), "morning")
+    entries = [lottery.Entry(lottery.token(SECRET, 4, p), (morning, 3) if p % 2 else (morning,)) for p in range(6)]
+    data = _published(seed, entries, {"1": 1, "2": 2, "3": 1}, starts)
+    assert verify(data).matches
+    assert {row["slot_id"] for row in data["requests"]} == {1, 2, 3, None}
+    assert {"date": "2026-12-10", "part": "morning"} in data["requests"][0]["choices"]
+    data["slots"]["3"] = "2026-12-10T11:00:00+05:00"  # now a morning slot: the order of the morning changes
+    data["slots"]["1"] = "2026-12-10T12:00:00+05:00"
+    assert not verify(data).matches
+    broken = _published(seed, entries, {"1": 1, "2": 2, "3": 1}, starts)
+    broken["requests"][0]["choices"] = [{"date": "2026-12-10", "part": "night"}]
+    assert "neither a slot nor a day and part" in verify(broken).problems[0]
 
 
 def test_verify_accepts_a_true_draw_and_finds_any_change():
