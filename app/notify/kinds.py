@@ -94,6 +94,8 @@ def register(name: str, render: Render, *, prefix: bool = False, **options: Any)
     (_prefixes if prefix else _kinds)[name] = kind
     if kind.label is not None:
         _choosable[kind.key] = kind
+    else:  # registered again without a label: no longer offered
+        _choosable.pop(kind.key, None)
 
 
 def choosable() -> dict[str, Kind]:
