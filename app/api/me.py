@@ -7,7 +7,7 @@ from flask import current_app, g
 from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from app.auth import phone
 from app.auth.access import per_person_key
@@ -15,7 +15,7 @@ from app.auth.tokens import bearer_required
 from app.core.clock import utcnow
 from app.core.errors import DomainError
 from app.extensions import db, limiter
-from app.notify import channels, telegram_links
+from app.notify import channels, kinds, telegram_links
 
 blp = Blueprint("api_me", __name__, url_prefix="/me", description="The person's phone and messenger links")
 
@@ -105,13 +105,30 @@ class TelegramLink(MethodView):
         db.session.commit()
 
 
+def _known_kind(key: str) -> None:
+    # A topic ("reminders", "important", "other") is still taken: it stands for each of its kinds.
+    if key not in kinds.choosable() and key not in channels.TOPICS:
+        raise ValidationError("Not a kind of message one chooses channels for.")
+
+
+class KindSchema(Schema):
+    key = fields.String(metadata={"description": "The key `choices` uses, e.g. reminder-2h"})
+    topic = fields.String(metadata={"description": "reminders, important or other"})
+    label = fields.String(metadata={"description": "Its name in the person's language"})
+
+
 class ChannelsSchema(Schema):
     choices = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(list(channels.TOPICS))),
+        keys=fields.String(validate=_known_kind),
         values=fields.List(fields.String(validate=validate.OneOf(channels.ALL))),
         required=True,
-        metadata={"description": "Channels per topic: reminders, important, other"},
+        metadata={
+            "description": "Channels per kind of message (see `kinds`); a topic key (reminders, important, "
+            "other) sets each of its kinds not given by key. A kind left out gets no channel (e-mail as a "
+            "last resort)."
+        },
     )
+    kinds = fields.List(fields.Nested(KindSchema), dump_only=True)
     telegram_linked = fields.Boolean(dump_only=True)
     whatsapp_opted_in = fields.Boolean(dump_only=True)
 
@@ -119,7 +136,10 @@ class ChannelsSchema(Schema):
 def _channels_state(user_id: int) -> dict:
     settings = channels.settings_for(db.session, user_id)
     return {
-        "choices": {topic: channels.defaults_for(topic, settings) for topic in channels.TOPICS},
+        "choices": channels.shown(settings),
+        "kinds": [
+            {"key": key, "topic": kind.topic, "label": str(kind.label)} for key, kind in kinds.choosable().items()
+        ],
         "telegram_linked": settings is not None and settings.telegram_chat_id is not None,
         "whatsapp_opted_in": settings is not None and settings.whatsapp_opt_in_at is not None,
     }
@@ -130,14 +150,14 @@ class Channels(MethodView):
     @bearer_required
     @blp.response(200, ChannelsSchema)
     def get(self):
-        """The channels each topic of message goes by (the defaults until chosen), and the links."""
+        """The channels each kind of message goes by (the defaults until chosen), and the links."""
         return _channels_state(g.api_user.id)
 
     @bearer_required
     @blp.arguments(ChannelsSchema)
     @blp.response(200, ChannelsSchema)
     def put(self, data):
-        """Choose the channels per topic (a topic left out keeps none but e-mail as a last resort)."""
+        """Choose the channels per kind (a kind left out keeps none but e-mail as a last resort)."""
         channels.choose(db.session, g.api_user.id, data["choices"])
         db.session.commit()
         return _channels_state(g.api_user.id)

@@ -38,4 +38,5 @@ def render(message: OutboxMessage) -> Content | None:
 
 
 def register_kinds() -> None:
-    kinds.register("appeal-", render, prefix=True)
+    label = _l("News about your appeals: received, deadlines extended, decisions")
+    kinds.register("appeal-", render, prefix=True, label=label)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from flask import url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Insert, Select, String, literal, select, true
 from sqlalchemy.orm import Session, joinedload, object_session
 
@@ -36,6 +37,18 @@ REMINDER_KINDS = tuple(kind for kind, _before, _until in REMINDERS)
 # Kinds also sent by SMS when the person gave a phone number: changes they must not miss.
 SMS_KINDS = ("reminder-2h", "cancellation", "slot-blocked", "waitlist-offer", "exam-result")
 OTHER_KINDS = ("confirmation", "hold-expired", "reminder-24h")
+# What people see when they choose each kind's channels on their profile (app.notify.channels).
+LABELS = {
+    "confirmation": _l("Booking confirmed"),
+    "rescheduled": _l("Booking moved to another time"),
+    "hold-expired": _l("A held place was released unconfirmed"),
+    "reminder-24h": _l("Reminder the day before the exam"),
+    "reminder-2h": _l("Reminder two hours before the exam"),
+    "cancellation": _l("Booking cancelled"),
+    "slot-blocked": _l("Exam time closed by the centre"),
+    "waitlist-offer": _l("A place offered from the waitlist"),
+    "exam-result": _l("Exam result"),
+}
 # The actions of the buttons under messages in Telegram (app.booking.messenger_actions).
 COME, CANCEL, TAKE = "come", "cancel", "take"
 
@@ -190,8 +203,16 @@ def register_kinds() -> None:
     for kind in SMS_KINDS + OTHER_KINDS:
         still_relevant = _still_confirmed if kind in REMINDER_KINDS else None
         topic = "reminders" if kind in REMINDER_KINDS else ""
-        kinds.register(kind, render, sms=kind in SMS_KINDS, still_relevant=still_relevant, topic=topic, summary=summary)
-    kinds.register("rescheduled", render, prefix=True, summary=summary)
+        kinds.register(
+            kind,
+            render,
+            sms=kind in SMS_KINDS,
+            still_relevant=still_relevant,
+            topic=topic,
+            summary=summary,
+            label=LABELS[kind],
+        )
+    kinds.register("rescheduled", render, prefix=True, summary=summary, label=LABELS["rescheduled"])
     kinds.register_preload("booking", preload)
     register_actions()
 

@@ -1,10 +1,16 @@
-"""Which channels a message goes by: the person's choice per topic, else the defaults.
+"""Which channels a message goes by: the person's choice per kind of message, else the defaults.
 
 Defaults: e-mail always; one messenger when linked (Telegram, else WhatsApp when opted in with a
 confirmed phone); SMS for the kinds that must not be missed (changes made by the centre, offers,
-the last reminder) when the person gave a phone number. A person who chose channels for a topic
+the last reminder) when the person gave a phone number. A person who chose channels for a kind
 gets exactly those that can reach them; when none can, e-mail. A kind that only makes sense on
-one channel (a phone code: SMS) ignores the choice."""
+one channel (a phone code: SMS) ignores the choice, and kinds nobody chooses for (account
+messages) take the defaults.
+
+Choices are kept in `message_settings.choices` by kind key ("reminder-2h", "appeal" …). Before
+they were per topic ("reminders", "important", "other"); such rows are not migrated but read in
+place: a kind without a choice of its own takes its topic's, so a person's old choice holds until
+they save the form again (which stores every kind and drops the topic rows)."""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from app.notify.kinds import Kind
+from app.notify.kinds import Kind, choosable
 from app.notify.models import MessageSettings, OutboxMessage
 
 EMAIL, SMS, TELEGRAM, WHATSAPP = "email", "sms", "telegram", "whatsapp"
@@ -61,6 +67,24 @@ def reachable(message: OutboxMessage, settings: MessageSettings | None, configur
     return found & configured
 
 
+def stored(settings: MessageSettings | None, kind: Kind) -> list[str] | None:
+    """The person's choice for this kind: its own, else the one made for its topic (the old rows)."""
+    if settings is None or kind.label is None:
+        return None
+    choices = settings.choices or {}
+    return choices[kind.key] if kind.key in choices else choices.get(kind.topic)
+
+
+def defaults(kind: Kind | None, settings: MessageSettings | None) -> list[str]:
+    """The channels of a kind nobody chose for: e-mail, one messenger if linked, SMS for SMS kinds."""
+    messenger = []
+    if settings is not None and settings.telegram_chat_id is not None:
+        messenger = [TELEGRAM]
+    elif settings is not None and settings.whatsapp_opt_in_at is not None:
+        messenger = [WHATSAPP]
+    return [EMAIL, *messenger, *([SMS] if kind is not None and kind.sms else [])]
+
+
 def plan(
     message: OutboxMessage, kind: Kind | None, settings: MessageSettings | None, configured: set[str]
 ) -> list[str]:
@@ -68,11 +92,11 @@ def plan(
     if kind is not None and not kind.email:
         return [SMS] if SMS in configured else []  # the number is in the content (sms_to)
     can = reachable(message, settings, configured)
-    topic = kind.topic if kind is not None else "other"
-    chosen = (settings.choices or {}).get(topic) if settings is not None else None
+    chosen = stored(settings, kind) if kind is not None else None
     if chosen is not None:
         picked = [channel for channel in ALL if channel in chosen and channel in can]
         return picked or ([EMAIL] if EMAIL in can else [])
+    # The defaults, as `defaults` says, among the channels that can reach the person now.
     picked = [EMAIL] if EMAIL in can else []
     messenger = next((channel for channel in (TELEGRAM, WHATSAPP) if channel in can), None)
     if messenger:
@@ -89,20 +113,30 @@ def fallback(message: OutboxMessage, settings: MessageSettings | None, configure
     return next((channel for channel in FALLBACK if channel in can and channel not in planned), None)
 
 
-def defaults_for(kind_topic: str, settings: MessageSettings | None) -> list[str]:
-    """What the profile shows as chosen for a topic: the stored choice, else the defaults."""
-    chosen = (settings.choices or {}).get(kind_topic) if settings is not None else None
-    if chosen is not None:
-        return list(chosen)
-    messenger = []
-    if settings is not None and settings.telegram_chat_id is not None:
-        messenger = [TELEGRAM]
-    elif settings is not None and settings.whatsapp_opt_in_at is not None:
-        messenger = [WHATSAPP]
-    return [EMAIL, *messenger, *([SMS] if kind_topic == "important" else [])]
+def shown(settings: MessageSettings | None) -> dict[str, list[str]]:
+    """What the profile and the API show as chosen, per kind key: the choice, else the defaults."""
+    result = {}
+    for key, kind in choosable().items():
+        chosen = stored(settings, kind)
+        result[key] = list(chosen) if chosen is not None else defaults(kind, settings)
+    return result
+
+
+def grouped() -> dict[str, list[tuple[str, object]]]:
+    """The kinds people choose for under their topics, in the topics' order: {topic: [(key, label)]}."""
+    groups: dict[str, list[tuple[str, object]]] = {topic: [] for topic in TOPICS}
+    for key, kind in choosable().items():
+        groups.setdefault(kind.topic, []).append((key, kind.label))
+    return {topic: kinds for topic, kinds in groups.items() if kinds}
 
 
 def choose(session: Session, user_id: int, choices: dict[str, list[str]]) -> None:
-    """Store the person's channels per topic (unknown topics and channels are dropped)."""
+    """Store the person's channels for every kind: a key may also be a topic (as the API took them
+    before), which stands for each of its kinds without a key of its own in `choices`. A kind in
+    neither keeps no channel (e-mail then goes as a last resort); unknown channels are dropped."""
     settings = settings_or_new(session, user_id)
-    settings.choices = {topic: [channel for channel in ALL if channel in choices.get(topic, [])] for topic in TOPICS}
+    stored_choices = {}
+    for key, kind in choosable().items():
+        wanted = choices.get(key, choices.get(kind.topic, []))
+        stored_choices[key] = [channel for channel in ALL if channel in wanted]
+    settings.choices = stored_choices

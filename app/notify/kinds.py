@@ -55,8 +55,9 @@ class Kind:
     sms: bool = False
     # False for messages that only make sense on one channel (a code for the phone it confirms).
     email: bool = True
-    # The topic people choose channels for (app.notify.channels.TOPICS); by default "important"
-    # for SMS kinds, else "other".
+    # The heading the kind is shown under when people choose channels (app.notify.channels.TOPICS),
+    # and whose old per-topic choice it follows until its own is made; by default "important" for
+    # SMS kinds, else "other".
     topic: str = ""
     # Payload keys dropped once the message is sent (a one-time code has no business staying).
     forget: tuple[str, ...] = ()
@@ -67,10 +68,17 @@ class Kind:
     # event happened (its text stays as it was then); `listed=False` keeps a kind out of the list.
     summary: Render | None = None
     listed: bool = True
+    # What people see when they choose this kind's channels (app.notify.channels); a kind without
+    # one is not offered (a password-reset link, a phone code) and goes by the defaults.
+    label: Any = None
+    # The name people's choices are stored under: the registered name, without a prefix's "-".
+    key: str = ""
 
 
 _kinds: dict[str, Kind] = {}
 _prefixes: dict[str, Kind] = {}
+# The kinds people choose channels for, by key, in the order the features registered them.
+_choosable: dict[str, Kind] = {}
 # Called with a page of the in-app list before it is rendered, so a feature loads what its
 # summaries read in one statement for the page rather than one per message.
 Preload = Callable[[Sequence[OutboxMessage]], None]
@@ -80,11 +88,19 @@ _preloads: dict[str, Preload] = {}
 def register(name: str, render: Render, *, prefix: bool = False, **options: Any) -> None:
     """Messages of kind `name` (or, with `prefix`, of every kind starting with it) are rendered by
     `render`; `options` are the other fields of `Kind` (sms, email, topic, still_relevant, summary,
-    listed). Registering a name again replaces it: the app is built many times in one process."""
+    listed, label). Registering a name again replaces it: the app is built many times in one process."""
     kind = Kind(render, **options)
-    if not kind.topic:
-        kind = replace(kind, topic="important" if kind.sms else "other")
+    kind = replace(kind, topic=kind.topic or ("important" if kind.sms else "other"), key=name.rstrip("-"))
     (_prefixes if prefix else _kinds)[name] = kind
+    if kind.label is not None:
+        _choosable[kind.key] = kind
+    else:  # registered again without a label: no longer offered
+        _choosable.pop(kind.key, None)
+
+
+def choosable() -> dict[str, Kind]:
+    """The kinds people choose channels for, by key (see `Kind.label`)."""
+    return dict(_choosable)
 
 
 def register_preload(name: str, preload: Preload) -> None:

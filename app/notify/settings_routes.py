@@ -1,5 +1,5 @@
 """The person's channels, from the profile page: Telegram (link with a QR code, unlink), WhatsApp
-(opt in with the confirmed phone, opt out) and the channels per topic of message."""
+(opt in with the confirmed phone, opt out) and the channels per kind of message."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from app.core.clock import utcnow
 from app.extensions import db
-from app.notify import channels, telegram_links
+from app.notify import channels, kinds, telegram_links
 
 bp = Blueprint("messaging", __name__, url_prefix="/account")
 
@@ -25,8 +25,9 @@ def overview(user) -> dict:
         "whatsapp_opted_in": settings is not None and settings.whatsapp_opt_in_at is not None,
         "phone_confirmed": bool(user.phone) and user.phone_confirmed_at is not None,
         "topics": channels.TOPICS,
+        "groups": channels.grouped(),
         "channel_names": channels.NAMES,
-        "chosen": {topic: channels.defaults_for(topic, settings) for topic in channels.TOPICS},
+        "chosen": channels.shown(settings),
     }
 
 
@@ -71,7 +72,9 @@ def whatsapp():
 @bp.post("/channels")
 @login_required
 def choose_channels():
-    channels.choose(db.session, current_user.id, {topic: request.form.getlist(topic) for topic in channels.TOPICS})
+    # A kind with no box ticked is absent from the form: it is stored with no channel.
+    chosen = {key: request.form.getlist(key) for key in kinds.choosable()}
+    channels.choose(db.session, current_user.id, chosen)
     db.session.commit()
     flash(_("Your choice of channels is saved."), "success")
     return redirect(url_for("auth.profile", _anchor="channels-title"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.notify import kinds
 from app.notify.kinds import Content, link
@@ -13,6 +14,13 @@ from app.notify.models import OutboxMessage
 # Messages about the round itself (not about a booking): they link to the round's pages.
 ABOUT_THE_ROUND = ("round-lost", "round-ineligible", "round-cancelled")
 KINDS = ("round-won", *ABOUT_THE_ROUND)
+# What people see when they choose each kind's channels on their profile (app.notify.channels).
+LABELS = {
+    "round-won": _l("Fair-release draw: a place won"),
+    "round-lost": _l("Fair-release draw: no place this time"),
+    "round-ineligible": _l("Fair-release draw: request could not take part"),
+    "round-cancelled": _l("Fair-release round called off"),
+}
 
 
 def render(message: OutboxMessage) -> Content | None:
@@ -52,4 +60,4 @@ def _about_the_round(kind: str) -> tuple[str, list[str], str, str]:
 
 def register_kinds() -> None:
     for kind in KINDS:
-        kinds.register(kind, render, sms=True)
+        kinds.register(kind, render, sms=True, label=LABELS[kind])

@@ -6,11 +6,28 @@ import pytest
 
 from app.auth import services as auth_services
 from app.auth.models import User
+from app.core import clock
 from app.extensions import db
+from app.jobs import tasks
 from tests.support import fake_services
+from tests.support.booking_support import NOW
 
 SECRET = "webhook-secret-for-tests"
 CHAT = 555001
+
+
+@pytest.fixture
+def gateway(app):
+    service = fake_services.sms_gateway()
+    app.config.update(
+        SMS_BACKEND="gateway",
+        SMS_GATEWAY_URL=service.url,
+        SMS_GATEWAY_KEY="kz-key",
+        SMS_SENDER="Kezek",
+        MAIL_SERVER=None,
+    )
+    yield service
+    service.stop()
 
 
 @pytest.fixture
@@ -77,3 +94,16 @@ def link_chat(app, client, user_id: int, chat_id: int = CHAT) -> None:
     assert answer.status_code == 200
     token = answer.json["url"].split("start=")[1]
     assert start(client, chat_id, token).status_code == 200
+
+
+def send(app) -> str:
+    with app.app_context():
+        return tasks.send_outbox(db.session, clock.utcnow())
+
+
+def give_phone(app, user_id: int, confirmed: bool = True) -> None:
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        user.phone = "+77011234567"
+        user.phone_confirmed_at = NOW if confirmed else None
+        db.session.commit()

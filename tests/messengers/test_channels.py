@@ -8,32 +8,16 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.auth.models import User
-from app.core import clock
 from app.extensions import db
-from app.jobs import tasks
 from app.notify import delivery
 from app.notify.models import MessageSettings, OutboxMessage
 from app.notify.senders import DeliveryError
 from app.notify.sms_gateway import MobizonSms, split
 from app.notify.telegram import BotApi, TelegramSender, Throttle
 from tests.conftest import submit_form
-from tests.messengers.conftest import CHAT, link_chat
+from tests.messengers.conftest import CHAT, give_phone, link_chat, send
 from tests.support import fake_services
 from tests.support.booking_support import NOW, book, freeze, make_slot
-
-
-def send(app) -> str:
-    with app.app_context():
-        return tasks.send_outbox(db.session, clock.utcnow())
-
-
-def give_phone(app, user_id: int, confirmed: bool = True) -> None:
-    with app.app_context():
-        user = db.session.get(User, user_id)
-        user.phone = "+77011234567"
-        user.phone_confirmed_at = NOW if confirmed else None
-        db.session.commit()
 
 
 @pytest.fixture
@@ -43,20 +27,6 @@ def graph(app):
         WHATSAPP_TOKEN="wa-token",
         WHATSAPP_PHONE_NUMBER_ID="1098765",
         WHATSAPP_API_BASE_URL=service.url + "/v21.0",
-        MAIL_SERVER=None,
-    )
-    yield service
-    service.stop()
-
-
-@pytest.fixture
-def gateway(app):
-    service = fake_services.sms_gateway()
-    app.config.update(
-        SMS_BACKEND="gateway",
-        SMS_GATEWAY_URL=service.url,
-        SMS_GATEWAY_KEY="kz-key",
-        SMS_SENDER="Kezek",
         MAIL_SERVER=None,
     )
     yield service
@@ -144,18 +114,18 @@ def test_sms_gateway_errors_retry_and_long_texts_are_split(app, gateway):
     assert [r.form["text"][0] for r in gateway.received[1:]] == pieces
 
 
-def test_channels_chosen_per_topic_and_status_shown(app, client, auth, bot, make_user, centre):
+def test_channels_chosen_per_kind_and_status_shown(app, client, auth, bot, make_user, centre):
     freeze(NOW)
     user = make_user(language="en")
     link_chat(app, client, user.id)
     auth.login(user.email)
     page = client.get("/account/profile").get_data(as_text=True)
     assert "Unlink Telegram" in page
-    # Bookings' other news by Telegram only.
+    # The confirmation by Telegram only.
     submit_form(
         client,
         "/account/channels",
-        {"other": ["telegram"], "reminders": ["email", "telegram"], "important": ["email"]},
+        {"confirmation": ["telegram"], "reminder-24h": ["email", "telegram"], "cancellation": ["email"]},
         page_url="/account/profile",
     )
     book(app, user.id, make_slot(app))
@@ -276,16 +246,27 @@ def test_profile_connects_telegram_with_a_link_and_its_qr_code(app, client, auth
     assert client.post("/account/telegram/link").status_code == 400  # no CSRF token
 
 
-def test_api_reads_and_chooses_channels_per_topic(app, client, make_user):
+def test_api_reads_and_chooses_channels_per_kind(app, client, make_user):
     from tests.messengers.conftest import bearer
 
     headers = bearer(app, make_user().id)
     state = client.get("/api/v1/me/channels", headers=headers).json
-    assert state["choices"] == {"reminders": ["email"], "important": ["email", "sms"], "other": ["email"]}
+    assert state["choices"]["reminder-24h"] == ["email"]
+    assert state["choices"]["reminder-2h"] == ["email", "sms"]
+    assert state["choices"]["confirmation"] == ["email"]
+    assert {"key": "reminder-2h", "topic": "reminders", "label": "Reminder two hours before the exam"} in state["kinds"]
+    assert set(state["choices"]) == {kind["key"] for kind in state["kinds"]}
     assert state["telegram_linked"] is False
-    chosen = {"reminders": ["sms", "email"], "important": ["telegram"], "other": []}
+    # A topic (as clients sent before) stands for each of its kinds not given by key.
+    chosen = {"reminders": ["sms"], "reminder-2h": ["sms", "email"], "confirmation": ["telegram"]}
     answer = client.put("/api/v1/me/channels", json={"choices": chosen}, headers=headers)
     assert answer.status_code == 200
-    assert answer.json["choices"] == {"reminders": ["email", "sms"], "important": ["telegram"], "other": []}
-    bad = client.put("/api/v1/me/channels", json={"choices": {"reminders": ["pigeon"]}}, headers=headers)
+    choices = answer.json["choices"]
+    assert choices["reminder-24h"] == ["sms"]
+    assert choices["reminder-2h"] == ["email", "sms"]
+    assert choices["confirmation"] == ["telegram"]
+    assert choices["appeal"] == []  # left out
+    bad = client.put("/api/v1/me/channels", json={"choices": {"reminder-2h": ["pigeon"]}}, headers=headers)
     assert bad.status_code == 422
+    unknown = client.put("/api/v1/me/channels", json={"choices": {"password-reset": ["email"]}}, headers=headers)
+    assert unknown.status_code == 422

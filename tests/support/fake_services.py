@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,12 +31,15 @@ class Received:
 
 @dataclass
 class FakeService:
-    """`ok` is the usual answer (status, JSON); `script` answers first, one each, in order."""
+    """`ok` is the usual answer (status, JSON); `script` answers first, one each, in order.
+    `delay`: seconds each request takes between its arrival (recorded in `received`, as by a
+    provider that got the whole request and acts on it) and its answer."""
 
     ok: tuple[int, object]
     received: list[Received] = field(default_factory=list)
     script: deque = field(default_factory=deque)
     port: int = 0
+    delay: float = 0.0
 
     def answer(self, status: int, body: object) -> None:
         self.script.append((status, body))
@@ -52,12 +56,17 @@ class FakeService:
                 )
                 status, body = service.script.popleft() if service.script else service.ok
                 service.received.append(record)
+                time.sleep(service.delay)
                 data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    self.wfile.flush()
+                except OSError:  # the client is gone (killed while waiting): the request still counts
+                    return
 
             def log_message(self, *args):
                 pass
@@ -80,8 +89,8 @@ class FakeService:
         return [r for r in self.received if r.path.endswith(suffix)]
 
 
-def bot_api() -> FakeService:
-    return FakeService(ok=(200, {"ok": True, "result": {"message_id": 1}})).start()
+def bot_api(delay: float = 0.0) -> FakeService:
+    return FakeService(ok=(200, {"ok": True, "result": {"message_id": 1}}), delay=delay).start()
 
 
 def graph_api() -> FakeService:
