@@ -6,8 +6,11 @@ the main menu, then every same-site link on the pages those lead to (one level d
 each page found a few times. A page fails when the 95th percentile of its `Server-Timing` total
 (app/ops/timing.py: the server's own time, without the test client's) is over the limit:
 `KEZEK_PAGE_TIME_LIMIT_MS`, 100 by default; `KEZEK_PAGE_TIME_REQUESTS` timed requests each (5),
-after an untimed first one that compiles the templates and fills the caches. The failure lists
-every slow page with its statement count, the slowest first."""
+after an untimed first one that compiles the templates and fills the caches. A page over the limit
+is measured again over four times as many requests, and that larger sample decides: with five
+requests the p95 is the slowest one, and a single pause of the machine (another process taking the
+CPU) would fail a page that is fast. The failure lists every slow page with its statement count,
+the slowest first."""
 
 from __future__ import annotations
 
@@ -67,12 +70,12 @@ def same_site_links(html: str, *, within: str | None = None) -> list[str]:
     return links
 
 
-def timed(client, path: str) -> tuple[float, int, int, str]:
-    """The page's p95 server time over REQUESTS requests after an untimed one, its statements, status
-    and HTML."""
+def timed(client, path: str, requests: int = REQUESTS) -> tuple[float, int, int, str]:
+    """The page's p95 server time over `requests` requests after an untimed one, its statements,
+    status and HTML."""
     first = client.get(path)
     totals, statements = [], 0
-    for _ in range(REQUESTS):
+    for _ in range(requests):
         response = client.get(path)
         timing = timing_of(response)
         totals.append(timing["total"])
@@ -96,6 +99,8 @@ def crawl(app, role: str, email: str) -> list[PageTime]:
             if path in seen:
                 continue
             p95, statements, status, html = timed(client, path)
+            if p95 > LIMIT_MS:
+                p95, statements, status, html = timed(client, path, 4 * REQUESTS)
             seen[path] = PageTime(role, path, p95, statements, status)
             if depth == 0 and status == 200:
                 following += same_site_links(html, within="main") or same_site_links(html)
