@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, Date, case, cast, func, insert, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from app.booking.eligibility import BookingWindow
 from app.booking.models import Booking, BookingStatus, Slot
@@ -76,7 +76,10 @@ class ExamTimes:
 
 
 def slot_availability(session: Session, now: datetime, times: ExamTimes) -> list[SlotAvailability]:
-    rows = session.execute(select(Slot, available_places(now)).where(*times.condition()).order_by(Slot.starts_at))
+    # All of one centre, which the caller has loaded: joining its row to every slot (Slot.centre's default)
+    # only makes the ORM rebuild it dozens of times per page; the identity map answers `slot.centre`.
+    query = select(Slot, available_places(now)).options(lazyload(Slot.centre)).where(*times.condition())
+    rows = session.execute(query.order_by(Slot.starts_at))
     return [SlotAvailability(slot, available) for slot, available in rows]
 
 
