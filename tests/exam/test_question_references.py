@@ -128,3 +128,16 @@ def test_practice_feedback_links_the_rules(app, bank, client, auth, make_user, f
 def test_question_browser_shows_alt_text_in_the_page_language(client, loaded, language, alt):
     html = client.get("/questions/", headers={"Accept-Language": language}).get_data(as_text=True)
     assert BeautifulSoup(html, "html.parser").select_one(".question-image")["alt"] == alt
+
+
+def test_the_result_page_links_each_reference_to_its_official_text(app, bank, client, auth, make_user, frozen):
+    from tests.exam.test_result_page import finished_exam
+
+    user = make_user()
+    auth.login(user.email)
+    attempt = finished_exam(app, user)
+    links = reference_links(client.get(f"/exam/attempts/{attempt}/result?show=all").get_data(as_text=True))
+    assert len(links) == 40  # every question of the review (the factory's questions cite point 1 of the Rules)
+    assert {link["href"] for link in links} == {CHAPTER_1_RU}
+    assert all(link["rel"] == ["external", "noopener"] for link in links)
+    assert all("official text on adilet.zan.kz" in link.get_text() for link in links)
