@@ -97,3 +97,19 @@ def test_a_wrong_lunch_break_is_refused_with_the_form_shown_again(
     assert page.select_one(f"#{field}")["aria-invalid"] == "true"
     assert page.select_one("#lunch_starts_at")["value"] == starts  # what was typed stays
     assert lunch_of(app) is None
+
+
+def test_staff_see_the_lunch_break_beside_their_templates(app, client, auth, world):
+    auth.login(world["staff"].email)
+    assert (
+        BeautifulSoup(client.get("/staff/centres/ALM/templates").get_data(as_text=True), "html.parser").select(
+            ".lunch-break"
+        )
+        == []
+    )
+    with app.app_context():
+        centre = find_centre(db.session, "ALM")
+        centre.lunch_starts_at, centre.lunch_ends_at = time(13), time(14)
+        db.session.commit()
+    page = BeautifulSoup(client.get("/staff/centres/ALM/templates").get_data(as_text=True), "html.parser")
+    assert "Lunch break 1:00\u202fPM–2:00\u202fPM" in page.select_one(".lunch-break").get_text()
