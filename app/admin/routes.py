@@ -43,6 +43,7 @@ from app.staff import accounts, confirming
 from app.staff.export_routes import dashboard_page
 from app.staff.forms import CentreForm, PersonSearchForm, StaffForm
 from app.staff.labels import AUDIT_ACTIONS
+from app.staff.schedule import exam_hours
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -106,10 +107,15 @@ def edit_centre(code: str):
     form = CentreForm(obj=centre)
     del form.code  # the code never changes
     if form.validate_on_submit():
-        save_centre(Acting(db.session, current_user, utcnow()), form.data, centre)
-        db.session.commit()
-        flash(_("The centre is saved."), "success")
-        return redirect(url_for("admin.centres"))
+        try:
+            save_centre(Acting(db.session, current_user, utcnow()), form.data, centre, exam_hours(db.session, centre))
+        except FieldErrors as error:
+            db.session.rollback()
+            apply_field_errors(form, error.errors)
+        else:
+            db.session.commit()
+            flash(_("The centre is saved."), "success")
+            return redirect(url_for("admin.centres"))
     return render_template("admin/centre_edit.html", form=form, centre=centre), 422 if form.errors else 200
 
 

@@ -79,6 +79,7 @@ class PackQuestionSchema(Schema):
     options = fields.List(fields.Nested(PackOptionSchema))
     explanation = fields.String()
     reference = fields.String()
+    reference_url = fields.String(allow_none=True)
 
 
 class PackTopicSchema(Schema):

@@ -83,7 +83,26 @@ class MonthAgenda:
         return any(places.free > 0 for places in self.days.values())
 
     @property
+    def waitable_days(self) -> list[date]:
+        """Full days whose waitlist can be joined (the grid's buttons)."""
+        return sorted(day for day, places in self.days.items() if not places.free and places.waitlist_slot)
+
+    @property
     def weeks(self) -> list[list[date]]:
         """The rows, Monday first (days of the neighbouring months included)."""
         first = self.period.first_day
         return calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+
+
+def switch_days(agenda: Agenda | MonthAgenda, today: date) -> dict[str, date]:
+    """The day each view opens on when the person switches to it, so that it shows the period being looked
+    at rather than the current one. Week and table show the same week. From a month, a week shows the
+    month's first day with a free place, else its first day with exam times to book, else its first day not
+    past (days before the month's own first never: the week of the 1st may start in the month before).
+    From a week, the month is the one most of the week lies in (the month of its Thursday)."""
+    period = agenda.period
+    if isinstance(agenda, MonthAgenda):
+        free = [day for day, places in agenda.days.items() if places.free]
+        week_day = min(free or agenda.days or [min(max(today, period.first_day), period.last_day)])
+        return {"month": period.first_day, "week": week_day, "table": week_day}
+    return {"month": period.first_day + timedelta(days=3), "week": period.first_day, "table": period.first_day}

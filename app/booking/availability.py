@@ -7,11 +7,11 @@ availability adds expired holds back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, Date, case, cast, func, insert, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from app.booking.eligibility import BookingWindow
 from app.booking.models import Booking, BookingStatus, Slot
@@ -76,7 +76,10 @@ class ExamTimes:
 
 
 def slot_availability(session: Session, now: datetime, times: ExamTimes) -> list[SlotAvailability]:
-    rows = session.execute(select(Slot, available_places(now)).where(*times.condition()).order_by(Slot.starts_at))
+    # All of one centre, which the caller has loaded: joining its row to every slot (Slot.centre's default)
+    # only makes the ORM rebuild it dozens of times per page; the identity map answers `slot.centre`.
+    query = select(Slot, available_places(now)).options(lazyload(Slot.centre)).where(*times.condition())
+    rows = session.execute(query.order_by(Slot.starts_at))
     return [SlotAvailability(slot, available) for slot, available in rows]
 
 
@@ -84,6 +87,9 @@ def slot_availability(session: Session, now: datetime, times: ExamTimes) -> list
 class DayPlaces:
     exam_times: int
     free: int
+    # A time of the day the waitlist can be joined from, for the whole day (a full day's button): neither
+    # blocked nor held back for a round. Not part of the day's numbers.
+    waitlist_slot: int | None = field(default=None, compare=False)
 
 
 def places_by_day(session: Session, now: datetime, times: ExamTimes, window: BookingWindow) -> dict[date, DayPlaces]:
@@ -91,13 +97,16 @@ def places_by_day(session: Session, now: datetime, times: ExamTimes, window: Boo
     how many places are free. The month view's numbers, added up by the database: one row a day,
     however many slots a day has."""
     day = _local_day(session, times).label("day")
+    waitable = case((Slot.blocked_at.is_(None) & Slot.round_id.is_(None), Slot.id)).label("waitable")
     slots = (
-        select(day, available_places(now).label("free"))
+        select(day, available_places(now).label("free"), waitable)
         .where(*times.condition(), *_open_for_booking(window))
         .subquery()
     )
-    rows = session.execute(select(slots.c.day, func.count(), func.sum(slots.c.free)).group_by(slots.c.day))
-    return {day: DayPlaces(count, int(free)) for day, count, free in rows}
+    rows = session.execute(
+        select(slots.c.day, func.count(), func.sum(slots.c.free), func.min(slots.c.waitable)).group_by(slots.c.day)
+    )
+    return {day: DayPlaces(count, int(free), waitable) for day, count, free, waitable in rows}
 
 
 def _open_for_booking(window: BookingWindow) -> list[ColumnElement[bool]]:

@@ -28,7 +28,9 @@ def month_grid(agenda: MonthAgenda, centre: Centre, exam_type: str, category: st
         exam_type,
         category,
         agenda.period.first_day,
-        tuple(sorted(agenda.days.items())),
+        tuple(
+            (day, places.exam_times, places.free, places.waitlist_slot) for day, places in sorted(agenda.days.items())
+        ),
     )
     return rendered_once(
         "month_grids",

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
@@ -26,6 +27,7 @@ from sqlalchemy.orm.util import identity_key
 from app.auth.models import User
 from app.booking.eligibility import BookingFacts, BookingWindow, Policy, Refusal, SlotFacts, has_priority
 from app.booking.models import Booking, BookingEvent, BookingStatus, Slot
+from app.centres.models import Centre
 from app.core.counters import HOLDS_TAKEN, count_on_commit
 from app.core.database import is_postgresql, unnest_rows
 from app.core.errors import DomainError
@@ -78,7 +80,42 @@ def booking_window(session: Session, user_id: int, exam_type: str, now: datetime
 
 
 def booking_history(session: Session, user_id: int) -> list[BookingFacts]:
-    return [booking_facts(booking) for booking in session.scalars(select(Booking).where(Booking.user_id == user_id))]
+    """The person's bookings as the rules see them, read as plain rows: loading them as objects with their
+    slots and centres cost about 3 ms a call even for a person with none, and a calendar page asks twice."""
+    rows = session.execute(
+        select(
+            Booking.id,
+            Booking.exam_type,
+            Booking.category,
+            Booking.status,
+            Booking.created_at,
+            Slot.starts_at,
+            Centre.timezone,
+            Booking.hold_expires_at,
+            Booking.cancelled_at,
+            Booking.reschedule_count,
+            Booking.rebook_priority,
+        )
+        .join(Slot, Slot.id == Booking.slot_id)
+        .join(Centre, Centre.id == Slot.centre_id)
+        .where(Booking.user_id == user_id)
+    )
+    return [
+        BookingFacts(
+            id=row.id,
+            exam_type=row.exam_type,
+            category=row.category,
+            status=row.status,
+            created_at=row.created_at,
+            starts_at=row.starts_at,
+            local_date=row.starts_at.astimezone(ZoneInfo(row.timezone)).date(),
+            hold_expires_at=row.hold_expires_at,
+            cancelled_at=row.cancelled_at,
+            reschedule_count=row.reschedule_count,
+            rebook_priority=row.rebook_priority,
+        )
+        for row in rows
+    ]
 
 
 def change_booked(session: Session, slot_id: int, delta: int, *conditions) -> bool:

@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from app.auth.access import per_person_key, role_required
 from app.auth.models import Role
 from app.booking import availability, blockers, consequences, holds, places, ticket_codes, waitlist
-from app.booking.agenda import VIEWS, Agenda, MonthAgenda, Period
+from app.booking.agenda import VIEWS, Agenda, MonthAgenda, Period, switch_days
 from app.booking.eligibility import Policy
 from app.booking.fee import StateFee
 from app.booking.forms import ActionForm, ConfirmForm, EarliestForm, RescheduleForm, SearchForm, WaitlistForm
@@ -138,6 +138,7 @@ def centre(code: str):
         agenda=agenda,
         standing=blockers.standing(db.session, current_user, found, (form.exam.data, form.category.data), now, policy),
         closed_reason=lambda item: blockers.closed_reason(item, window, now, policy),
+        switch_days=switch_days(agenda, found.local(now).date()),
         **extra,
     )
 

@@ -3,10 +3,10 @@ exam times are shown in."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, String, Time
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.clock import utcnow
@@ -17,7 +17,13 @@ from app.extensions import db
 
 class Centre(db.Model):
     __tablename__ = "centre"
-    __table_args__ = (CheckConstraint("length(code) BETWEEN 2 AND 10", name="code_length"),)
+    __table_args__ = (
+        CheckConstraint("length(code) BETWEEN 2 AND 10", name="code_length"),
+        CheckConstraint(
+            "(lunch_starts_at IS NULL AND lunch_ends_at IS NULL) OR lunch_ends_at > lunch_starts_at",
+            name="lunch_break_range",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(10), unique=True)
@@ -34,6 +40,10 @@ class Centre(db.Model):
     opening_hours_ru: Mapped[str] = mapped_column(String(200), default="", server_default="")
     opening_hours_en: Mapped[str] = mapped_column(String(200), default="", server_default="")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Almaty")
+    # The daily lunch break (the centre's wall clock), when no exam is held: both set or neither. Slot
+    # generation leaves out every time that would overlap it (app/staff/rules.py).
+    lunch_starts_at: Mapped[time | None] = mapped_column(Time)
+    lunch_ends_at: Mapped[time | None] = mapped_column(Time)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     @property
@@ -51,6 +61,12 @@ class Centre(db.Model):
     @property
     def opening_hours(self) -> str:
         return localized(self, "opening_hours")
+
+    @property
+    def lunch_break(self) -> tuple[time, time] | None:
+        if self.lunch_starts_at is None or self.lunch_ends_at is None:
+            return None
+        return self.lunch_starts_at, self.lunch_ends_at
 
     @property
     def zone(self) -> ZoneInfo:

@@ -10,6 +10,9 @@ OPENING_HOURS = {
     "opening_hours_kk": "Дс–Жм 09:00–18:00, түскі үзіліс 13:00–14:00",
     "opening_hours_ru": "Пн–Пт 09:00–18:00, обед 13:00–14:00",
     "opening_hours_en": "Mon–Fri 09:00–18:00, lunch 13:00–14:00",
+    # The same break as the centre's setting: templates edited later never put an exam in it.
+    "lunch_starts_at": time(13),
+    "lunch_ends_at": time(14),
 }
 
 CENTRES = [

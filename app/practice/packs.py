@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.core.i18n import LANGUAGES
 from app.exam.models import Question, QuestionCategory, QuestionRevision, Topic
-from app.exam.references import format_reference
+from app.exam.references import reference_of
 from app.exam.revision_cache import revision_contents
 
 
@@ -62,6 +62,7 @@ def _build(session: Session, language: str, category: str, image_url: Callable[[
     questions = []
     for revision_id, topic in rows:
         revision = contents[revision_id]
+        reference = reference_of(revision.reference_source, revision.reference_point, language)
         questions.append(
             {
                 "id": revision.question_id,
@@ -74,7 +75,8 @@ def _build(session: Session, language: str, category: str, image_url: Callable[[
                     for option in revision.options
                 ],
                 "explanation": getattr(revision, f"explanation_{language}"),
-                "reference": format_reference(revision.reference_source, revision.reference_point, language),
+                "reference": reference.text,
+                "reference_url": reference.url,
             }
         )
     used = {topic for _, topic in rows}

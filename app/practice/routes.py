@@ -53,6 +53,7 @@ def index():
         "synced": _("All your answers are counted."),
         "offline": _("You are offline: practice goes on, answers are sent when you are back online."),
         "reference": _("Rule:"),
+        "officialText": _("official text on adilet.zan.kz"),
         "question": _("Question %(n)s of %(total)s"),
     }
     return render_template(

@@ -187,6 +187,9 @@ class CentreForm(FlaskForm):
     opening_hours_ru = StringField(_l("Opening hours in Russian"), validators=[Length(max=200)])
     opening_hours_en = StringField(_l("Opening hours in English"), validators=[Length(max=200)])
     timezone = SelectField(_l("Time zone"), choices=[SelectChoice(zone, zone) for zone in TIMEZONES])
+    # Checked with the centre's weekly templates by app/centres/services.check_lunch_break.
+    lunch_starts_at = TimeField(_l("Lunch break starts at"), validators=[Optional()])
+    lunch_ends_at = TimeField(_l("Lunch break ends at"), validators=[Optional()])
     submit = SubmitField(_l("Save the centre"))
 
 

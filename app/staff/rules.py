@@ -61,6 +61,16 @@ def day_times(opens_at: time, closes_at: time, slot_minutes: int) -> list[time]:
     return times
 
 
+def overlaps(start: time, minutes: int, lunch: tuple[time, time] | None) -> bool:
+    """Whether an exam from `start` lasting `minutes` would run into the lunch break (start, end)."""
+    if lunch is None:
+        return False
+    begins = datetime.combine(date.min, start)
+    return begins < datetime.combine(date.min, lunch[1]) and begins + timedelta(minutes=minutes) > datetime.combine(
+        date.min, lunch[0]
+    )
+
+
 def is_closed(day: date, closures: Iterable[tuple[date, date]]) -> bool:
     """A public holiday of Kazakhstan or one of the centre's closure periods (first, last day)."""
     return is_holiday(day) or any(first <= day <= last for first, last in closures)
@@ -72,10 +82,13 @@ def plan_slots(
     first_day: date,
     days: int,
     closures: Iterable[tuple[date, date]] = (),
+    lunch: tuple[time, time] | None = None,
 ) -> list[PlannedSlot]:
     """The slots `templates` produce over `days` days from `first_day` (the centre's calendar),
-    skipping holidays and closures. Wall-clock times of the centre's zone become UTC here, so a
-    slot at 02:00 in Almaty lands on the right local day although it is the previous day in UTC."""
+    skipping holidays and closures, and every time that would overlap the centre's `lunch` break (a
+    template's times keep their rhythm: the ones around the break are simply left out). Wall-clock
+    times of the centre's zone become UTC here, so a slot at 02:00 in Almaty lands on the right local
+    day although it is the previous day in UTC."""
     closures = list(closures)
     planned = []
     for offset in range(days):
@@ -86,6 +99,8 @@ def plan_slots(
             if not template.applies_on(day):
                 continue
             for start in day_times(template.opens_at, template.closes_at, template.slot_minutes):
+                if overlaps(start, template.slot_minutes, lunch):
+                    continue
                 starts_at = datetime.combine(day, start, zone)
                 ends_at = starts_at + timedelta(minutes=template.slot_minutes)
                 planned.extend(

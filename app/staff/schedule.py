@@ -6,7 +6,7 @@ command or job does); every staff action is written to the audit log."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, func, select
@@ -112,6 +112,17 @@ def save_template(
     return template
 
 
+def exam_hours(session: Session, centre: Centre) -> tuple[time, time] | None:
+    """From the earliest start to the latest end of the centre's weekly templates: the hours it is open
+    for exams (its opening hours are free text in three languages), where a lunch break must lie."""
+    opens, closes = session.execute(
+        select(func.min(SlotTemplate.opens_at), func.max(SlotTemplate.closes_at)).where(
+            SlotTemplate.centre_id == centre.id
+        )
+    ).one()
+    return (opens, closes) if opens is not None else None
+
+
 def template_reach(session: Session, template: SlotTemplate, now: datetime) -> tuple[int, int]:
     """(exam times still to come that the template published, bookings on them): deleting the
     template keeps them, which its confirmation page says."""
@@ -143,7 +154,8 @@ def preview(
     """The slots a template would produce over the next `days` days, by local day."""
     by_day: dict[date, list[rules.PlannedSlot]] = {}
     today = centre.local(now).date()
-    for planned in rules.plan_slots([facts], centre.zone, today, days, _closures(session, centre.id)):
+    closures = _closures(session, centre.id)
+    for planned in rules.plan_slots([facts], centre.zone, today, days, closures, centre.lunch_break):
         if planned.starts_at > now:
             by_day.setdefault(centre.local(planned.starts_at).date(), []).append(planned)
     return sorted(by_day.items())
@@ -170,6 +182,7 @@ def generate_slots(session: Session, now: datetime, days: int, centre: Centre | 
             owner.local(now).date(),
             days,
             _closures(session, centre_id),
+            owner.lunch_break,
         )
         specs.extend(
             SlotSpec(centre_id, p.exam_type, p.category, p.starts_at, p.ends_at, p.capacity, template_id=p.template_id)

@@ -42,6 +42,8 @@ LEARNER = [
     "/notifications",
     "/booking/",
     "/booking/centres/ALM",
+    "/booking/centres/ALM?view=month",
+    "/booking/centres/ALM?view=table",
     "/booking/mine",
     "/appeals/",
     "/appeals/new",

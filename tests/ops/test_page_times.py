@@ -10,11 +10,16 @@ after an untimed first one that compiles the templates and fills the caches. A p
 is measured again over four times as many requests, and that larger sample decides: with five
 requests the p95 is the slowest one, and a single pause of the machine (another process taking the
 CPU) would fail a page that is fast. The failure lists every slow page with its statement count,
-the slowest first."""
+the slowest first.
+
+No menu leads to some of the learner's and applicant's pages (an exam's questions and result, practice
+feedback, each calendar view, a held place's confirmation page): the learner's crawl walks that journey
+too, and the test checks every kind of page of it was timed (`JOURNEY`)."""
 
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import urllib.parse
 from dataclasses import dataclass
@@ -40,6 +45,25 @@ ROLES = {
 }
 # Not pages: signing out ends the crawl's session; files and the API are not what people open.
 SKIPPED_PREFIXES = ("/static/", "/account/logout", "/api/")
+
+
+# The learner's and applicant's pages that must be timed, as patterns of their paths.
+JOURNEY = {
+    "learner home": r"^/$",
+    "notifications": r"^/notifications$",
+    "exam start": r"^/exam/$",
+    "exam question": r"^/exam/attempts/\d+/\d+$",
+    "exam finish": r"^/exam/attempts/\d+/finish$",
+    "exam result": r"^/exam/attempts/\d+/result$",
+    "practice feedback": r"^/exam/attempts/\d+/\d+#practice$",
+    "offline practice": r"^/practice/$",
+    "centres": r"^/booking/$",
+    "calendar month": r"^/booking/centres/\w+\?.*view=month",
+    "calendar week": r"^/booking/centres/\w+\?.*view=week",
+    "calendar table": r"^/booking/centres/\w+\?.*view=table",
+    "my bookings": r"^/booking/mine$",
+    "booking confirmation": r"^/booking/\d+$",
+}
 
 
 @dataclass(frozen=True)
@@ -84,6 +108,48 @@ def timed(client, path: str, requests: int = REQUESTS) -> tuple[float, int, int,
     return p95, statements, first.status_code, first.get_data(as_text=True)
 
 
+def started(client, form: dict) -> str:
+    """The question page an exam or practice start leads to (through an attempt left open, if any)."""
+    location = submit_form(client, "/exam/start", form, page_url="/exam/").headers["Location"]
+    while re.fullmatch(r"/exam/attempts/\d+", location):
+        location = client.get(location).headers["Location"]
+    return location
+
+
+def learner_journey(client, time_page) -> None:
+    """Walk what no menu links to, timing each page (`time_page(path)`) while it shows what it should: an
+    exam's question and finish page while it is open, then its result; a practice question answered (its
+    feedback; marked `#practice`, which the server never sees); the calendar in each view; a place held (its
+    confirmation page)."""
+    for path in ("/", "/notifications", "/exam/", "/practice/", "/booking/", "/booking/mine"):
+        time_page(path)
+    for view in ("month", "week", "table"):
+        time_page(f"/booking/centres/ALM?exam=theory&category=B&view={view}")
+    start = {"profile": "B", "language": "ru", "mode": "exam"}
+    question = started(client, start)
+    attempt = re.match(r"/exam/attempts/(\d+)", question).group(1)
+    finish = f"/exam/attempts/{attempt}/finish"
+    time_page(question)
+    time_page(finish)
+    submit_form(client, finish, {}, page_url=finish)
+    time_page(f"/exam/attempts/{attempt}/result")
+    question = started(client, {**start, "mode": "practice", "topic": "general"})
+    option = BeautifulSoup(client.get(question).get_data(as_text=True), "html.parser").select_one("input[name=option]")
+    submit_form(client, question, {"option": option["value"], "go": "next"})
+    time_page(f"{question}#practice")
+    table = client.get("/booking/centres/ALM?exam=theory&category=B&view=table").get_data(as_text=True)
+    hold = BeautifulSoup(table, "html.parser").select_one("form[action$='/hold']")
+    if hold is not None:  # else a rule stops this person booking: their bookings' pages are timed from the menu
+        held = submit_form(client, hold["action"], {"next": "/booking/"}, page_url="/booking/centres/ALM?view=table")
+        time_page(held.headers["Location"])
+
+
+def measured(client, path: str) -> tuple[float, int, int, str]:
+    """`timed`, and for a page over the limit the verdict of a sample four times as large."""
+    found = timed(client, path)
+    return timed(client, path, 4 * REQUESTS) if found[0] > LIMIT_MS else found
+
+
 def crawl(app, role: str, email: str) -> list[PageTime]:
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ru"
@@ -98,13 +164,18 @@ def crawl(app, role: str, email: str) -> list[PageTime]:
         for path in queue:
             if path in seen:
                 continue
-            p95, statements, status, html = timed(client, path)
-            if p95 > LIMIT_MS:
-                p95, statements, status, html = timed(client, path, 4 * REQUESTS)
+            p95, statements, status, html = measured(client, path)
             seen[path] = PageTime(role, path, p95, statements, status)
             if depth == 0 and status == 200:
                 following += same_site_links(html, within="main") or same_site_links(html)
         queue = following
+    if role == "learner":
+
+        def time_page(path: str) -> None:
+            p95, statements, status, _html = measured(client, path)
+            seen[path] = PageTime(role, path, p95, statements, status)  # the journey's state replaces the menu's
+
+        learner_journey(client, time_page)
     return list(seen.values())
 
 
@@ -125,6 +196,9 @@ def demo_app(app):
 def test_every_page_of_every_role_answers_within_the_limit(demo_app):
     pages = [page for role, email in ROLES.items() for page in crawl(demo_app, role, email)]
     print("\n".join(map(str, sorted(pages, key=lambda page: -page.p95_ms))))  # shown with -s or on failure
+    learner = [page.path for page in pages if page.role == "learner" and page.status == 200]
+    untimed = [kind for kind, pattern in JOURNEY.items() if not any(re.search(pattern, path) for path in learner)]
+    assert untimed == [], "pages of the learner's journey not timed (or not shown)"
     broken = [str(page) for page in pages if page.status >= 500]
     assert broken == [], "pages that failed:\n" + "\n".join(broken)
     slow = sorted((page for page in pages if page.p95_ms > LIMIT_MS), key=lambda page: -page.p95_ms)

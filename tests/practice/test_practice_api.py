@@ -52,6 +52,8 @@ def test_pack_has_the_key_and_answers_304_when_unchanged(app, bank, client):
     question = body["questions"][0]
     assert sum(option["correct"] for option in question["options"]) == 1
     assert {"id", "topic", "text", "image_url", "explanation", "reference", "options"} <= set(question)
+    # Practice feedback links the rule like the server's pages (the factory's questions cite point 1).
+    assert question["reference_url"].startswith("https://adilet.zan.kz/rus/docs/V2300033003#:~:text=")
     etag = response.headers["ETag"]
     assert etag == f'"{body["version"]}-ru-B"'
     again = client.get(f"{PACK}?lang=ru&category=B", headers={"If-None-Match": etag})

@@ -236,6 +236,27 @@
     $("question-counter").focus();
   }
 
+  // "Rule: …", linked to the official text like on the server's pages (app/templates/macros/reference.html).
+  function referenceParagraph(q) {
+    var p = document.createElement("p");
+    p.appendChild(document.createTextNode(T.reference + " "));
+    if (!q.reference_url) {
+      p.appendChild(document.createTextNode(q.reference));
+      return p;
+    }
+    var link = document.createElement("a");
+    link.href = q.reference_url;
+    link.rel = "external noopener";
+    link.className = "external-link";
+    link.textContent = q.reference;
+    var hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = " (" + T.officialText + ")";
+    link.appendChild(hidden);
+    p.appendChild(link);
+    return p;
+  }
+
   function answer(q, option, button) {
     if (session.answered) { return; }
     session.answered = true;
@@ -248,12 +269,13 @@
     var feedback = $("question-feedback");
     feedback.hidden = false;
     feedback.className = "feedback " + (option.correct ? "feedback--right" : "feedback--wrong");
-    [option.correct ? T.right : T.wrong, q.explanation, T.reference + " " + q.reference].forEach(function (text, i) {
+    [option.correct ? T.right : T.wrong, q.explanation].forEach(function (text, i) {
       var p = document.createElement("p");
       p.textContent = text;
       if (i === 0) { p.className = "feedback-verdict"; }
       feedback.appendChild(p);
     });
+    feedback.appendChild(referenceParagraph(q));
     $("question-next").hidden = false;
     feedback.focus();
     var item = {
