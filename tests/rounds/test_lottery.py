@@ -8,7 +8,6 @@ import math
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-import pytest
 import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -248,14 +247,3 @@ def test_the_bench_draw_in_the_database_gives_every_place_once(app, centre):
     timed = draw_in_database(app, requests=1_500)
     with app.app_context():
         _check_bench_draw(timed)
-
-
-@pytest.mark.slow
-def test_the_bench_draw_of_10_000_requests_in_the_database_takes_about_two_seconds(app, centre):
-    """The issue's goal is ≤ 2 s (bench/run.py reports it); the bound here leaves room for a busy machine."""
-    from bench.lottery import REQUESTS, draw_in_database
-
-    timed = draw_in_database(app, requests=REQUESTS)
-    with app.app_context():
-        _check_bench_draw(timed)
-    assert timed.seconds <= 6
