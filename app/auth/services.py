@@ -16,7 +16,7 @@ from functools import cache
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -253,17 +253,21 @@ def issue_token(session: Session, user: User, ttl_seconds: int) -> tuple[str, Ap
     return token, record
 
 
+# Built once: every API request runs it (as sessions._LIVE_USER for the pages).
+_TOKEN_BY_HASH = select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
+
+
 def user_for_token(session: Session, token: str, now: datetime | None = None) -> User | None:
     """The active user behind a live token, or None for an unknown, expired or revoked one."""
     now = now or utcnow()
-    record = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    record = session.scalar(_TOKEN_BY_HASH, {"token_hash": _token_hash(token)})
     if record is None or record.revoked_at is not None or record.expires_at <= now or not record.user.active:
         return None
     return record.user
 
 
 def revoke_token(session: Session, token: str) -> bool:
-    record = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    record = session.scalar(_TOKEN_BY_HASH, {"token_hash": _token_hash(token)})
     if record is None or record.revoked_at is not None:
         return False
     record.revoked_at = utcnow()

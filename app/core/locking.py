@@ -38,20 +38,26 @@ def lock(session: Session, row: Row, *watched: str) -> Row:
     """Lock `row` for the rest of the transaction and load it as committed; raise
     `ConcurrentChange` when one of the `watched` attributes changed since this request read it."""
     before = {name: getattr(row, name) for name in watched}
-    # The lock is its own statement on the row's key alone. Locked in the same SELECT that joins the
-    # row's eager relationships, a row another transaction had just changed comes back re-checked
-    # against the joined rows as they were (PostgreSQL's EvalPlanQual), so a booking that had moved
-    # would come back without its slot.
     mapper = inspect(type(row))
-    key = inspect(row).identity
-    session.execute(
-        select(*mapper.primary_key)
-        .where(*(column == value for column, value in zip(mapper.primary_key, key, strict=True)))
-        .with_for_update()
-    )
-    # Expired first: relationships are loaded again too (e.g. a complaint filed meanwhile).
-    session.expire(row)
-    session.refresh(row)
+    if any(relationship.lazy == "joined" for relationship in mapper.relationships):
+        # The lock is its own statement on the row's key alone. Locked in the same SELECT that joins
+        # the row's eager relationships, a row another transaction had just changed comes back
+        # re-checked against the joined rows as they were (PostgreSQL's EvalPlanQual), so a booking
+        # that had moved would come back without its slot.
+        key = inspect(row).identity
+        session.execute(
+            select(*mapper.primary_key)
+            .where(*(column == value for column, value in zip(mapper.primary_key, key, strict=True)))
+            .with_for_update()
+        )
+        # Expired first: relationships are loaded again too (e.g. a complaint filed meanwhile).
+        session.expire(row)
+        session.refresh(row)
+    else:
+        # Nothing joined to the row (an attempt): the lock and the fresh row in one statement, a
+        # round trip less for every answer in an exam.
+        session.expire(row)
+        session.refresh(row, with_for_update=True)
     if any(getattr(row, name) != value for name, value in before.items()):
         raise ConcurrentChange()
     return row

@@ -197,6 +197,7 @@ def question(attempt_id: int, position: int):
         feedback=attempt.gives_feedback and item.answered,
         reference=reference_of(item.revision.reference_source, item.revision.reference_point, attempt.language),
         grid=page_parts.grid_window(page_parts.grid(items, feedback=attempt.gives_feedback), position),
+        grid_buttons=page_parts.grid_buttons,
     )
     db.session.commit()
     return page

@@ -97,7 +97,13 @@ def due_message_ids(session: Session, now: datetime, limit: int = 100) -> list[i
 
 
 def _still_relevant(message: OutboxMessage) -> bool:
-    """As the kind's feature sees it now (a reminder of a booking cancelled meanwhile is not)."""
+    """As the kind's feature sees it now (a reminder of a booking cancelled meanwhile is not), and
+    only while its booking and person exist: the outbox keeps their ids without foreign keys
+    (app.notify.models), so a booking or account removed by hand leaves its messages behind."""
+    if (message.booking_id is not None and message.booking is None) or (
+        message.user_id is not None and message.user is None
+    ):
+        return False
     kind = kind_of(message.kind)
     return kind is None or kind.still_relevant is None or kind.still_relevant(message)
 

@@ -43,10 +43,17 @@ class OutboxMessage(db.Model):
     # For messages about something other than a booking (an appeal, a password reset …): a key
     # naming the event, e.g. "appeal:12:referred"; unique, so it too is queued at most once.
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
-    booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id", ondelete="CASCADE"))
+    # No foreign keys on booking_id and user_id (migration 0024). PostgreSQL checks a foreign key
+    # one inserted row at a time, a locking read of the row it names; in the hold sweep's INSERT of
+    # 100 000 messages those two checks took a third of the sweep's time, and they guard nothing
+    # there: the sweep has just updated (and so locked) each booking, and a booking's person cannot
+    # go while it exists (booking.user_id is RESTRICT). Nothing in the app deletes a booking or an
+    # account; a message whose booking or person was removed by hand is cancelled by the sender
+    # (app.notify.delivery) instead of going with its row, as the ON DELETE CASCADE did.
+    booking_id: Mapped[int | None] = mapped_column(Integer)
     # The account it goes to; or none, for a message to an address that has no account (yet):
     # the link that confirms a registration. Such a message goes to `to_email` in `language`.
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(Integer)
     to_email: Mapped[str | None] = mapped_column(String(254))
     language: Mapped[str | None] = mapped_column(String(2))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -73,8 +80,11 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # seen in the in-app list
 
-    user: Mapped[User | None] = relationship()
-    booking: Mapped[Booking | None] = relationship()
+    # Joined by the ids alone (no foreign keys, above); read-only, set through the ids.
+    user: Mapped[User | None] = relationship(primaryjoin="foreign(OutboxMessage.user_id) == User.id", viewonly=True)
+    booking: Mapped[Booking | None] = relationship(
+        primaryjoin="foreign(OutboxMessage.booking_id) == Booking.id", viewonly=True
+    )
 
 
 class MessageSettings(db.Model):

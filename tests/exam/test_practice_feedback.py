@@ -2,7 +2,9 @@
 legend, a long marathon's grid is paged, and options are shuffled in every mode."""
 
 import sqlalchemy as sa
+from bs4 import BeautifulSoup
 
+from app.exam import page_parts
 from app.exam.models import Attempt, AttemptQuestion, QuestionOption
 from app.extensions import db
 from tests.conftest import submit_form
@@ -70,3 +72,19 @@ def test_options_are_shuffled_in_every_mode(app, bank, make_user, frozen):
             db.session.get(Attempt, attempt).status = "finished"
             db.session.commit()
     assert all(keys_at)
+
+
+def test_the_grid_buttons_escape_their_labels_and_mark_the_current_question():
+    """The grid's buttons are built in Python (page_parts.grid_buttons): the label is escaped as
+    the template escaped it, and only the current question carries aria-current."""
+    cells = [
+        page_parts.GridCell(1, answered=True, flagged=True, label='Q "1" <b>'),
+        page_parts.GridCell(2, answered=False, flagged=False, label="Q 2"),
+    ]
+    html = str(page_parts.grid_buttons(page_parts.grid_window(cells, 2), current=2))
+    buttons = BeautifulSoup(html, "html.parser").select("button")
+    assert [b["aria-label"] for b in buttons] == ['Q "1" <b>', "Q 2"]
+    assert "<b>" not in html
+    assert buttons[0]["class"] == ["grid-cell", "grid-cell--answered", "grid-cell--answered", "grid-cell--flagged"]
+    assert [b.get("aria-current") for b in buttons] == [None, "step"]
+    assert [b["value"] for b in buttons] == ["1", "2"]
