@@ -43,7 +43,7 @@ class OutboxMessage(db.Model):
     # For messages about something other than a booking (an appeal, a password reset …): a key
     # naming the event, e.g. "appeal:12:referred"; unique, so it too is queued at most once.
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
-    # No foreign keys on booking_id and user_id (migration 0024). PostgreSQL checks a foreign key
+    # No foreign keys on booking_id and user_id (migration 0023). PostgreSQL checks a foreign key
     # one inserted row at a time, a locking read of the row it names; in the hold sweep's INSERT of
     # 100 000 messages those two checks took a third of the sweep's time, and they guard nothing
     # there: the sweep has just updated (and so locked) each booking, and a booking's person cannot

@@ -224,7 +224,7 @@ def test_reminder_for_a_cancelled_booking_is_not_sent(app, smtp, confirmed):
 
 
 def test_a_message_whose_booking_was_removed_by_hand_is_cancelled_not_sent(app, smtp, confirmed):
-    """The outbox keeps booking and person ids without foreign keys (migration 0024): a booking
+    """The outbox keeps booking and person ids without foreign keys (migration 0023): a booking
     deleted outside the app leaves its message, which the sender cancels instead of failing on it."""
     from app.booking.models import Booking
 

@@ -1,7 +1,7 @@
 """the outbox keeps its booking and person ids without foreign keys (the hold sweep's INSERT)
 
-Revision ID: 0024
-Revises: 0020
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-03 17:15:00.000000
 
 PostgreSQL checks a foreign key once per inserted row; the hold sweep inserts one message per
@@ -13,8 +13,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = "0024"
-down_revision = "0020"
+revision = "0023"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
