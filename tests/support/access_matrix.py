@@ -218,6 +218,8 @@ MATRIX = {
     ("staff.round_detail", "GET"): STAFF_CENTRE,
     ("staff.round_detail", "POST"): STAFF_CENTRE,
     ("staff.cancel_round", "POST"): STAFF_CENTRE,
+    ("staff.release_policy", "GET"): STAFF_CENTRE,
+    ("staff.release_policy", "POST"): STAFF_CENTRE,
     ("api_rounds.Rounds", "GET"): API_PUBLIC,
     ("api_rounds.RoundItem", "GET"): API_PUBLIC,
     # Not drawn yet: 409 to everyone, which is not a refusal of the person.
