@@ -328,10 +328,15 @@
 
   // Sync: every queued answer, in batches, with the page's CSRF token (fresh from the server, as
   // this page may come from the cache); each answer leaves the queue once the server has it.
+  // The queued answers a sync may send for `owner`: its own and those given signed out.
+  function sendable(items, owner) {
+    return items.filter(function (item) { return !item.owner || item.owner === owner; });
+  }
+
   function showQueue() {
     // Another account's answers wait for that account and are not counted here.
     return Promise.all([store.all("queue"), stateGet("owner", null)]).then(function (found) {
-      var waiting = found[0].filter(function (item) { return !item.owner || item.owner === found[1]; }).length;
+      var waiting = sendable(found[0], found[1]).length;
       var signedIn = root.getAttribute("data-signed-in") === "true";
       $("sync-status").textContent = waiting
         ? fmt(T.waiting, { n: waiting }) + (signedIn ? "" : " " + T.signIn)
@@ -375,7 +380,7 @@
         root.setAttribute("data-signed-in", state.signed_in ? "true" : "false");
         return store.put("state", state.owner || null, "owner").then(function () {
           if (!state.signed_in) { return; }
-          var mine = items.filter(function (item) { return !item.owner || item.owner === state.owner; });
+          var mine = sendable(items, state.owner);
           return (mine.length ? sendAll(state.csrf_token, mine) : Promise.resolve()).then(loadDue);
         });
       });
