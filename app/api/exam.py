@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.auth.tokens import bearer_required
 from app.core.clock import utcnow
 from app.core.errors import FieldErrors
+from app.core.i18n import LANGUAGES
 from app.core.urls import MAX_ID
 from app.exam import answering, attempt_access, drawing, finishing
 from app.exam.models import AttemptMode, ExamProfile, Topic
@@ -31,7 +32,7 @@ class ProfileSchema(Schema):
 
 class StartSchema(Schema):
     profile = fields.String(required=True)
-    lang = fields.String(required=True, validate=validate.OneOf(["kk", "ru", "en"]))
+    lang = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
     mode = fields.String(load_default=AttemptMode.EXAM, validate=validate.OneOf(AttemptMode.ALL))
     topic = fields.String(load_default=None, allow_none=True)
 
