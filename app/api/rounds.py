@@ -228,10 +228,10 @@ class RoundRequests(MethodView):
     def post(self, data, round_id):
         """File your request: up to five choices, most preferred first; each a slot of the round or
         a day and part of day (`{"date": "2026-12-10", "part": "morning"}`: any of its slots then)."""
-        release = announcing.find_round(db.session, round_id)
-        request = requesting.file_request(db.session, g.api_user, release, data["choices"], utcnow(), _policy())
+        request = requesting.file_request(db.session, g.api_user, round_id, data["choices"], utcnow(), _policy())
+        body = _request_body(request)  # before the commit, which would expire what it reads
         db.session.commit()
-        return _request_body(request)
+        return body
 
 
 def _own(request_id: int) -> RoundRequest:

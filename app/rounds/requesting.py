@@ -15,14 +15,15 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import Role, User
 from app.auth.phone import phone_confirmed
 from app.booking.eligibility import Policy, refusal_to_book
 from app.booking.models import Slot
 from app.booking.places import NotEligible, booking_history, slot_facts
+from app.core.database import insert_for
 from app.core.errors import DomainError, FieldErrors
 from app.core.locking import lock
 from app.rounds import lottery
@@ -55,16 +56,21 @@ def token_secret() -> bytes:
     return (current_app.config.get("ROUND_TOKEN_SECRET") or current_app.config["SECRET_KEY"]).encode()
 
 
-def _lock_open_round(session: Session, release: ReleaseRound, now: datetime) -> None:
-    """A shared lock on the round row: requests are filed side by side, but the draw (which takes
-    the row FOR UPDATE) waits for them, and a request waiting for a draw then sees it drawn."""
-    status, draw_at, opens_at = session.execute(
-        select(ReleaseRound.status, ReleaseRound.draw_at, ReleaseRound.opens_at)
-        .where(ReleaseRound.id == release.id)
-        .with_for_update(read=True)
-    ).one()
-    if status != RoundStatus.ANNOUNCED or not opens_at <= now < draw_at:
+def _lock_open_round(session: Session, round_id: int, now: datetime) -> ReleaseRound:
+    """The round, read under a shared lock on its row: requests are filed side by side, but the
+    draw (which takes the row FOR UPDATE) waits for them, and a request waiting for a draw then
+    sees it drawn. Refused unless requests are open now."""
+    release = session.scalar(
+        select(ReleaseRound)
+        .where(ReleaseRound.id == round_id)
+        .with_for_update(read=True, of=ReleaseRound)
+        .execution_options(populate_existing=True)
+    )
+    if release is None:
+        raise DomainError(_l("There is no such round."), code="round-not-found", status=404)
+    if release.status != RoundStatus.ANNOUNCED or not release.opens_at <= now < release.draw_at:
         raise round_closed()
+    return release
 
 
 def _checked_choices(
@@ -104,30 +110,33 @@ def _request_exists() -> DomainError:
 
 
 def file_request(
-    session: Session, user: User, release: ReleaseRound, choices: list[lottery.Choice], now: datetime, policy: Policy
+    session: Session, user: User, round_id: int, choices: list[lottery.Choice], now: datetime, policy: Policy
 ) -> RoundRequest:
+    """The person's request in the round; refused when they have one (`request-exists`), also when
+    two of their submits race: the unique key decides, in the same statement as the insert."""
     if refusal := person_refusal(user):
         raise refusal
-    _lock_open_round(session, release, now)
+    release = _lock_open_round(session, round_id, now)
     checked = _checked_choices(session, user, release, choices, now, policy)
-    exists = select(RoundRequest.id).where(RoundRequest.round_id == release.id, RoundRequest.user_id == user.id)
-    if session.scalar(exists) is not None:
-        raise _request_exists()
-    request = RoundRequest(
-        round_id=release.id,
-        user_id=user.id,
-        choices=checked,
+    values = {
+        "round_id": release.id,
+        "user_id": user.id,
+        "choices": checked,
         # Per person and round, so withdrawing and filing again draws the same ticket.
-        token=lottery.token(token_secret(), release.id, user.id),
-        created_at=now,
-        updated_at=now,
-    )
-    try:
-        with session.begin_nested():
-            session.add(request)
-            session.flush()
-    except IntegrityError:
-        raise _request_exists() from None  # a double submit of the same person won the unique key
+        "token": lottery.token(token_secret(), release.id, user.id),
+        "created_at": now,
+        "updated_at": now,
+    }
+    table = RoundRequest.__table__
+    row = session.execute(insert_for(session, table).on_conflict_do_nothing().returning(*table.c), values).first()
+    if row is None:
+        raise _request_exists()
+    # The row as the session's object without reading it again (an ORM INSERT … RETURNING would
+    # be compiled anew on every request).
+    request = RoundRequest(**row._mapping)
+    make_transient_to_detached(request)
+    session.add(request)
+    set_committed_value(request, "round", release)
     return request
 
 
@@ -147,7 +156,7 @@ def change_request(
     policy: Policy,
 ) -> RoundRequest:
     lock(session, request, "choices")
-    _lock_open_round(session, request.round, now)
+    _lock_open_round(session, request.round_id, now)
     request.choices = _checked_choices(session, user, request.round, choices, now, policy)
     request.updated_at = now
     return request
@@ -166,7 +175,7 @@ def move_choice(session: Session, request: RoundRequest, index: int, step: int, 
 def withdraw_request(session: Session, request: RoundRequest, now: datetime) -> None:
     """Until the draw a request can be taken back; it leaves no trace in the results."""
     lock(session, request, "choices")
-    _lock_open_round(session, request.round, now)
+    _lock_open_round(session, request.round_id, now)
     session.delete(request)
 
 

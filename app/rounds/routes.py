@@ -123,7 +123,7 @@ def save_request(round_id: int):
 
     def action():
         if mine is None:
-            return requesting.file_request(db.session, current_user, release, form.chosen(), utcnow(), _policy())
+            return requesting.file_request(db.session, current_user, release.id, form.chosen(), utcnow(), _policy())
         return requesting.change_request(db.session, current_user, mine, form.chosen(), utcnow(), _policy())
 
     step = run_action(action, form=form, success=_("Your request is saved. The draw will decide."))

@@ -109,3 +109,22 @@ def test_requests_at_once_then_two_draws_at_once(app, centre):
         loser.outcome, loser.slot_id = "won", loser.choices[0]
         db.session.commit()
         assert not verifying.verify(verifying.published(db.session, release)).matches
+
+
+def test_one_person_submitting_many_times_at_once_files_one_request(app, centre):
+    """A double (or eightfold) press: the unique key decides inside the insert, so exactly one
+    submit files the request and every other one is told it exists; nothing answers 500."""
+    app.config["ROUND_ADDRESS_RATE_LIMIT"] = "100000 per minute"
+    app.config["ROUND_REQUEST_RATE_LIMIT"] = "100000 per minute"
+    slots = round_slots(app, count=2, capacity=1)
+    round_id = announce_round(app)
+    (person,) = verified_applicants(app, 1)
+    (token,) = tokens_for(app, [_Person(person)])
+    freeze(NOW + timedelta(minutes=1))
+    path = f"/api/v1/rounds/{round_id}/requests"
+    with served(app) as port, ThreadPoolExecutor(CLIENTS) as pool:
+        statuses = list(pool.map(lambda _: _post(port, path, token, {"choices": slots}), range(CLIENTS)))
+    assert Counter(statuses) == {201: 1, 409: CLIENTS - 1}
+    with app.app_context():
+        filed = db.session.scalars(sa.select(RoundRequest).where(RoundRequest.round_id == round_id)).all()
+        assert [(request.user_id, request.choices) for request in filed] == [(person, slots)]
