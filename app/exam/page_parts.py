@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.exam.attempt_access import ShownQuestion, TopicLabel
 
@@ -110,24 +110,21 @@ def grid_window(cells: list[GridCell], position: int) -> GridWindow:
     )
 
 
-_BUTTON = Markup(
-    '<button type="submit" name="go" value="{position}" class="{classes}"{step}'
-    ' aria-label="{label}">{position}</button>'
-)
-_CURRENT = Markup(' aria-current="step"')
-
-
 def grid_buttons(window: GridWindow, current: int) -> Markup:
     """The window's cells as the grid's buttons, the current question's marked `aria-current`.
 
     Built here rather than in the template: the 40 cells' dozen attribute look-ups and escapes each
-    cost the exam page about a fifth of its rendering time in Jinja. `Markup.format` escapes every
-    value it fills in, as the template did."""
+    cost the exam page about a fifth of its rendering time in Jinja (and `Markup.format` half as
+    much again). The one value that is text, the label, is escaped; the rest are numbers and fixed
+    class names."""
     buttons = []
     for cell in window:
         classes = f"grid-cell grid-cell--{cell.state}"
         classes += " grid-cell--answered" if cell.answered else ""
         classes += " grid-cell--flagged" if cell.flagged else ""
-        step = _CURRENT if cell.position == current else ""
-        buttons.append(_BUTTON.format(position=cell.position, classes=classes, step=step, label=cell.label))
-    return Markup("\n").join(buttons)
+        step = ' aria-current="step"' if cell.position == current else ""
+        buttons.append(
+            f'<button type="submit" name="go" value="{cell.position:d}" class="{classes}"{step}'
+            f' aria-label="{escape(cell.label)}">{cell.position:d}</button>'
+        )
+    return Markup("\n".join(buttons))  # noqa: S704 (the label escaped above; the rest numbers and fixed names)
