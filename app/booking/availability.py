@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Date, case, cast, func, insert, literal, or_, select
+from sqlalchemy import ColumnElement, Date, Select, Subquery, case, cast, func, insert, literal, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from app.booking.eligibility import BookingWindow
@@ -27,11 +27,29 @@ def _expired_holds_in_slot(now: datetime):
     )
 
 
-def available_places(now: datetime) -> ColumnElement[int]:
+def expired_holds(now: datetime) -> Subquery:
+    """Expired holds per slot, for pages that read many slots: the few holds the sweep has not
+    released yet, found through the partial index of holds by expiry and joined to the slots, where
+    a subquery per slot would probe the bookings of each of a month's thousand-odd slots."""
+    return (
+        select(Booking.slot_id, func.count().label("holds"))
+        .where(Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now)
+        .group_by(Booking.slot_id)
+        .subquery("expired")
+    )
+
+
+def available_places(now: datetime, expired: Subquery | None = None) -> ColumnElement[int]:
     """Free places of a slot as SQL: what is not taken, counting expired holds as free. A blocked
-    slot, or one held back for a fair-release round's draw, has none to book."""
+    slot, or one held back for a fair-release round's draw, has none to book. `expired`: the
+    query joins `expired_holds` (outer join on the slot) instead of asking per slot."""
     held_back = or_(Slot.blocked_at.is_not(None), ~Slot.open_to_booking())
-    return case((held_back, 0), else_=Slot.capacity - Slot.booked + _expired_holds_in_slot(now))
+    back = _expired_holds_in_slot(now) if expired is None else func.coalesce(expired.c.holds, 0)
+    return case((held_back, 0), else_=Slot.capacity - Slot.booked + back)
+
+
+def _with_expired(query: Select, expired: Subquery) -> Select:
+    return query.select_from(Slot).outerjoin(expired, expired.c.slot_id == Slot.id)
 
 
 @dataclass(frozen=True)
@@ -78,7 +96,9 @@ class ExamTimes:
 def slot_availability(session: Session, now: datetime, times: ExamTimes) -> list[SlotAvailability]:
     # All of one centre, which the caller has loaded: joining its row to every slot (Slot.centre's default)
     # only makes the ORM rebuild it dozens of times per page; the identity map answers `slot.centre`.
-    query = select(Slot, available_places(now)).options(lazyload(Slot.centre)).where(*times.condition())
+    expired = expired_holds(now)
+    query = _with_expired(select(Slot, available_places(now, expired)), expired)
+    query = query.options(lazyload(Slot.centre)).where(*times.condition())
     rows = session.execute(query.order_by(Slot.starts_at))
     return [SlotAvailability(slot, available) for slot, available in rows]
 
@@ -98,8 +118,9 @@ def places_by_day(session: Session, now: datetime, times: ExamTimes, window: Boo
     however many slots a day has."""
     day = _local_day(session, times).label("day")
     waitable = case((Slot.blocked_at.is_(None) & Slot.round_id.is_(None), Slot.id)).label("waitable")
+    expired = expired_holds(now)
     slots = (
-        select(day, available_places(now).label("free"), waitable)
+        _with_expired(select(day, available_places(now, expired).label("free"), waitable), expired)
         .where(*times.condition(), *_open_for_booking(window))
         .subquery()
     )

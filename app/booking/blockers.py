@@ -9,13 +9,10 @@ from datetime import datetime, timedelta
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session
 
-from app.auth.models import User
 from app.booking.availability import SlotAvailability
-from app.booking.eligibility import BookingWindow, Policy, SlotFacts, has_priority, refusal_to_book
+from app.booking.eligibility import BookingFacts, BookingWindow, Policy, SlotFacts, has_priority, refusal_to_book
 from app.booking.models import ACTIVE_STATUSES
-from app.booking.places import booking_history
 from app.centres.models import Centre
 
 
@@ -32,11 +29,10 @@ class Standing:
 
 
 def standing(
-    session: Session, user: User, centre: Centre, exam: tuple[str, str], now: datetime, policy: Policy
+    history: list[BookingFacts], centre: Centre, exam: tuple[str, str], now: datetime, policy: Policy
 ) -> Standing:
-    """`exam`: the exam type and licence category looked at."""
+    """`history`: the person's `booking_history`; `exam`: the exam type and licence category looked at."""
     exam_type, category = exam
-    history = booking_history(session, user.id)
     priority = has_priority(exam_type, history)
     starts = policy.booking_open(now, priority=priority).opens + timedelta(hours=1)
     probe = SlotFacts(exam_type, category, starts, centre.local(starts).date())

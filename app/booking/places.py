@@ -74,9 +74,10 @@ def booking_facts(booking: Booking) -> BookingFacts:
     )
 
 
-def booking_window(session: Session, user_id: int, exam_type: str, now: datetime, policy: Policy) -> BookingWindow:
-    """The exams of this type the person can book now (`Policy.booking_open`, with their priority)."""
-    return policy.booking_open(now, priority=has_priority(exam_type, booking_history(session, user_id)))
+def booking_window(history: list[BookingFacts], exam_type: str, now: datetime, policy: Policy) -> BookingWindow:
+    """The exams of this type the person (their `booking_history`) can book now
+    (`Policy.booking_open`, with their priority)."""
+    return policy.booking_open(now, priority=has_priority(exam_type, history))
 
 
 def booking_history(session: Session, user_id: int) -> list[BookingFacts]:

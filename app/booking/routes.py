@@ -110,7 +110,8 @@ def centre(code: str):
     view = request.args.get("view") if request.args.get("view") in VIEWS else "week"
     now = utcnow()
     # What this person can book: a place the centre cancelled may be rebooked inside the cut-off.
-    window = places.booking_window(db.session, current_user.id, form.exam.data, now, _policy())
+    history = places.booking_history(db.session, current_user.id)
+    window = places.booking_window(history, form.exam.data, now, _policy())
 
     def first_free():
         exam = {"exam_type": form.exam.data, "category": form.category.data}
@@ -136,7 +137,7 @@ def centre(code: str):
         centre=found,
         form=form,
         agenda=agenda,
-        standing=blockers.standing(db.session, current_user, found, (form.exam.data, form.category.data), now, policy),
+        standing=blockers.standing(history, found, (form.exam.data, form.category.data), now, policy),
         closed_reason=lambda item: blockers.closed_reason(item, window, now, policy),
         switch_days=switch_days(agenda, found.local(now).date()),
         **extra,

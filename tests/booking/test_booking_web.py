@@ -198,7 +198,7 @@ def test_month_counts_each_slot_on_the_centres_own_day(app, centre):
     }
 
 
-def test_month_counts_expired_holds_as_free_places(app, centre, make_user):
+def test_month_and_week_count_expired_holds_as_free_places(app, centre, make_user):
     from app.booking import availability
     from tests.support.booking_support import hold
 
@@ -212,6 +212,10 @@ def test_month_counts_expired_holds_as_free_places(app, centre, make_user):
         assert availability.places_by_day(db.session, NOW, times, POLICY.booking_open(NOW)) == {
             date(2026, 12, 3): availability.DayPlaces(1, 1)
         }
+        # The week and table views read the same per slot.
+        assert [(item.slot.id, item.available) for item in availability.slot_availability(db.session, NOW, times)] == [
+            (slot, 1)
+        ]
 
 
 def test_times_are_shown_in_the_centres_zone(client, app, applicant):
