@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.auth.access import per_person_key, role_required
 from app.auth.models import Role
+from app.auth.phone import phone_confirmed
 from app.booking.eligibility import Policy
 from app.booking.forms import ActionForm
 from app.booking.labels import EXAM_NAMES
@@ -104,6 +105,7 @@ def _round_page(release: ReleaseRound, form: RequestForm | None = None, status: 
         move_form=MoveForm(formdata=None),
         phase=release.phase(utcnow()),
         applicant=current_user.is_authenticated and current_user.role == Role.USER,
+        phone_confirmed=current_user.is_authenticated and phone_confirmed(current_user),
     ), status
 
 

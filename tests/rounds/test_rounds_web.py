@@ -12,6 +12,7 @@ from app.extensions import db
 from app.rounds.models import RoundRequest
 from tests.conftest import submit_form
 from tests.support.booking_support import NOW, freeze
+from tests.support.pages import soup
 from tests.support.rounds_support import DRAW, announce_round, round_slots
 
 
@@ -65,6 +66,36 @@ def test_file_reorder_and_withdraw_a_request_without_javascript(app, client, aut
     assert "only once" in again.get_data(as_text=True)
     submit_form(client, f"/rounds/{round_id}/request/withdraw", {}, page_url=f"/rounds/{round_id}")
     assert _choices(app, round_id) is None
+
+
+def test_an_applicant_without_a_confirmed_phone_is_sent_to_confirm_it(app, client, auth, centre, make_user):
+    """Before the first request the page says the phone must be confirmed and links to where; filing
+    anyway is refused with the same message, and nothing is filed."""
+    slots = round_slots(app, count=2)
+    round_id = announce_round(app)
+    user = make_user()
+    auth.login(user.email)
+    freeze(NOW + timedelta(minutes=3))
+    page = soup(client.get(f"/rounds/{round_id}"))
+    notice = page.select_one("#phone-needed")
+    assert "Confirm your phone number" in notice.get_text()
+    assert notice.select_one("a")["href"] == "/account/profile#phone-title"
+    answer = submit_form(
+        client,
+        f"/rounds/{round_id}/request",
+        {"choice_1": slots[0], "choice_2": 0, "choice_3": 0, "choice_4": 0, "choice_5": 0},
+        page_url=f"/rounds/{round_id}",
+        follow_redirects=True,
+    )
+    assert "Confirm your phone number" in answer.get_data(as_text=True)
+    assert _choices(app, round_id) is None
+    # Confirmed, the notice is gone.
+    with app.app_context():
+        db.session.execute(
+            sa.update(User).where(User.id == user.id).values(phone="+77012345678", phone_confirmed_at=NOW)
+        )
+        db.session.commit()
+    assert soup(client.get(f"/rounds/{round_id}")).select_one("#phone-needed") is None
 
 
 def test_results_page_verifies_the_draw_in_every_language(app, client, auth, centre, make_user, runner):
