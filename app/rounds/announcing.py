@@ -62,20 +62,28 @@ def _check_plan(plan: RoundPlan, now: datetime) -> None:
     _check_times(plan.opens_at, plan.draw_time, now)
 
 
-def _period_slots(centre: Centre, plan: RoundPlan, draw_at: datetime):
-    """The slots that can join: in the period, not blocked, in no other round, after the draw,
+def joinable_slots(centre: Centre, first_day: date, end_day: date, draw_at: datetime) -> tuple:
+    """The centre's slots that can join a round, as conditions: from `first_day` up to (not
+    including) `end_day` in the centre's days, after the draw, not blocked, in no other round,
     with a free place."""
-    start = datetime.combine(plan.first_day, time.min, centre.zone)
-    end = datetime.combine(plan.last_day + timedelta(days=1), time.min, centre.zone)
+    start = datetime.combine(first_day, time.min, centre.zone)
+    end = datetime.combine(end_day, time.min, centre.zone)
     return (
         Slot.centre_id == centre.id,
-        Slot.exam_type == plan.exam_type,
-        Slot.category == plan.category,
         Slot.starts_at >= max(start, draw_at),
         Slot.starts_at < end,
         Slot.blocked_at.is_(None),
         Slot.round_id.is_(None),
         Slot.booked < Slot.capacity,
+    )
+
+
+def _period_slots(centre: Centre, plan: RoundPlan, draw_at: datetime) -> tuple:
+    """The slots of the plan's exam and category that can join (`joinable_slots`) in its period."""
+    return (
+        *joinable_slots(centre, plan.first_day, plan.last_day + timedelta(days=1), draw_at),
+        Slot.exam_type == plan.exam_type,
+        Slot.category == plan.category,
     )
 
 
@@ -226,8 +234,12 @@ def listing(
     return list(session.scalars(query.order_by(ReleaseRound.draw_at.desc(), ReleaseRound.id.desc()).limit(200)))
 
 
+def round_not_found() -> DomainError:
+    return DomainError(_l("There is no such round."), code="round-not-found", status=404)
+
+
 def find_round(session: Session, round_id: int) -> ReleaseRound:
     release = session.get(ReleaseRound, round_id)
     if release is None:
-        raise DomainError(_l("There is no such round."), code="round-not-found", status=404)
+        raise round_not_found()
     return release

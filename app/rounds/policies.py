@@ -170,19 +170,10 @@ def hold_generated_slots(session: Session, now: datetime, centre: Centre | None 
 
 def _week_pairs(session: Session, centre: Centre, week: date, draw_at: datetime) -> list[tuple[str, str]]:
     """The exam types and categories with a slot that could join a round of that week."""
-    start = datetime.combine(week, time.min, centre.zone)
-    end = datetime.combine(week + WEEK, time.min, centre.zone)
     return list(
         session.execute(
             select(Slot.exam_type, Slot.category)
-            .where(
-                Slot.centre_id == centre.id,
-                Slot.starts_at >= max(start, draw_at),
-                Slot.starts_at < end,
-                Slot.round_id.is_(None),
-                Slot.blocked_at.is_(None),
-                Slot.booked < Slot.capacity,
-            )
+            .where(*announcing.joinable_slots(centre, week, week + WEEK, draw_at))
             .distinct()
             .order_by(Slot.exam_type, Slot.category)
         ).tuples()

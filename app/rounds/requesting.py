@@ -27,7 +27,7 @@ from app.core.database import insert_for
 from app.core.errors import DomainError, FieldErrors
 from app.core.locking import lock
 from app.rounds import lottery
-from app.rounds.announcing import round_closed
+from app.rounds.announcing import round_closed, round_not_found
 from app.rounds.models import MAX_CHOICES, Phase, ReleaseRound, RoundRequest, RoundStatus
 
 # At filing, a short hold of another exam is no reason to refuse: it ends long before the draw,
@@ -67,7 +67,7 @@ def _lock_open_round(session: Session, round_id: int, now: datetime) -> ReleaseR
         .execution_options(populate_existing=True)
     )
     if release is None:
-        raise DomainError(_l("There is no such round."), code="round-not-found", status=404)
+        raise round_not_found()
     if release.status != RoundStatus.ANNOUNCED or not release.opens_at <= now < release.draw_at:
         raise round_closed()
     return release

@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from app.auth.access import per_person_key, role_required
 from app.auth.models import Role
-from app.auth.phone import phone_confirmed
 from app.booking.eligibility import Policy
 from app.booking.forms import ActionForm
 from app.booking.labels import EXAM_NAMES
@@ -93,6 +92,7 @@ def _round_page(release: ReleaseRound, form: RequestForm | None = None, status: 
     form = form or RequestForm(formdata=None)
     form.set_options(_options(release, slots), mine.choices if mine else None)
     labels = {slot.id: _slot_label(slot) for slot in slots}
+    applicant = current_user.is_authenticated and current_user.role == Role.USER
     return render_template(
         "rounds/detail.html",
         release=release,
@@ -104,8 +104,9 @@ def _round_page(release: ReleaseRound, form: RequestForm | None = None, status: 
         form=form,
         move_form=MoveForm(formdata=None),
         phase=release.phase(utcnow()),
-        applicant=current_user.is_authenticated and current_user.role == Role.USER,
-        phone_confirmed=current_user.is_authenticated and phone_confirmed(current_user),
+        applicant=applicant,
+        # Why this person cannot file yet (the same refusal filing would give), said before the form.
+        refusal=requesting.person_refusal(current_user) if applicant else None,
     ), status
 
 

@@ -77,7 +77,7 @@ def test_an_applicant_without_a_confirmed_phone_is_sent_to_confirm_it(app, clien
     auth.login(user.email)
     freeze(NOW + timedelta(minutes=3))
     page = soup(client.get(f"/rounds/{round_id}"))
-    notice = page.select_one("#phone-needed")
+    notice = page.select_one("#cannot-file")
     assert "Confirm your phone number" in notice.get_text()
     assert notice.select_one("a")["href"] == "/account/profile#phone-title"
     answer = submit_form(
@@ -95,7 +95,7 @@ def test_an_applicant_without_a_confirmed_phone_is_sent_to_confirm_it(app, clien
             sa.update(User).where(User.id == user.id).values(phone="+77012345678", phone_confirmed_at=NOW)
         )
         db.session.commit()
-    assert soup(client.get(f"/rounds/{round_id}")).select_one("#phone-needed") is None
+    assert soup(client.get(f"/rounds/{round_id}")).select_one("#cannot-file") is None
 
 
 def test_results_page_verifies_the_draw_in_every_language(app, client, auth, centre, make_user, runner):
